@@ -1,0 +1,277 @@
+//! The client side: build and sign a client assertion (RFC 7523 §3,
+//! OpenID Connect Core §9, draft-ietf-oauth-rfc7523bis).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::b64;
+use crate::clock::{Clock, SystemClock};
+use crate::crypto;
+use crate::error::{Error, ErrorCode, Result};
+use crate::jws::TYP_CLIENT_AUTH;
+use crate::keys::SigningKey;
+
+/// `client_assertion_type` for JWT client assertions (RFC 7523 §2.2).
+pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// Default assertion lifetime in seconds.
+pub const DEFAULT_LIFETIME: i64 = 60;
+/// Longest lifetime accepted without [`AssertionBuilder::allow_long_lifetime`]:
+/// verifiers bound the age of an assertion (300 s by default here).
+pub const MAX_LIFETIME: i64 = 300;
+
+const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+
+/// Which `kid` goes in the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum KidChoice {
+    /// The key's own kid, else its RFC 7638 thumbprint (none for HMAC secrets).
+    FromKey,
+    Given(String),
+    Omit,
+}
+
+/// Builds one client assertion. Cheap; make one per token request.
+#[derive(Debug, Clone)]
+pub struct AssertionBuilder<'k> {
+    key: &'k SigningKey,
+    client_id: String,
+    audience: String,
+    lifetime: i64,
+    allow_long: bool,
+    not_before: bool,
+    typ: Option<String>,
+    kid: KidChoice,
+    jti: Option<String>,
+    extra: Map<String, Value>,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+/// A signed client assertion and the form fields that carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAssertion {
+    /// The compact JWS.
+    pub assertion: String,
+    /// The client id (iss and sub).
+    pub client_id: String,
+    /// The jti used.
+    pub jti: String,
+    /// iat (Unix seconds).
+    pub issued_at: i64,
+    /// exp (Unix seconds).
+    pub expires_at: i64,
+}
+
+impl ClientAssertion {
+    /// The three form fields of the token request, in order:
+    /// `client_id`, `client_assertion_type`, `client_assertion`.
+    #[must_use]
+    pub fn form_fields(&self) -> [(&'static str, &str); 3] {
+        [
+            ("client_id", self.client_id.as_str()),
+            ("client_assertion_type", CLIENT_ASSERTION_TYPE),
+            ("client_assertion", self.assertion.as_str()),
+        ]
+    }
+
+    /// The fields as an `application/x-www-form-urlencoded` body fragment.
+    #[must_use]
+    pub fn to_form_body(&self) -> String {
+        crate::form::encode_pairs(self.form_fields())
+    }
+}
+
+#[derive(Serialize)]
+struct HeaderOut<'a> {
+    alg: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    typ: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ClaimsOut<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    jti: &'a str,
+    iat: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nbf: Option<i64>,
+    exp: i64,
+    #[serde(flatten)]
+    extra: &'a Map<String, Value>,
+}
+
+impl<'k> AssertionBuilder<'k> {
+    /// An assertion by `client_id` (iss and sub) for `audience` (the
+    /// authorization server's issuer identifier, or its token endpoint URL
+    /// for servers that still expect it).
+    #[must_use]
+    pub fn new(key: &'k SigningKey, client_id: impl Into<String>, audience: impl Into<String>) -> Self {
+        Self {
+            key,
+            client_id: client_id.into(),
+            audience: audience.into(),
+            lifetime: DEFAULT_LIFETIME,
+            allow_long: false,
+            not_before: false,
+            typ: Some(TYP_CLIENT_AUTH.to_owned()),
+            kid: KidChoice::FromKey,
+            jti: None,
+            extra: Map::new(),
+            clock: None,
+        }
+    }
+
+    /// Lifetime in seconds (default 60; at most 300 unless
+    /// [`allow_long_lifetime`](Self::allow_long_lifetime)).
+    #[must_use]
+    pub const fn lifetime(mut self, secs: i64) -> Self {
+        self.lifetime = secs;
+        self
+    }
+
+    /// Accept a lifetime above 300 s (most verifiers will refuse it).
+    #[must_use]
+    pub const fn allow_long_lifetime(mut self) -> Self {
+        self.allow_long = true;
+        self
+    }
+
+    /// Add `nbf` equal to `iat`.
+    #[must_use]
+    pub const fn not_before(mut self, on: bool) -> Self {
+        self.not_before = on;
+        self
+    }
+
+    /// Set `typ` (default `client-authentication+jwt`); `None` omits it.
+    #[must_use]
+    pub fn typ(mut self, typ: Option<&str>) -> Self {
+        self.typ = typ.map(str::to_owned);
+        self
+    }
+
+    /// Put this `kid` in the header instead of the key's.
+    #[must_use]
+    pub fn kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = KidChoice::Given(kid.into());
+        self
+    }
+
+    /// Put no `kid` in the header.
+    #[must_use]
+    pub fn no_kid(mut self) -> Self {
+        self.kid = KidChoice::Omit;
+        self
+    }
+
+    /// Use this `jti` instead of a fresh random one (tests; never reuse one).
+    #[must_use]
+    pub fn jti(mut self, jti: impl Into<String>) -> Self {
+        self.jti = Some(jti.into());
+        self
+    }
+
+    /// Add a private claim.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` for a registered claim name the builder sets itself.
+    pub fn claim(mut self, name: &str, value: Value) -> Result<Self> {
+        if REGISTERED.contains(&name) {
+            return Err(Error::with_detail(
+                ErrorCode::InvalidArgument,
+                format!("claim `{name}` is set by the builder"),
+            ));
+        }
+        self.extra.insert(name.to_owned(), value);
+        Ok(self)
+    }
+
+    /// Use `clock` for iat/exp (default: the system clock).
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Sign.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` for an empty client id or audience, or a lifetime
+    /// out of range; `CRYPTO_FAILURE` if the provider fails.
+    pub fn sign(&self) -> Result<ClientAssertion> {
+        let bad = |d: &'static str| Err(Error::new(ErrorCode::InvalidArgument, d));
+        if self.client_id.is_empty() {
+            return bad("client_id must not be empty");
+        }
+        if self.audience.is_empty() {
+            return bad("audience must not be empty");
+        }
+        if self.lifetime < 1 {
+            return bad("lifetime must be at least 1 second");
+        }
+        if self.lifetime > MAX_LIFETIME && !self.allow_long {
+            return bad("lifetime above 300 s: call allow_long_lifetime() to insist");
+        }
+        let now = self.clock.as_ref().map_or_else(|| SystemClock.now(), |c| c.now());
+        let jti = match &self.jti {
+            Some(j) if j.is_empty() => return bad("jti must not be empty"),
+            Some(j) => j.clone(),
+            None => {
+                let mut raw = [0u8; 16];
+                crypto::fill_random(&mut raw)?;
+                b64::encode(&raw)
+            }
+        };
+        let thumbprint;
+        let kid = match &self.kid {
+            KidChoice::Given(k) => Some(k.as_str()),
+            KidChoice::Omit => None,
+            KidChoice::FromKey => match self.key.kid() {
+                Some(k) => Some(k),
+                None if self.key.alg().is_symmetric() => None,
+                None => {
+                    thumbprint = self.key.thumbprint();
+                    Some(thumbprint.as_str())
+                }
+            },
+        };
+        let header = HeaderOut { alg: self.key.alg().name(), kid, typ: self.typ.as_deref() };
+        let exp =
+            now.checked_add(self.lifetime).ok_or(Error::new(ErrorCode::InvalidArgument, "exp overflows"))?;
+        let claims = ClaimsOut {
+            iss: &self.client_id,
+            sub: &self.client_id,
+            aud: &self.audience,
+            jti: &jti,
+            iat: now,
+            nbf: self.not_before.then_some(now),
+            exp,
+            extra: &self.extra,
+        };
+        let header_json = to_json(&header)?;
+        let claims_json = to_json(&claims)?;
+        let mut out = String::with_capacity((header_json.len() + claims_json.len()) * 4 / 3 + 700);
+        b64::encode_into(&header_json, &mut out);
+        out.push('.');
+        b64::encode_into(&claims_json, &mut out);
+        let sig = self.key.sign(out.as_bytes())?;
+        out.push('.');
+        b64::encode_into(&sig, &mut out);
+        Ok(ClientAssertion {
+            assertion: out,
+            client_id: self.client_id.clone(),
+            jti,
+            issued_at: now,
+            expires_at: exp,
+        })
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|_| Error::new(ErrorCode::Internal, "JSON serialisation failed"))
+}

@@ -1,0 +1,332 @@
+//! The claims of a client assertion: typed parsing (numbers may be
+//! fractional, strings are never dates) and the checks of rules 3, 6 and 7.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{self, Fail, JsonError, Key, NumSeed, SeenKeys, StrOrArraySeed, StrSeed, StringOrArray};
+
+/// The claims of a client assertion. Registered claims are typed; any
+/// other member is kept in [`Claims::other`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Claims {
+    /// `iss`: the client id.
+    pub iss: Option<String>,
+    /// `sub`: the client id.
+    pub sub: Option<String>,
+    /// `aud`: as sent (string or array).
+    pub aud: Option<StringOrArray>,
+    /// `exp`, seconds since the epoch (may be fractional).
+    pub exp: Option<f64>,
+    /// `nbf`, seconds since the epoch.
+    pub nbf: Option<f64>,
+    /// `iat`, seconds since the epoch.
+    pub iat: Option<f64>,
+    /// `jti`: unique per assertion.
+    pub jti: Option<String>,
+    /// Every other member.
+    pub other: Map<String, Value>,
+}
+
+struct ClaimsSeed<'a>(&'a Fail);
+
+impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
+    type Value = Claims;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Claims, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ClaimsSeed<'_> {
+    type Value = Claims;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claims, A::Error> {
+        let fail = self.0;
+        let mut seen = SeenKeys::default();
+        let mut c = Claims::default();
+        while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+            if !seen.insert(k.clone()) {
+                return Err(fail.set(JsonError::Duplicate(json::loggable_name(&k))));
+            }
+            match k.as_ref() {
+                "iss" => c.iss = Some(map.next_value_seed(StrSeed { name: "iss", fail })?),
+                "sub" => c.sub = Some(map.next_value_seed(StrSeed { name: "sub", fail })?),
+                "jti" => c.jti = Some(map.next_value_seed(StrSeed { name: "jti", fail })?),
+                "aud" => c.aud = Some(map.next_value_seed(StrOrArraySeed { name: "aud", fail })?),
+                "exp" => c.exp = Some(map.next_value_seed(NumSeed { name: "exp", fail })?),
+                "nbf" => c.nbf = Some(map.next_value_seed(NumSeed { name: "nbf", fail })?),
+                "iat" => c.iat = Some(map.next_value_seed(NumSeed { name: "iat", fail })?),
+                _ => {
+                    let v = map.next_value_seed(json::unique_value_seed(fail))?;
+                    c.other.insert(k.into_owned(), v);
+                }
+            }
+        }
+        Ok(c)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Claims, A::Error> {
+        Err(self.0.set(JsonError::Syntax))
+    }
+}
+
+impl Claims {
+    /// Parse a JWT claims set (duplicate names refused, registered claims typed).
+    ///
+    /// # Errors
+    /// `DUPLICATE_MEMBER` or `MALFORMED_CLAIMS`.
+    pub fn parse(payload: &[u8]) -> Result<Self> {
+        let fail = Fail::default();
+        json::parse_with(payload, ClaimsSeed(&fail), &fail).map_err(|e| {
+            let code = match e {
+                JsonError::Duplicate(_) => ErrorCode::DuplicateMember,
+                _ => ErrorCode::MalformedClaims,
+            };
+            Error::with_detail(code, format!("claims: {e}"))
+        })
+    }
+
+    /// Rule 3: the client this assertion claims to be (`iss == sub`).
+    ///
+    /// # Errors
+    /// `MISSING_ISSUER`, `ISSUER_SUBJECT_MISMATCH`.
+    pub fn client_id(&self) -> Result<&str> {
+        let (Some(iss), Some(sub)) = (self.iss.as_deref(), self.sub.as_deref()) else {
+            return Err(Error::new(ErrorCode::MissingIssuer, "iss and sub are both required"));
+        };
+        if iss.is_empty() {
+            return Err(Error::new(ErrorCode::MissingIssuer, "iss is empty"));
+        }
+        if iss != sub {
+            return Err(Error::new(ErrorCode::IssuerSubjectMismatch, "iss and sub differ"));
+        }
+        Ok(iss)
+    }
+
+    /// All audiences, as a slice view.
+    #[must_use]
+    pub fn audiences(&self) -> Vec<&str> {
+        match &self.aud {
+            None => Vec::new(),
+            Some(StringOrArray::One(s)) => vec![s.as_str()],
+            Some(StringOrArray::Many(v)) => v.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// The claims as a JSON object (registered claims first).
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        let mut put = |k: &str, v: Option<Value>| {
+            if let Some(v) = v {
+                m.insert(k.to_owned(), v);
+            }
+        };
+        put("iss", self.iss.clone().map(Value::String));
+        put("sub", self.sub.clone().map(Value::String));
+        put(
+            "aud",
+            self.aud.clone().map(|a| match a {
+                StringOrArray::One(s) => Value::String(s),
+                StringOrArray::Many(v) => Value::Array(v.into_iter().map(Value::String).collect()),
+            }),
+        );
+        let num = |n: Option<f64>| n.map(num_value);
+        put("exp", num(self.exp));
+        put("nbf", num(self.nbf));
+        put("iat", num(self.iat));
+        put("jti", self.jti.clone().map(Value::String));
+        for (k, v) in &self.other {
+            m.insert(k.clone(), v.clone());
+        }
+        Value::Object(m)
+    }
+}
+
+#[allow(clippy::cast_possible_truncation, reason = "only whole numbers within i64 are converted")]
+fn num_value(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        Value::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// Which audience values are accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AudienceMode {
+    /// The issuer identifier, the token endpoint URL or a configured extra
+    /// endpoint URL, as a string or a one-element array (RFC 7523 practice).
+    #[default]
+    Compat,
+    /// Only the issuer identifier, as a single string (draft-ietf-oauth-rfc7523bis).
+    Strict,
+}
+
+impl AudienceMode {
+    /// `compat` or `strict`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Compat => "compat",
+            Self::Strict => "strict",
+        }
+    }
+
+    /// Parse `compat` or `strict`.
+    #[must_use]
+    pub fn from_name(s: &str) -> Option<Self> {
+        match s {
+            "compat" => Some(Self::Compat),
+            "strict" => Some(Self::Strict),
+            _ => None,
+        }
+    }
+}
+
+/// Rule 7: exact string comparison, no prefix or substring matching.
+pub(crate) fn check_audience(
+    aud: Option<&StringOrArray>,
+    mode: AudienceMode,
+    issuer: &str,
+    endpoints: &[String],
+) -> Result<()> {
+    let mismatch = |d: &'static str| Error::new(ErrorCode::AudienceMismatch, d);
+    let value = match (aud, mode) {
+        (None, _) => return Err(Error::new(ErrorCode::MissingClaim, "aud is required")),
+        (Some(StringOrArray::One(s)), _) => s,
+        (Some(StringOrArray::Many(_)), AudienceMode::Strict) => {
+            return Err(mismatch("strict audience: aud must be a single string, not an array"));
+        }
+        (Some(StringOrArray::Many(v)), AudienceMode::Compat) => match v.as_slice() {
+            [one] => one,
+            [] => return Err(mismatch("aud is an empty array")),
+            _ => return Err(mismatch("aud must name exactly one audience")),
+        },
+    };
+    let ok = value == issuer || (mode == AudienceMode::Compat && endpoints.iter().any(|e| e == value));
+    if ok {
+        Ok(())
+    } else if mode == AudienceMode::Strict && endpoints.iter().any(|e| e == value) {
+        Err(mismatch("strict audience: aud must be the issuer identifier, not an endpoint URL"))
+    } else {
+        Err(mismatch("aud does not name this server"))
+    }
+}
+
+/// Time limits, all in seconds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimeRules {
+    pub(crate) now: i64,
+    pub(crate) leeway: i64,
+    pub(crate) max_age: i64,
+}
+
+/// Rule 6 time checks. Returns the instant (Unix seconds) until which the
+/// jti must be remembered: min(exp, iat + max_age) + leeway.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    reason = "seconds well within f64's exact range"
+)]
+pub(crate) fn check_times(c: &Claims, t: TimeRules) -> Result<i64> {
+    let now = t.now as f64;
+    let leeway = t.leeway as f64;
+    let max_age = t.max_age as f64;
+    let exp = c.exp.ok_or(Error::new(ErrorCode::MissingClaim, "exp is required"))?;
+    if now >= exp + leeway {
+        return Err(Error::new(ErrorCode::Expired, "exp has passed"));
+    }
+    if let Some(nbf) = c.nbf
+        && nbf > now + leeway
+    {
+        return Err(Error::new(ErrorCode::NotYetValid, "nbf is in the future"));
+    }
+    let horizon = match c.iat {
+        Some(iat) => {
+            if iat > now + leeway {
+                return Err(Error::new(ErrorCode::IssuedInFuture, "iat is in the future"));
+            }
+            if now - iat > max_age + leeway {
+                return Err(Error::with_detail(
+                    ErrorCode::TooOld,
+                    format!("iat is more than {} s in the past", t.max_age),
+                ));
+            }
+            exp.min(iat + max_age)
+        }
+        None => {
+            if exp - now > max_age + leeway {
+                return Err(Error::with_detail(
+                    ErrorCode::ExpiryTooFar,
+                    format!("without iat, exp must be within {} s", t.max_age),
+                ));
+            }
+            exp
+        }
+    };
+    Ok((horizon + leeway).ceil() as i64)
+}
+
+/// Rule 6: `jti` present and non-empty.
+pub(crate) fn jti(c: &Claims) -> Result<&str> {
+    match c.jti.as_deref() {
+        Some(j) if !j.is_empty() => Ok(j),
+        Some(_) => Err(Error::new(ErrorCode::MissingClaim, "jti is empty")),
+        None => Err(Error::new(ErrorCode::MissingClaim, "jti is required")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_claims() {
+        let c =
+            Claims::parse(br#"{"iss":"a","sub":"a","exp":1.5e9,"iat":1500000000,"aud":["x"],"x":{"y":1}}"#)
+                .unwrap();
+        assert_eq!(c.exp, Some(1.5e9));
+        assert_eq!(c.aud, Some(StringOrArray::Many(vec!["x".into()])));
+        assert_eq!(Claims::parse(br#"{"exp":"1500000000"}"#).unwrap_err().code(), ErrorCode::MalformedClaims);
+        assert_eq!(Claims::parse(br#"{"exp":true}"#).unwrap_err().code(), ErrorCode::MalformedClaims);
+        assert_eq!(
+            Claims::parse(br#"{"iss":"a","iss":"b"}"#).unwrap_err().code(),
+            ErrorCode::DuplicateMember
+        );
+        assert_eq!(Claims::parse(br#"{"x":{"y":1,"y":2}}"#).unwrap_err().code(), ErrorCode::DuplicateMember);
+        assert_eq!(Claims::parse(br#"[]"#).unwrap_err().code(), ErrorCode::MalformedClaims);
+        assert_eq!(Claims::parse(br#"{"aud":[1]}"#).unwrap_err().code(), ErrorCode::MalformedClaims);
+    }
+
+    #[test]
+    fn time_rules() {
+        let t = TimeRules { now: 1000, leeway: 60, max_age: 300 };
+        let c = |exp: f64, iat: Option<f64>, nbf: Option<f64>| Claims {
+            exp: Some(exp),
+            iat,
+            nbf,
+            ..Claims::default()
+        };
+        assert_eq!(check_times(&c(1060.0, Some(1000.0), None), t).unwrap(), 1120);
+        assert_eq!(check_times(&c(939.0, None, None), t).unwrap_err().code(), ErrorCode::Expired);
+        assert_eq!(check_times(&c(940.0, None, None), t).unwrap_err().code(), ErrorCode::Expired);
+        assert!(check_times(&c(940.5, None, None), t).is_ok());
+        assert_eq!(
+            check_times(&c(2000.0, Some(1061.0), None), t).unwrap_err().code(),
+            ErrorCode::IssuedInFuture
+        );
+        assert_eq!(check_times(&c(2000.0, Some(639.0), None), t).unwrap_err().code(), ErrorCode::TooOld);
+        // Authlib-style exp = iat + 3600: accepted, remembered until iat + max_age + leeway.
+        assert_eq!(check_times(&c(4600.0, Some(1000.0), None), t).unwrap(), 1360);
+        assert_eq!(check_times(&c(1361.0, None, None), t).unwrap_err().code(), ErrorCode::ExpiryTooFar);
+        assert_eq!(
+            check_times(&c(1100.0, None, Some(1061.0)), t).unwrap_err().code(),
+            ErrorCode::NotYetValid
+        );
+    }
+}

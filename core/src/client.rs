@@ -1,0 +1,260 @@
+//! Registered clients and their credentials.
+
+use std::sync::Arc;
+
+use crate::algorithm::{Algorithm, AlgorithmSet};
+use crate::claims::AudienceMode;
+use crate::error::{Error, ErrorCode, Result};
+use crate::keys::{JwkSet, VerifyingKey};
+
+/// How a client authenticates at the token endpoint (RFC 7591 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthMethod {
+    /// HTTP Basic with client_id and client_secret.
+    ClientSecretBasic,
+    /// client_id and client_secret in the form body.
+    ClientSecretPost,
+    /// A JWT signed with HMAC over the client secret.
+    ClientSecretJwt,
+    /// A JWT signed with the client's private key.
+    PrivateKeyJwt,
+    /// A public client: no authentication.
+    None,
+}
+
+impl AuthMethod {
+    /// The registered name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::ClientSecretJwt => "client_secret_jwt",
+            Self::PrivateKeyJwt => "private_key_jwt",
+            Self::None => "none",
+        }
+    }
+
+    /// Parse a registered name.
+    #[must_use]
+    pub fn from_name(s: &str) -> Option<Self> {
+        Some(match s {
+            "client_secret_basic" => Self::ClientSecretBasic,
+            "client_secret_post" => Self::ClientSecretPost,
+            "client_secret_jwt" => Self::ClientSecretJwt,
+            "private_key_jwt" => Self::PrivateKeyJwt,
+            "none" => Self::None,
+            _ => return None,
+        })
+    }
+
+    /// The algorithms an assertion may use with this method (empty for the
+    /// methods without an assertion).
+    #[must_use]
+    pub const fn assertion_algorithms(self) -> AlgorithmSet {
+        match self {
+            Self::PrivateKeyJwt => AlgorithmSet::ASYMMETRIC,
+            Self::ClientSecretJwt => AlgorithmSet::SYMMETRIC,
+            _ => AlgorithmSet::EMPTY,
+        }
+    }
+}
+
+/// One registered credential: a key, a key set or a secret, with an
+/// optional name and expiry.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    name: Option<String>,
+    expires_at: Option<i64>,
+    keys: Arc<JwkSet>,
+}
+
+impl Credential {
+    /// A credential holding one key.
+    #[must_use]
+    pub fn from_key(key: VerifyingKey) -> Self {
+        Self { name: None, expires_at: None, keys: Arc::new(JwkSet::from(key)) }
+    }
+
+    /// A credential holding a key set.
+    #[must_use]
+    pub fn from_jwks(keys: JwkSet) -> Self {
+        Self { name: None, expires_at: None, keys: Arc::new(keys) }
+    }
+
+    /// A client secret (`client_secret_jwt`).
+    ///
+    /// # Errors
+    /// `WEAK_KEY` when shorter than 32 bytes.
+    pub fn from_secret(secret: &[u8]) -> Result<Self> {
+        VerifyingKey::from_secret(secret).map(Self::from_key)
+    }
+
+    /// Name the credential (shown in logs and dashboards).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Expire the credential at `expires_at` (Unix seconds).
+    #[must_use]
+    pub const fn with_expiry(mut self, expires_at: i64) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+
+    /// Take the expiry from the certificate's notAfter (`parse_expiry_from_cert`).
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` when an expiry is already set (the two are
+    /// exclusive) or the credential holds no certificate.
+    pub fn with_expiry_from_certificate(mut self) -> Result<Self> {
+        if self.expires_at.is_some() {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "expires_at and parse_expiry_from_cert are exclusive",
+            ));
+        }
+        let not_after = self
+            .keys
+            .keys()
+            .iter()
+            .filter_map(|k| k.certificate().map(|c| c.not_after))
+            .min()
+            .ok_or(Error::new(ErrorCode::InvalidArgument, "the credential holds no certificate"))?;
+        self.expires_at = Some(not_after);
+        Ok(self)
+    }
+
+    /// The name, if any.
+    #[must_use]
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The expiry, if any.
+    #[must_use]
+    pub const fn expires_at(&self) -> Option<i64> {
+        self.expires_at
+    }
+
+    /// The keys.
+    #[must_use]
+    pub fn keys(&self) -> &[VerifyingKey] {
+        self.keys.keys()
+    }
+
+    /// Whether the credential has expired at `now`.
+    #[must_use]
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|e| now >= e)
+    }
+}
+
+/// A registered client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    client_id: String,
+    method: AuthMethod,
+    signing_alg: Option<Algorithm>,
+    audience_mode: Option<AudienceMode>,
+    max_age: Option<i64>,
+    credentials: Vec<Credential>,
+}
+
+impl Client {
+    /// A client with no credentials yet.
+    #[must_use]
+    pub fn new(client_id: impl Into<String>, method: AuthMethod) -> Self {
+        Self {
+            client_id: client_id.into(),
+            method,
+            signing_alg: None,
+            audience_mode: None,
+            max_age: None,
+            credentials: Vec::new(),
+        }
+    }
+
+    /// Add a credential.
+    #[must_use]
+    pub fn with_credential(mut self, c: Credential) -> Self {
+        self.credentials.push(c);
+        self
+    }
+
+    /// Pin `token_endpoint_auth_signing_alg`.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` when the alg does not fit the method.
+    pub fn with_signing_alg(mut self, alg: Algorithm) -> Result<Self> {
+        if !self.method.assertion_algorithms().contains(alg) {
+            return Err(Error::with_detail(
+                ErrorCode::InvalidArgument,
+                format!("{alg} cannot be used with {}", self.method.as_str()),
+            ));
+        }
+        self.signing_alg = Some(alg);
+        Ok(self)
+    }
+
+    /// Override the verifier's audience mode for this client.
+    #[must_use]
+    pub const fn with_audience_mode(mut self, mode: AudienceMode) -> Self {
+        self.audience_mode = Some(mode);
+        self
+    }
+
+    /// Override the verifier's maximum assertion age (seconds) for this client.
+    #[must_use]
+    pub const fn with_max_age(mut self, secs: i64) -> Self {
+        self.max_age = Some(secs);
+        self
+    }
+
+    /// The client id.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The registered `token_endpoint_auth_method`.
+    #[must_use]
+    pub const fn method(&self) -> AuthMethod {
+        self.method
+    }
+
+    /// The pinned `token_endpoint_auth_signing_alg`, if any.
+    #[must_use]
+    pub const fn signing_alg(&self) -> Option<Algorithm> {
+        self.signing_alg
+    }
+
+    /// The audience mode override, if any.
+    #[must_use]
+    pub const fn audience_mode(&self) -> Option<AudienceMode> {
+        self.audience_mode
+    }
+
+    /// The max-age override, if any.
+    #[must_use]
+    pub const fn max_age(&self) -> Option<i64> {
+        self.max_age
+    }
+
+    /// The credentials.
+    #[must_use]
+    pub fn credentials(&self) -> &[Credential] {
+        &self.credentials
+    }
+
+    /// Algorithms an assertion from this client may use.
+    #[must_use]
+    pub const fn allowed_algorithms(&self) -> AlgorithmSet {
+        match self.signing_alg {
+            Some(a) => self.method.assertion_algorithms().intersect(AlgorithmSet::only(a)),
+            None => self.method.assertion_algorithms(),
+        }
+    }
+}

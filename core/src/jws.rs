@@ -1,0 +1,321 @@
+//! Compact JWS: structure (rule 1), protected header (rule 2), key selection
+//! (rule 4) and signature (rule 5) of DESIGN.md §4. No claim is looked at here.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::algorithm::{Algorithm, AlgorithmSet};
+use crate::b64;
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{self, Fail, JsonError, Key, SeenKeys, StrSeed};
+use crate::keys::{JwkSet, VerifyingKey};
+
+/// The `typ` a client assertion may carry (besides none and `JWT`).
+pub const TYP_CLIENT_AUTH: &str = "client-authentication+jwt";
+
+/// The protected header, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The algorithm (`Ed25519` is normalised to `EdDSA`).
+    pub alg: Algorithm,
+    /// The header's `alg` text as sent.
+    pub alg_name: String,
+    /// `typ` as sent, if any.
+    pub typ: Option<String>,
+    /// `kid`, if any.
+    pub kid: Option<String>,
+    /// Decoded `x5t` (SHA-1 of a certificate), if any.
+    pub x5t: Option<Vec<u8>>,
+    /// Decoded `x5t#S256`, if any.
+    pub x5t_s256: Option<Vec<u8>>,
+}
+
+impl Header {
+    /// Whether `typ` explicitly marks an RFC 7523bis client assertion.
+    #[must_use]
+    pub fn is_explicitly_typed(&self) -> bool {
+        self.typ.as_deref().is_some_and(|t| typ_is(t, TYP_CLIENT_AUTH))
+    }
+}
+
+/// Media type comparison (RFC 7515 §4.1.9: case-insensitive, `application/` optional).
+fn typ_is(typ: &str, name: &str) -> bool {
+    let t = if typ.len() > 12 && typ.get(..12).is_some_and(|p| p.eq_ignore_ascii_case("application/")) {
+        typ.get(12..).unwrap_or_default()
+    } else {
+        typ
+    };
+    t.eq_ignore_ascii_case(name)
+}
+
+/// A parsed compact JWS whose signature has not been checked yet.
+#[derive(Debug)]
+pub(crate) struct Parsed<'a> {
+    pub(crate) header: Header,
+    pub(crate) signing_input: &'a [u8],
+    pub(crate) payload: Vec<u8>,
+    pub(crate) signature: Vec<u8>,
+}
+
+#[derive(Default)]
+struct RawHeader {
+    alg: Option<String>,
+    typ: Option<String>,
+    kid: Option<String>,
+    x5t: Option<String>,
+    x5t_s256: Option<String>,
+    forbidden: Option<&'static str>,
+    embedded: Option<&'static str>,
+}
+
+struct HeaderSeed<'a>(&'a Fail);
+
+impl<'de> DeserializeSeed<'de> for HeaderSeed<'_> {
+    type Value = RawHeader;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawHeader, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HeaderSeed<'_> {
+    type Value = RawHeader;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JOSE header object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHeader, A::Error> {
+        let fail = self.0;
+        let mut seen = SeenKeys::default();
+        let mut h = RawHeader::default();
+        while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+            let slot = match k.as_ref() {
+                "alg" => Some((&mut h.alg, "alg")),
+                "typ" => Some((&mut h.typ, "typ")),
+                "kid" => Some((&mut h.kid, "kid")),
+                "x5t" => Some((&mut h.x5t, "x5t")),
+                "x5t#S256" => Some((&mut h.x5t_s256, "x5t#S256")),
+                _ => None,
+            };
+            let name_for_flags = match k.as_ref() {
+                "crit" => Some((true, "crit")),
+                "b64" => Some((true, "b64")),
+                "zip" => Some((true, "zip")),
+                "jwk" => Some((false, "jwk")),
+                "jku" => Some((false, "jku")),
+                "x5u" => Some((false, "x5u")),
+                "x5c" => Some((false, "x5c")),
+                _ => None,
+            };
+            if !seen.insert(k.clone()) {
+                return Err(fail.set(JsonError::Duplicate(json::loggable_name(&k))));
+            }
+            if let Some((dst, name)) = slot {
+                *dst = Some(map.next_value_seed(StrSeed { name, fail })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+                match name_for_flags {
+                    Some((true, n)) => h.forbidden = h.forbidden.or(Some(n)),
+                    Some((false, n)) => h.embedded = h.embedded.or(Some(n)),
+                    None => {}
+                }
+            }
+        }
+        Ok(h)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<RawHeader, A::Error> {
+        Err(self.0.set(JsonError::Syntax))
+    }
+}
+
+fn json_err(code_for_type: ErrorCode, what: &str, e: &JsonError) -> Error {
+    let code = match e {
+        JsonError::Duplicate(_) => ErrorCode::DuplicateMember,
+        _ => code_for_type,
+    };
+    Error::with_detail(code, format!("{what}: {e}"))
+}
+
+fn parse_header(bytes: &[u8]) -> Result<Header> {
+    let fail = Fail::default();
+    let raw = json::parse_with(bytes, HeaderSeed(&fail), &fail)
+        .map_err(|e| json_err(ErrorCode::MalformedHeader, "header", &e))?;
+    let alg_name = raw.alg.ok_or(Error::new(ErrorCode::MalformedHeader, "header has no alg"))?;
+    let alg = Algorithm::from_name(&alg_name).ok_or_else(|| {
+        Error::with_detail(
+            ErrorCode::UnsupportedAlgorithm,
+            format!("alg `{}` is not supported", json::loggable_name(&alg_name)),
+        )
+    })?;
+    if let Some(name) = raw.forbidden {
+        return Err(Error::with_detail(
+            ErrorCode::UnsupportedHeader,
+            format!("header parameter `{name}` is not supported"),
+        ));
+    }
+    if let Some(name) = raw.embedded {
+        return Err(Error::with_detail(
+            ErrorCode::EmbeddedKey,
+            format!("header parameter `{name}` would let the token choose its own key"),
+        ));
+    }
+    if let Some(t) = &raw.typ
+        && !(typ_is(t, "JWT") || typ_is(t, TYP_CLIENT_AUTH))
+    {
+        return Err(Error::with_detail(
+            ErrorCode::InvalidType,
+            format!("typ `{}` is not a client assertion type", json::loggable_name(t)),
+        ));
+    }
+    let thumb = |v: Option<String>, name: &str, len: usize| -> Result<Option<Vec<u8>>> {
+        v.map(|s| {
+            b64::decode_padding_optional(s.as_bytes()).filter(|d| d.len() == len).ok_or_else(|| {
+                Error::with_detail(
+                    ErrorCode::MalformedHeader,
+                    format!("header `{name}` is not a base64url thumbprint"),
+                )
+            })
+        })
+        .transpose()
+    };
+    Ok(Header {
+        alg,
+        alg_name,
+        typ: raw.typ,
+        kid: raw.kid,
+        x5t: thumb(raw.x5t, "x5t", 20)?,
+        x5t_s256: thumb(raw.x5t_s256, "x5t#S256", 32)?,
+    })
+}
+
+/// Rule 1 and 2: size, three non-empty strict-base64url segments, a valid header.
+pub(crate) fn parse(token: &str, max_len: usize) -> Result<Parsed<'_>> {
+    if token.len() > max_len {
+        return Err(Error::with_detail(
+            ErrorCode::AssertionTooLarge,
+            format!("assertion is {} bytes; the limit is {max_len}", token.len()),
+        ));
+    }
+    let bytes = token.as_bytes();
+    let mut dots = bytes.iter().enumerate().filter(|(_, b)| **b == b'.').map(|(i, _)| i);
+    let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(Error::new(ErrorCode::MalformedJws, "a compact JWS has exactly three segments"));
+    };
+    let (h, rest) = bytes.split_at(d1);
+    let p = rest.get(1..d2 - d1).unwrap_or_default();
+    let s = bytes.get(d2 + 1..).unwrap_or_default();
+    if h.is_empty() || p.is_empty() || s.is_empty() {
+        return Err(Error::new(ErrorCode::MalformedJws, "a JWS segment is empty"));
+    }
+    let b64_err = |seg: &'static str| {
+        Error::with_detail(ErrorCode::InvalidBase64, format!("{seg} is not strict base64url"))
+    };
+    let header_bytes = b64::decode(h).ok_or_else(|| b64_err("header"))?;
+    let payload = b64::decode(p).ok_or_else(|| b64_err("payload"))?;
+    let signature = b64::decode(s).ok_or_else(|| b64_err("signature"))?;
+    let header = parse_header(&header_bytes)?;
+    Ok(Parsed { header, signing_input: bytes.get(..d2).unwrap_or_default(), payload, signature })
+}
+
+/// A candidate key and whether its credential has expired.
+pub(crate) type Candidate<'k> = (&'k VerifyingKey, bool);
+
+/// Rule 4 and 5: select keys from the registered ones only and verify.
+///
+/// With a `kid`, keys whose kid equals it; failing that, kid-less keys whose
+/// RFC 7638 thumbprint equals it; failing that, every kid-less key (a PEM
+/// or certificate credential cannot be addressed by kid). With `x5t` or
+/// `x5t#S256` (and no kid), certificate keys with that thumbprint, then every
+/// kid-less key. With neither, every key. Expired keys are skipped; keys whose
+/// type or alg do not permit the header's alg are never tried.
+pub(crate) fn select_and_verify<'k, I>(parsed: &Parsed<'_>, candidates: I) -> Result<&'k VerifyingKey>
+where
+    I: Iterator<Item = Candidate<'k>> + Clone,
+{
+    let h = &parsed.header;
+    let alg = h.alg;
+    let tiers: [&dyn Fn(&VerifyingKey) -> bool; 3] = [
+        &|k| match (&h.kid, &h.x5t, &h.x5t_s256) {
+            (Some(kid), _, _) => k.kid() == Some(kid.as_str()),
+            (None, None, None) => true,
+            (None, x5t, x5t256) => k.certificate().is_some_and(|c| {
+                x5t.as_deref().is_some_and(|t| t == c.x5t)
+                    || x5t256.as_deref().is_some_and(|t| t == c.x5t_s256)
+            }),
+        },
+        &|k| {
+            k.kid().is_none()
+                && h.kid
+                    .as_deref()
+                    .is_some_and(|kid| b64::decode(kid.as_bytes()).is_some_and(|t| t == k.thumbprint_bytes()))
+        },
+        &|k| k.kid().is_none() && (h.kid.is_some() || h.x5t.is_some() || h.x5t_s256.is_some()),
+    ];
+    let (mut tried, mut expired, mut unfit) = (0usize, false, false);
+    for tier in tiers {
+        let mut matched = false;
+        for (key, is_expired) in candidates.clone() {
+            if !tier(key) {
+                continue;
+            }
+            matched = true;
+            if is_expired {
+                expired = true;
+                continue;
+            }
+            if !key.permits(alg) {
+                unfit = true;
+                continue;
+            }
+            tried += 1;
+            if key.verify(alg, parsed.signing_input, &parsed.signature) {
+                return Ok(key);
+            }
+        }
+        if matched {
+            break;
+        }
+    }
+    Err(if tried > 0 {
+        Error::new(ErrorCode::SignatureInvalid, "signature does not verify with the selected key(s)")
+    } else if expired {
+        Error::new(ErrorCode::CredentialExpired, "the matching credential has expired")
+    } else if unfit {
+        Error::with_detail(ErrorCode::NoMatchingKey, format!("no matching key may verify {alg}"))
+    } else {
+        Error::new(ErrorCode::NoMatchingKey, "no registered key matches the header")
+    })
+}
+
+/// A JWS whose signature verified: the header, the payload and the key used.
+#[derive(Debug)]
+pub struct VerifiedJws<'k> {
+    /// The validated header.
+    pub header: Header,
+    /// The payload bytes (not interpreted).
+    pub payload: Vec<u8>,
+    /// The key that verified the signature.
+    pub key: &'k VerifyingKey,
+}
+
+/// Verify a compact JWS against a key set: rules 1, 2, 4 and 5 only, no
+/// claims. This is the layer the Wycheproof JOSE vectors exercise; client
+/// assertions go through [`crate::Verifier`], which adds the rest.
+///
+/// # Errors
+/// The error of the first rule that fails.
+pub fn verify_compact<'k>(
+    token: &str,
+    keys: &'k JwkSet,
+    allowed: AlgorithmSet,
+    max_len: usize,
+) -> Result<VerifiedJws<'k>> {
+    let parsed = parse(token, max_len)?;
+    if !allowed.contains(parsed.header.alg) {
+        return Err(Error::with_detail(
+            ErrorCode::AlgorithmNotAllowed,
+            format!("{} is not in the allow-list", parsed.header.alg),
+        ));
+    }
+    let key = select_and_verify(&parsed, keys.keys().iter().map(|k| (k, false)))?;
+    Ok(VerifiedJws { header: parsed.header, payload: parsed.payload, key })
+}

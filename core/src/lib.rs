@@ -1,0 +1,66 @@
+//! # jwtauth
+//!
+//! The safe core of libjwtauth: OAuth 2.0 JWT client authentication
+//! (`private_key_jwt`, `client_secret_jwt`; RFC 7521, RFC 7523, OpenID Connect
+//! Core §9, draft-ietf-oauth-rfc7523bis).
+//!
+//! - Client side: [`AssertionBuilder`] signs an assertion with a [`SigningKey`].
+//! - Server side: a [`Verifier`] checks an assertion against a [`Client`]'s
+//!   registered credentials, following the rules of `docs/ARCHITECTURE.md`
+//!   in order, and records its jti in a [`ReplayStore`].
+//!
+//! ```
+//! use std::sync::Arc;
+//! use jwtauth::{Algorithm, AssertionBuilder, AuthMethod, Client, Credential, SigningKey, Verifier};
+//!
+//! # fn main() -> jwtauth::Result<()> {
+//! let key = SigningKey::generate(Algorithm::ES256)?;
+//! let client = Client::new("client-1", AuthMethod::PrivateKeyJwt)
+//!     .with_credential(Credential::from_key(jwtauth::VerifyingKey::from_jwk(
+//!         &key.public_jwk().expect("asymmetric").to_string(),
+//!     )?));
+//! let verifier = Verifier::builder("https://as.example.com").build()?;
+//!
+//! let signed = AssertionBuilder::new(&key, "client-1", "https://as.example.com").sign()?;
+//! let ok = verifier.verify(&signed.assertion, &client)?;
+//! assert_eq!(ok.client_id, "client-1");
+//! // The same assertion a second time is a replay.
+//! assert_eq!(
+//!     verifier.verify(&signed.assertion, &client).unwrap_err().code(),
+//!     jwtauth::ErrorCode::Replayed
+//! );
+//! # Ok(()) }
+//! ```
+
+mod algorithm;
+mod assertion;
+pub mod b64;
+mod claims;
+mod client;
+mod clock;
+mod crypto;
+mod error;
+pub mod form;
+mod json;
+pub mod jws;
+mod keys;
+mod replay;
+mod verifier;
+
+pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyType};
+pub use assertion::{
+    AssertionBuilder, CLIENT_ASSERTION_TYPE, ClientAssertion, DEFAULT_LIFETIME, MAX_LIFETIME,
+};
+pub use claims::{AudienceMode, Claims};
+pub use client::{AuthMethod, Client, Credential};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Error, ErrorCategory, ErrorCode, OAuthError, Result, error_table_json};
+pub use json::StringOrArray;
+pub use keys::{CertificateInfo, JwkSet, SigningKey, VerifyingKey, pem_label};
+pub use replay::{MemoryReplayStore, ReplayCheck, ReplayStore, ReplayStoreError};
+pub use verifier::{
+    DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_MAX_ASSERTION_LEN, VerifiedAssertion, Verifier, VerifierBuilder,
+};
+
+/// The library version (Cargo package version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

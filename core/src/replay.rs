@@ -1,0 +1,183 @@
+//! Replay protection (rule 8): remember each (client_id, jti) until the
+//! assertion could no longer be accepted, and refuse a second use.
+
+use std::collections::HashMap;
+use std::fmt::{self, Debug};
+use std::hash::{BuildHasher, Hasher, RandomState};
+use std::sync::Mutex;
+
+/// Outcome of [`ReplayStore::check_and_insert`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayCheck {
+    /// First use: recorded.
+    Fresh,
+    /// Seen before and not yet expired.
+    Replayed,
+}
+
+/// A replay store failure. The verifier fails closed on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayStoreError(pub String);
+
+impl fmt::Display for ReplayStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "replay store: {}", self.0)
+    }
+}
+
+impl std::error::Error for ReplayStoreError {}
+
+/// An atomic "insert if absent, with expiry" keyed by (client_id, jti).
+///
+/// Implementations must be atomic across every caller that shares the store:
+/// of N concurrent calls with the same key, exactly one returns `Fresh`.
+pub trait ReplayStore: Send + Sync + Debug {
+    /// Record (client_id, jti) until `expires_at` (Unix seconds) unless it is
+    /// already recorded and unexpired at `now`.
+    ///
+    /// # Errors
+    /// Any failure to decide; the verifier then rejects the assertion.
+    fn check_and_insert(
+        &self,
+        client_id: &str,
+        jti: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<ReplayCheck, ReplayStoreError>;
+}
+
+/// 128-bit key of (client_id, jti): two independently keyed SipHash values,
+/// so neither full strings nor attacker-chosen collisions reach the map.
+type Fingerprint = (u64, u64);
+
+struct Shard {
+    map: HashMap<Fingerprint, i64>,
+    next_sweep: i64,
+}
+
+/// The default store: in process, sharded by hash, bounded.
+///
+/// Entries expire at their own time; a shard sweeps expired entries when it
+/// is full or at most once per second of clock time. When a shard is full of
+/// unexpired entries, new inserts fail (closed) rather than evict a live
+/// entry, since eviction would re-open a replay window.
+pub struct MemoryReplayStore {
+    shards: Box<[Mutex<Shard>]>,
+    per_shard: usize,
+    keys: (RandomState, RandomState),
+}
+
+impl Debug for MemoryReplayStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryReplayStore")
+            .field("shards", &self.shards.len())
+            .field("capacity", &(self.shards.len() * self.per_shard))
+            .finish()
+    }
+}
+
+impl Default for MemoryReplayStore {
+    fn default() -> Self {
+        Self::new(Self::DEFAULT_CAPACITY)
+    }
+}
+
+impl MemoryReplayStore {
+    /// Default capacity: one million live assertions (about 40 MB at most).
+    pub const DEFAULT_CAPACITY: usize = 1 << 20;
+    const SHARDS: usize = 64;
+
+    /// A store holding at most `capacity` live entries (at least one per shard).
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        let per_shard = capacity.div_ceil(Self::SHARDS).max(1);
+        let shards = (0..Self::SHARDS)
+            .map(|_| Mutex::new(Shard { map: HashMap::new(), next_sweep: i64::MIN }))
+            .collect();
+        Self { shards, per_shard, keys: (RandomState::new(), RandomState::new()) }
+    }
+
+    fn fingerprint(&self, client_id: &str, jti: &str) -> Fingerprint {
+        let h = |s: &RandomState| {
+            let mut h = s.build_hasher();
+            h.write_usize(client_id.len());
+            h.write(client_id.as_bytes());
+            h.write(jti.as_bytes());
+            h.finish()
+        };
+        (h(&self.keys.0), h(&self.keys.1))
+    }
+
+    /// Number of entries currently held (live or not yet swept).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().map_or(0, |g| g.map.len())).sum()
+    }
+
+    /// Whether the store holds no entry.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl ReplayStore for MemoryReplayStore {
+    fn check_and_insert(
+        &self,
+        client_id: &str,
+        jti: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<ReplayCheck, ReplayStoreError> {
+        let fp = self.fingerprint(client_id, jti);
+        let idx = usize::try_from(fp.0 % Self::SHARDS as u64).unwrap_or(0);
+        let shard = self.shards.get(idx).ok_or_else(|| ReplayStoreError("shard index".into()))?;
+        let mut s = shard.lock().map_err(|_| ReplayStoreError("lock poisoned".into()))?;
+        if let Some(exp) = s.map.get(&fp)
+            && *exp > now
+        {
+            return Ok(ReplayCheck::Replayed);
+        }
+        if s.map.len() >= self.per_shard || now >= s.next_sweep {
+            s.map.retain(|_, exp| *exp > now);
+            s.next_sweep = now.saturating_add(1);
+            if s.map.len() >= self.per_shard {
+                return Err(ReplayStoreError("in-memory replay store is full".into()));
+            }
+        }
+        s.map.insert(fp, expires_at);
+        Ok(ReplayCheck::Fresh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn once_then_replayed_then_free_after_expiry() {
+        let s = MemoryReplayStore::new(1000);
+        assert_eq!(s.check_and_insert("c", "j", 100, 10), Ok(ReplayCheck::Fresh));
+        assert_eq!(s.check_and_insert("c", "j", 100, 11), Ok(ReplayCheck::Replayed));
+        assert_eq!(s.check_and_insert("d", "j", 100, 11), Ok(ReplayCheck::Fresh), "other client");
+        assert_eq!(s.check_and_insert("c", "j", 200, 100), Ok(ReplayCheck::Fresh), "expired entry");
+        // Length-prefixing keeps ("ab","c") and ("a","bc") apart.
+        assert_eq!(s.check_and_insert("ab", "c", 100, 10), Ok(ReplayCheck::Fresh));
+        assert_eq!(s.check_and_insert("a", "bc", 100, 10), Ok(ReplayCheck::Fresh));
+    }
+
+    #[test]
+    fn full_store_fails_closed_and_recovers_after_expiry() {
+        let s = MemoryReplayStore::new(64); // one entry per shard
+        let mut failed = false;
+        for i in 0..200 {
+            if s.check_and_insert("c", &i.to_string(), 100, 10).is_err() {
+                failed = true;
+            }
+        }
+        assert!(failed, "a full store must refuse, not evict");
+        assert!(s.len() <= 64);
+        // Once everything has expired, the shard sweeps and accepts again.
+        assert_eq!(s.check_and_insert("c", "after", 300, 200), Ok(ReplayCheck::Fresh));
+    }
+}

@@ -1,0 +1,289 @@
+//! The server side: verify a client assertion following DESIGN.md §4 in order.
+//!
+//! 1. size and structure, 2. header, 3. client identification,
+//! 4. key selection, 5. signature, 6. claims, 7. audience, 8. replay.
+//!
+//! Nothing is recorded and no claim is trusted before the signature verifies.
+
+use std::sync::Arc;
+
+use crate::algorithm::AlgorithmSet;
+use crate::claims::{self, AudienceMode, Claims, TimeRules};
+use crate::client::Client;
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, ErrorCode, Result};
+use crate::jws::{self, Header};
+use crate::replay::{MemoryReplayStore, ReplayCheck, ReplayStore};
+
+/// Default size cap: 16 KiB (MSAL puts a certificate chain in the header).
+pub const DEFAULT_MAX_ASSERTION_LEN: usize = 16 * 1024;
+/// Default clock leeway in seconds.
+pub const DEFAULT_LEEWAY: i64 = 60;
+/// Default maximum age of an assertion in seconds.
+pub const DEFAULT_MAX_AGE: i64 = 300;
+
+/// A verified client assertion.
+#[derive(Debug, Clone)]
+pub struct VerifiedAssertion {
+    /// The authenticated client id.
+    pub client_id: String,
+    /// The validated header.
+    pub header: Header,
+    /// The verified claims.
+    pub claims: Claims,
+    /// RFC 7638 thumbprint of the key that verified the signature.
+    pub key_thumbprint: String,
+    /// The kid of that key, if it has one.
+    pub key_id: Option<String>,
+    /// Until when the jti is remembered (Unix seconds).
+    pub replay_until: i64,
+}
+
+/// Verifies client assertions. Configure once with [`Verifier::builder`],
+/// share across threads (`Send + Sync`; wrap in an `Arc`), call per request.
+#[derive(Debug)]
+pub struct Verifier {
+    issuer: String,
+    endpoints: Vec<String>,
+    audience_mode: AudienceMode,
+    leeway: i64,
+    max_age: i64,
+    max_len: usize,
+    allowed: AlgorithmSet,
+    replay: Arc<dyn ReplayStore>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Builder for [`Verifier`].
+#[derive(Debug)]
+pub struct VerifierBuilder {
+    issuer: String,
+    endpoints: Vec<String>,
+    audience_mode: AudienceMode,
+    leeway: i64,
+    max_age: i64,
+    max_len: usize,
+    allowed: AlgorithmSet,
+    replay: Option<Arc<dyn ReplayStore>>,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl VerifierBuilder {
+    /// The token endpoint URL, accepted as audience in `compat` mode.
+    #[must_use]
+    pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoints.insert(0, url.into());
+        self
+    }
+
+    /// Another endpoint URL accepted as audience in `compat` mode (e.g. PAR).
+    #[must_use]
+    pub fn extra_audience(mut self, url: impl Into<String>) -> Self {
+        self.endpoints.push(url.into());
+        self
+    }
+
+    /// The default audience mode (clients may override it).
+    #[must_use]
+    pub const fn audience_mode(mut self, mode: AudienceMode) -> Self {
+        self.audience_mode = mode;
+        self
+    }
+
+    /// Clock leeway in seconds (default 60).
+    #[must_use]
+    pub const fn leeway(mut self, secs: i64) -> Self {
+        self.leeway = secs;
+        self
+    }
+
+    /// Maximum assertion age in seconds (default 300).
+    #[must_use]
+    pub const fn max_age(mut self, secs: i64) -> Self {
+        self.max_age = secs;
+        self
+    }
+
+    /// Maximum assertion size in bytes (default 16 KiB).
+    #[must_use]
+    pub const fn max_assertion_len(mut self, bytes: usize) -> Self {
+        self.max_len = bytes;
+        self
+    }
+
+    /// Restrict the algorithms accepted from any client (default: all).
+    #[must_use]
+    pub const fn allowed_algorithms(mut self, algs: AlgorithmSet) -> Self {
+        self.allowed = algs;
+        self
+    }
+
+    /// The replay store (default: a [`MemoryReplayStore`]).
+    #[must_use]
+    pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = Some(store);
+        self
+    }
+
+    /// The clock (default: [`SystemClock`]).
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Check the configuration and build.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` for an empty issuer, negative times, a zero size cap
+    /// or an empty algorithm list.
+    pub fn build(self) -> Result<Verifier> {
+        let bad = |d: &'static str| Err(Error::new(ErrorCode::InvalidArgument, d));
+        if self.issuer.is_empty() {
+            return bad("issuer must not be empty");
+        }
+        if self.endpoints.iter().any(String::is_empty) {
+            return bad("audience URLs must not be empty");
+        }
+        if !(0..=3600).contains(&self.leeway) {
+            return bad("leeway must be between 0 and 3600 seconds");
+        }
+        if !(1..=86_400).contains(&self.max_age) {
+            return bad("max_age must be between 1 and 86400 seconds");
+        }
+        if self.max_len < 64 {
+            return bad("max_assertion_len must be at least 64 bytes");
+        }
+        if self.allowed.is_empty() {
+            return bad("the algorithm allow-list is empty");
+        }
+        Ok(Verifier {
+            issuer: self.issuer,
+            endpoints: self.endpoints,
+            audience_mode: self.audience_mode,
+            leeway: self.leeway,
+            max_age: self.max_age,
+            max_len: self.max_len,
+            allowed: self.allowed,
+            replay: self.replay.unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+        })
+    }
+}
+
+impl Verifier {
+    /// Start configuring a verifier for the authorization server `issuer`
+    /// (its issuer identifier, RFC 8414).
+    #[must_use]
+    pub fn builder(issuer: impl Into<String>) -> VerifierBuilder {
+        VerifierBuilder {
+            issuer: issuer.into(),
+            endpoints: Vec::new(),
+            audience_mode: AudienceMode::Compat,
+            leeway: DEFAULT_LEEWAY,
+            max_age: DEFAULT_MAX_AGE,
+            max_len: DEFAULT_MAX_ASSERTION_LEN,
+            allowed: AlgorithmSet::ALL,
+            replay: None,
+            clock: None,
+        }
+    }
+
+    /// The issuer identifier.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The clock in use.
+    #[must_use]
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Verify an assertion from a known client (e.g. found by the request's
+    /// `client_id`). Its iss/sub must name that client.
+    ///
+    /// # Errors
+    /// The error of the first rule that fails.
+    pub fn verify(&self, assertion: &str, client: &Client) -> Result<VerifiedAssertion> {
+        self.verify_with(assertion, None, |id| {
+            if id == client.client_id() {
+                Ok(client)
+            } else {
+                Err(Error::new(ErrorCode::ClientIdMismatch, "iss/sub do not name the given client"))
+            }
+        })
+    }
+
+    /// Verify an assertion, identifying the client from its (unverified)
+    /// iss/sub and `lookup`. When the request carried a `client_id`, pass it
+    /// as `client_id`: it must agree with iss/sub.
+    ///
+    /// # Errors
+    /// The error of the first rule that fails; `lookup`'s error when the
+    /// client is unknown.
+    pub fn verify_with<'c, C, F>(
+        &self,
+        assertion: &str,
+        client_id: Option<&str>,
+        lookup: F,
+    ) -> Result<VerifiedAssertion>
+    where
+        C: std::ops::Deref<Target = Client> + 'c,
+        F: FnOnce(&str) -> Result<C>,
+    {
+        // Rules 1-2.
+        let parsed = jws::parse(assertion, self.max_len)?;
+        // Rule 3: identify the client from the still-unverified claims.
+        let claims = Claims::parse(&parsed.payload)?;
+        let cid = claims.client_id()?;
+        if let Some(given) = client_id
+            && given != cid
+        {
+            return Err(Error::new(
+                ErrorCode::ClientIdMismatch,
+                "client_id differs from the assertion's iss/sub",
+            ));
+        }
+        let client = lookup(cid)?;
+        let alg = parsed.header.alg;
+        if !self.allowed.intersect(client.allowed_algorithms()).contains(alg) {
+            return Err(Error::with_detail(
+                ErrorCode::AlgorithmNotAllowed,
+                format!("{alg} is not allowed for this client ({})", client.method().as_str()),
+            ));
+        }
+        // Rules 4-5.
+        let now = self.clock.now();
+        let candidates =
+            client.credentials().iter().flat_map(|c| c.keys().iter().map(move |k| (k, c.is_expired(now))));
+        let key = jws::select_and_verify(&parsed, candidates)?;
+        // Rules 6-7: the claims are now authentic.
+        let mode = if parsed.header.is_explicitly_typed() {
+            AudienceMode::Strict
+        } else {
+            client.audience_mode().unwrap_or(self.audience_mode)
+        };
+        claims::check_audience(claims.aud.as_ref(), mode, &self.issuer, &self.endpoints)?;
+        let max_age = client.max_age().unwrap_or(self.max_age);
+        let until = claims::check_times(&claims, TimeRules { now, leeway: self.leeway, max_age })?;
+        let jti = claims::jti(&claims)?;
+        // Rule 8: record last; a store failure refuses the request.
+        match self.replay.check_and_insert(cid, jti, until, now) {
+            Ok(ReplayCheck::Fresh) => {}
+            Ok(ReplayCheck::Replayed) => {
+                return Err(Error::new(ErrorCode::Replayed, "this jti was already used by this client"));
+            }
+            Err(e) => return Err(Error::with_detail(ErrorCode::ReplayStoreUnavailable, e.to_string())),
+        }
+        Ok(VerifiedAssertion {
+            client_id: cid.to_owned(),
+            key_thumbprint: key.thumbprint(),
+            key_id: key.kid().map(str::to_owned),
+            header: parsed.header,
+            claims,
+            replay_until: until,
+        })
+    }
+}
