@@ -1,0 +1,652 @@
+#!/usr/bin/env python3
+"""Generates the shared test vectors in tests/vectors/ (keys.json, assertions.json,
+key_loading.json) with pyca/cryptography -- an implementation independent of the
+library under test, so the vectors do not test our signer against our verifier.
+
+    pip install cryptography
+    python3 tests/vectors/generate.py
+
+Keys are created once and kept in keys.json (test keys only, never use them
+elsewhere); running the script again re-signs every assertion with the same keys.
+The format is documented in tests/vectors/README.md.
+"""
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import sys
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.x509.oid import NameOID
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NOW = 1_800_000_000
+ISSUER = "https://as.example.com"
+TOKEN_ENDPOINT = "https://as.example.com/oauth2/token"
+PAR_ENDPOINT = "https://as.example.com/oauth2/par"
+TYP = "client-authentication+jwt"
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64u_int(n: int, length=None) -> str:
+    length = length or max(1, (n.bit_length() + 7) // 8)
+    return b64u(n.to_bytes(length, "big"))
+
+
+def compact(obj) -> bytes:
+    if isinstance(obj, (bytes, bytearray)):
+        return bytes(obj)
+    if isinstance(obj, str):
+        return obj.encode()
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+# ---------------------------------------------------------------- keys
+
+CURVES = {"P-256": (ec.SECP256R1(), 32), "P-384": (ec.SECP384R1(), 48), "P-521": (ec.SECP521R1(), 66)}
+HASHES = {"256": hashes.SHA256(), "384": hashes.SHA384(), "512": hashes.SHA512()}
+
+
+def make_private(spec):
+    kind = spec["kind"]
+    if kind == "RSA":
+        return rsa.generate_private_key(65537, spec.get("bits", 2048))
+    if kind == "EC":
+        return ec.generate_private_key(CURVES[spec["crv"]][0])
+    if kind == "Ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    raise ValueError(kind)
+
+
+def public_jwk(key, kid=None):
+    pub = key.public_key()
+    if isinstance(pub, rsa.RSAPublicKey):
+        n = pub.public_numbers()
+        jwk = {"kty": "RSA", "n": b64u_int(n.n), "e": b64u_int(n.e)}
+    elif isinstance(pub, ec.EllipticCurvePublicKey):
+        crv = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}[pub.curve.name]
+        size = CURVES[crv][1]
+        n = pub.public_numbers()
+        jwk = {"kty": "EC", "crv": crv, "x": b64u_int(n.x, size), "y": b64u_int(n.y, size)}
+    else:
+        raw = pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64u(raw)}
+    if kid:
+        jwk["kid"] = kid
+    return jwk
+
+
+def certificate(key, not_before, not_after, cn):
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    algo = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime.datetime.fromtimestamp(not_before, datetime.timezone.utc))
+        .not_valid_after(datetime.datetime.fromtimestamp(not_after, datetime.timezone.utc))
+        .sign(key, algo)
+    )
+    return cert
+
+
+KEY_SPECS = {
+    "rsa-a": {"kind": "RSA"},
+    "rsa-b": {"kind": "RSA"},
+    "ec256-a": {"kind": "EC", "crv": "P-256"},
+    "ec256-b": {"kind": "EC", "crv": "P-256"},
+    "ec384": {"kind": "EC", "crv": "P-384"},
+    "ec521": {"kind": "EC", "crv": "P-521"},
+    "ed-a": {"kind": "Ed25519"},
+    "ed-b": {"kind": "Ed25519"},
+    "rsa-1024": {"kind": "RSA", "bits": 1024},
+}
+
+SECRETS = {
+    "secret-64": "s3cr3t-for-the-shared-vectors-0123456789-abcdefghijklmnopqrstuvw",
+    "secret-64-b": "another-secret-for-the-shared-vectors-0123456789-abcdefghijklmno",
+}
+
+
+def load_or_create_keys():
+    path = os.path.join(HERE, "keys.json")
+    existing = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            existing = json.load(f)["keys"]
+    keys = {}
+    for name, spec in KEY_SPECS.items():
+        if name in existing:
+            pem = existing[name]["private_pkcs8_pem"].encode()
+            keys[name] = serialization.load_pem_private_key(pem, None)
+        else:
+            keys[name] = make_private(spec)
+    return keys, existing
+
+
+def key_entry(name, key, existing):
+    pem_priv = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    spki = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    entry = {
+        "jwk": public_jwk(key, kid=name),
+        "spki_pem": spki,
+        "private_pkcs8_pem": pem_priv,
+    }
+    if isinstance(key, rsa.RSAPrivateKey):
+        entry["pkcs1_pem"] = key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.PKCS1
+        ).decode()
+    # Certificates are kept stable across runs so their thumbprints do not change.
+    old = existing.get(name, {})
+    if name in ("rsa-a", "ec256-b", "ed-a"):
+        if "cert_pem" in old:
+            entry["cert_pem"] = old["cert_pem"]
+        else:
+            # rsa-a and ed-a: valid until 2030; ec256-b: expired before NOW.
+            not_after = 1_790_000_000 if name == "ec256-b" else 1_893_456_000
+            cert = certificate(key, 1_735_689_600, not_after, f"client {name}")
+            entry["cert_pem"] = cert.public_bytes(serialization.Encoding.PEM).decode()
+    if "cert_pem" in entry:
+        der = x509.load_pem_x509_certificate(entry["cert_pem"].encode()).public_bytes(serialization.Encoding.DER)
+        entry["x5t"] = b64u(hashlib.sha1(der).digest())
+        entry["x5t#S256"] = b64u(hashlib.sha256(der).digest())
+        entry["cert_not_after"] = int(
+            x509.load_pem_x509_certificate(entry["cert_pem"].encode()).not_valid_after_utc.timestamp()
+        )
+    return entry
+
+
+# ---------------------------------------------------------------- signing
+
+
+def raw_sign(alg, key, data: bytes) -> bytes:
+    fam, bits = alg[:2], alg[2:]
+    if alg in ("EdDSA", "Ed25519"):
+        return key.sign(data)
+    if fam == "HS":
+        return hmac.new(key.encode() if isinstance(key, str) else key, data, getattr(hashlib, "sha" + bits)).digest()
+    h = HASHES[bits]
+    if fam == "RS":
+        return key.sign(data, padding.PKCS1v15(), h)
+    if fam == "PS":
+        return key.sign(data, padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size), h)
+    if fam == "ES":
+        der = key.sign(data, ec.ECDSA(h))
+        r, s = decode_dss_signature(der)
+        size = (key.curve.key_size + 7) // 8
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    raise ValueError(alg)
+
+
+def der_ecdsa(key, alg, data):
+    return key.sign(data, ec.ECDSA(HASHES[alg[2:]]))
+
+
+def token(header, claims, key=None, alg=None, sig=None, sig_fn=None):
+    """A compact JWS. header/claims: dict (compact JSON) or str/bytes (verbatim JSON)."""
+    h = b64u(compact(header))
+    p = b64u(compact(claims))
+    signing_input = f"{h}.{p}".encode()
+    if sig is None:
+        if sig_fn is not None:
+            sig = sig_fn(signing_input)
+        else:
+            if alg is None:
+                alg = header["alg"]
+            sig = raw_sign(alg, key, signing_input)
+    return f"{h}.{p}.{b64u(sig)}"
+
+
+def claims_for(client_id="c-rsa", aud=ISSUER, iat=NOW, exp=NOW + 60, jti="jti-1", **extra):
+    c = {"iss": client_id, "sub": client_id, "aud": aud, "jti": jti, "iat": iat, "exp": exp}
+    c.update(extra)
+    return {k: v for k, v in c.items() if v is not None}
+
+
+# ---------------------------------------------------------------- cases
+
+
+def build(keys, key_entries):
+    cases = []
+    K = keys
+    S = SECRETS
+
+    def client(cid, method, *creds, **kw):
+        c = {"client_id": cid, "method": method, "credentials": list(creds)}
+        c.update(kw)
+        return c
+
+    def cred(fmt, name=None, **kw):
+        c = {"format": fmt}
+        if fmt == "jwks":
+            c["keys"] = name
+        elif fmt == "secret":
+            c["secret"] = name
+        else:
+            c["key"] = name
+        c.update(kw)
+        return c
+
+    def valid(cid):
+        return {"valid": True, "client_id": cid}
+
+    def err(code):
+        return {"error": code}
+
+    def case(id, rule, description, clients, steps, config=None, now=NOW):
+        c = {"id": id, "rule": rule, "description": description, "clients": clients, "now": now, "steps": steps}
+        if config:
+            c["config"] = config
+        cases.append(c)
+
+    def step(assertion, expect, client_id=None, now=None):
+        s = {"assertion": assertion, "expect": expect}
+        if client_id is not None:
+            s["client_id"] = client_id
+        if now is not None:
+            s["now"] = now
+        return s
+
+    # ---- every algorithm, positive and tampered
+    algs = [
+        ("RS256", "rsa-a"), ("RS384", "rsa-a"), ("RS512", "rsa-a"),
+        ("PS256", "rsa-a"), ("PS384", "rsa-a"), ("PS512", "rsa-a"),
+        ("ES256", "ec256-a"), ("ES384", "ec384"), ("ES512", "ec521"),
+        ("EdDSA", "ed-a"), ("Ed25519", "ed-a"),
+    ]
+    for alg, kname in algs:
+        cid = f"c-{alg.lower()}"
+        cl = [client(cid, "private_key_jwt", cred("jwk", kname))]
+        hdr = {"alg": alg, "kid": kname, "typ": TYP}
+        good = token(hdr, claims_for(cid), K[kname])
+        case(f"alg-{alg}-valid", "5", f"{alg} assertion signed by the registered key", cl, [step(good, valid(cid))])
+        h, p, s = good.split(".")
+        forged = b64u(compact(claims_for(cid, jti="jti-forged")))
+        case(f"alg-{alg}-tampered-payload", "5", f"{alg}: claims changed after signing", cl,
+             [step(f"{h}.{forged}.{s}", err("SIGNATURE_INVALID"))])
+        other = {"rsa-a": "rsa-b", "ec256-a": "ec256-b", "ed-a": "ed-b"}.get(kname)
+        if other:
+            case(f"alg-{alg}-wrong-key", "5", f"{alg}: signed by another key of the same type", cl,
+                 [step(token(hdr, claims_for(cid), K[other]), err("SIGNATURE_INVALID"))])
+    for alg in ("HS256", "HS384", "HS512"):
+        cid = f"c-{alg.lower()}"
+        cl = [client(cid, "client_secret_jwt", cred("secret", S["secret-64"]))]
+        hdr = {"alg": alg, "typ": TYP}
+        case(f"alg-{alg}-valid", "5", f"{alg} assertion with the client secret", cl,
+             [step(token(hdr, claims_for(cid), S["secret-64"]), valid(cid))])
+        case(f"alg-{alg}-wrong-secret", "5", f"{alg} with another secret", cl,
+             [step(token(hdr, claims_for(cid), S["secret-64-b"]), err("SIGNATURE_INVALID"))])
+        good = token(hdr, claims_for(cid), S["secret-64"])
+        h, p, s = good.split(".")
+        short = b64u(base64.urlsafe_b64decode(s + "==")[:16])
+        case(f"alg-{alg}-truncated-mac", "5", f"{alg} MAC truncated to 16 bytes", cl, [step(f"{h}.{p}.{short}", err("SIGNATURE_INVALID"))])
+
+    rsa_client = [client("c-rsa", "private_key_jwt", cred("jwk", "rsa-a"))]
+    ec_client = [client("c-ec", "private_key_jwt", cred("jwk", "ec256-a"))]
+    H = {"alg": "RS256", "kid": "rsa-a"}
+
+    def rs(claims=None, header=None, **kw):
+        return token(header or H, claims or claims_for("c-rsa", **kw), K["rsa-a"], alg="RS256")
+
+    # ---- rule 1: size and structure
+    good = rs()
+    h, p, s = good.split(".")
+    case("r1-too-large", "1", "assertion above the configured size cap", rsa_client,
+         [step(rs(claims_for("c-rsa", pad="x" * 2000)), err("ASSERTION_TOO_LARGE"))],
+         config={"max_assertion_len": 1024})
+    case("r1-large-header-ok", "1", "an 8 KiB header (MSAL-style chain) is within the 16 KiB default", rsa_client,
+         [step(rs(header={"alg": "RS256", "kid": "rsa-a", "x5c_note": "y" * 8000}), valid("c-rsa"))])
+    case("r1-two-segments", "1", "two segments", rsa_client, [step(f"{h}.{p}", err("MALFORMED_JWS"))])
+    case("r1-four-segments", "1", "four segments", rsa_client, [step(f"{h}.{p}.{s}.{s}", err("MALFORMED_JWS"))])
+    case("r1-empty-signature", "1", "empty signature segment", rsa_client, [step(f"{h}.{p}.", err("MALFORMED_JWS"))])
+    case("r1-empty-payload", "1", "empty payload segment", rsa_client, [step(f"{h}..{s}", err("MALFORMED_JWS"))])
+    case("r1-padding", "1", "base64 padding in the signature", rsa_client, [step(f"{h}.{p}.{s}==", err("INVALID_BASE64"))])
+    sig = base64.urlsafe_b64decode(s + "==")
+    std = base64.b64encode(sig).rstrip(b"=").decode()
+    if std != s:
+        case("r1-std-alphabet", "1", "standard base64 alphabet (+ /) in the signature", rsa_client,
+             [step(f"{h}.{p}.{std}", err("INVALID_BASE64"))])
+    ec_good = token({"alg": "ES256"}, claims_for("c-ec"), K["ec256-a"])
+    eh, ep, es = ec_good.split(".")
+    # 64-byte signature: 86 chars, the last one carries 2 unused bits.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(es[-1])
+    noncanon = es[:-1] + alphabet[last | 1]
+    case("r1-noncanonical-bits", "1", "signature whose last character has non-zero unused bits", ec_client,
+         [step(f"{eh}.{ep}.{noncanon}", err("INVALID_BASE64"))])
+    case("r1-whitespace", "1", "a space inside the payload segment", rsa_client,
+         [step(f"{h}.{p[:10]} {p[10:]}.{s}", err("INVALID_BASE64"))])
+
+    # ---- rule 2: header
+    def hdr_case(id, header, code, description):
+        t = token(header, claims_for("c-rsa"), K["rsa-a"], alg="RS256")
+        case(id, "2", description, rsa_client, [step(t, err(code) if code else valid("c-rsa"))])
+
+    hdr_case("r2-header-not-json", "not json", "MALFORMED_HEADER", "header is not JSON")
+    hdr_case("r2-header-array", '["RS256"]', "MALFORMED_HEADER", "header is a JSON array")
+    hdr_case("r2-duplicate-alg", '{"alg":"HS256","alg":"RS256","kid":"rsa-a"}', "DUPLICATE_MEMBER", "alg twice (parsers disagree on which wins)")
+    hdr_case("r2-duplicate-escaped", '{"alg":"RS256","kid":"rsa-a","\\u006bid":"x"}', "DUPLICATE_MEMBER", "kid twice, once escaped")
+    hdr_case("r2-alg-missing", {"kid": "rsa-a"}, "MALFORMED_HEADER", "no alg")
+    hdr_case("r2-alg-number", {"alg": 256, "kid": "rsa-a"}, "MALFORMED_HEADER", "alg is a number")
+    hdr_case("r2-alg-lowercase", {"alg": "rs256", "kid": "rsa-a"}, "UNSUPPORTED_ALGORITHM", "alg names are case-sensitive")
+    hdr_case("r2-alg-unknown", {"alg": "RS1", "kid": "rsa-a"}, "UNSUPPORTED_ALGORITHM", "unknown alg")
+    case("r2-alg-none", "2", "alg none with an empty signature is not even a JWS here", rsa_client,
+         [step(f"{b64u(compact({'alg': 'none'}))}.{p}.", err("MALFORMED_JWS"))])
+    case("r2-alg-none-signed", "2", "alg none with a signature segment", rsa_client,
+         [step(f"{b64u(compact({'alg': 'none'}))}.{p}.{s}", err("UNSUPPORTED_ALGORITHM"))])
+    hdr_case("r2-crit", {"alg": "RS256", "kid": "rsa-a", "crit": ["exp"], "exp": 1}, "UNSUPPORTED_HEADER", "crit is refused")
+    hdr_case("r2-b64", {"alg": "RS256", "kid": "rsa-a", "b64": False, "crit": ["b64"]}, "UNSUPPORTED_HEADER", "b64:false (RFC 7797) is refused")
+    hdr_case("r2-zip", {"alg": "RS256", "kid": "rsa-a", "zip": "DEF"}, "UNSUPPORTED_HEADER", "zip is refused")
+    hdr_case("r2-embedded-jwk", {"alg": "RS256", "kid": "rsa-a", "jwk": key_entries["rsa-a"]["jwk"]}, "EMBEDDED_KEY", "the header carries the (right) key")
+    hdr_case("r2-jku", {"alg": "RS256", "kid": "rsa-a", "jku": "https://evil.example/jwks"}, "EMBEDDED_KEY", "jku")
+    hdr_case("r2-x5u", {"alg": "RS256", "kid": "rsa-a", "x5u": "https://evil.example/cert"}, "EMBEDDED_KEY", "x5u")
+    hdr_case("r2-x5c", {"alg": "RS256", "kid": "rsa-a", "x5c": ["MIIB"]}, "EMBEDDED_KEY", "x5c")
+    hdr_case("r2-typ-jwt", {"alg": "RS256", "kid": "rsa-a", "typ": "JWT"}, None, "typ JWT is accepted")
+    hdr_case("r2-typ-at-jwt", {"alg": "RS256", "kid": "rsa-a", "typ": "at+jwt"}, "INVALID_TYPE", "an access token is not a client assertion (token confusion)")
+    hdr_case("r2-typ-dpop", {"alg": "RS256", "kid": "rsa-a", "typ": "dpop+jwt"}, "INVALID_TYPE", "a DPoP proof is not a client assertion")
+    hdr_case("r2-typ-number", {"alg": "RS256", "kid": "rsa-a", "typ": 1}, "MALFORMED_HEADER", "typ is a number")
+    hdr_case("r2-kid-number", {"alg": "RS256", "kid": 7}, "MALFORMED_HEADER", "kid is a number")
+    hdr_case("r2-typ-media-type", {"alg": "RS256", "kid": "rsa-a", "typ": "application/client-authentication+jwt"}, None,
+             "typ with the application/ prefix, issuer audience")
+    hdr_case("r2-unknown-member", {"alg": "RS256", "kid": "rsa-a", "cty": "x", "foo": {"bar": 1}}, None, "unknown members are ignored")
+
+    # ---- rule 3: client identification
+    case("r3-iss-missing", "3", "no iss", rsa_client, [step(rs(claims_for("c-rsa", iss=None)), err("MISSING_ISSUER"))])
+    case("r3-sub-missing", "3", "no sub", rsa_client, [step(rs(claims_for("c-rsa", sub=None)), err("MISSING_ISSUER"))])
+    case("r3-iss-sub-differ", "3", "iss and sub differ", rsa_client,
+         [step(rs(claims_for("c-rsa", sub="c-other")), err("ISSUER_SUBJECT_MISMATCH"))])
+    case("r3-client-id-agrees", "3", "form client_id equal to iss/sub", rsa_client, [step(rs(), valid("c-rsa"), client_id="c-rsa")])
+    case("r3-client-id-differs", "3", "form client_id differs from iss/sub", rsa_client + ec_client,
+         [step(rs(), err("CLIENT_ID_MISMATCH"), client_id="c-ec")])
+    case("r3-unknown-client", "3", "iss/sub name no registered client", rsa_client,
+         [step(token(H, claims_for("c-nobody"), K["rsa-a"]), err("UNKNOWN_CLIENT"))])
+    case("r3-iss-number", "3", "iss is a number", rsa_client, [step(rs(claims_for("c-rsa", iss=5)), err("MALFORMED_CLAIMS"))])
+
+    # ---- method and client allow-lists
+    hs_client = [client("c-hs", "client_secret_jwt", cred("secret", S["secret-64"]))]
+    rsa_pem_bytes = key_entries["rsa-a"]["spki_pem"]
+    case("alg-confusion-hs-with-public-key", "2", "HS256 MAC keyed with the client's public key PEM (classic alg confusion)", rsa_client,
+         [step(token({"alg": "HS256", "kid": "rsa-a"}, claims_for("c-rsa"), rsa_pem_bytes), err("ALGORITHM_NOT_ALLOWED"))])
+    case("alg-rs-for-secret-client", "2", "RS256 assertion from a client_secret_jwt client", hs_client + rsa_client,
+         [step(token(H, claims_for("c-hs"), K["rsa-a"]), err("ALGORITHM_NOT_ALLOWED"))])
+    case("alg-pinned", "2", "token_endpoint_auth_signing_alg ES256 pinned, PS256 sent", 
+         [client("c-pin", "private_key_jwt", cred("jwk", "rsa-a"), signing_alg="RS256")],
+         [step(token({"alg": "PS256", "kid": "rsa-a"}, claims_for("c-pin"), K["rsa-a"]), err("ALGORITHM_NOT_ALLOWED")),
+          step(token({"alg": "RS256", "kid": "rsa-a"}, claims_for("c-pin", jti="jti-2"), K["rsa-a"]), valid("c-pin"))])
+    case("alg-not-for-method-basic", "2", "a client_secret_basic client cannot use an assertion",
+         [client("c-basic", "client_secret_basic", cred("secret", S["secret-64"]))],
+         [step(token({"alg": "HS256"}, claims_for("c-basic"), S["secret-64"]), err("ALGORITHM_NOT_ALLOWED"))])
+    case("alg-verifier-allow-list", "2", "verifier allows only ES256", rsa_client,
+         [step(rs(), err("ALGORITHM_NOT_ALLOWED"))], config={"allowed_algorithms": ["ES256"]})
+
+    # ---- rule 4: key selection
+    two = [client("c-two", "private_key_jwt", cred("jwks", ["ec256-a", "ec256-b"]))]
+    case("r4-kid-selects", "4", "kid selects the second key of a JWKS", two,
+         [step(token({"alg": "ES256", "kid": "ec256-b"}, claims_for("c-two"), K["ec256-b"]), valid("c-two"))])
+    case("r4-no-kid-tries-each", "4", "no kid: every key that fits the alg is tried", two,
+         [step(token({"alg": "ES256"}, claims_for("c-two"), K["ec256-b"]), valid("c-two"))])
+    case("r4-kid-unknown", "4", "kid names no registered key (all keys have kids)", two,
+         [step(token({"alg": "ES256", "kid": "nope"}, claims_for("c-two"), K["ec256-b"]), err("NO_MATCHING_KEY"))])
+    case("r4-kid-wrong-key", "4", "kid selects one key, the signature is by the other", two,
+         [step(token({"alg": "ES256", "kid": "ec256-a"}, claims_for("c-two"), K["ec256-b"]), err("SIGNATURE_INVALID"))])
+    pem_client = [client("c-pem", "private_key_jwt", cred("pem", "rsa-a"))]
+    case("r4-kid-with-pem-credential", "4", "any kid against a kid-less PEM credential: the PEM key is tried", pem_client,
+         [step(token({"alg": "RS256", "kid": "client-chosen"}, claims_for("c-pem"), K["rsa-a"]), valid("c-pem"))])
+    case("r4-pkcs1-credential", "4", "PKCS#1 RSA PUBLIC KEY credential", [client("c-pkcs1", "private_key_jwt", cred("pkcs1", "rsa-a"))],
+         [step(token({"alg": "RS256"}, claims_for("c-pkcs1"), K["rsa-a"]), valid("c-pkcs1"))])
+    cert_client = [client("c-cert", "private_key_jwt", cred("cert", "rsa-a"), cred("jwk", "rsa-b"))]
+    x5t = key_entries["rsa-a"]["x5t"]
+    case("r4-x5t-selects", "4", "x5t selects the certificate", cert_client,
+         [step(token({"alg": "RS256", "x5t": x5t}, claims_for("c-cert"), K["rsa-a"]), valid("c-cert"))])
+    case("r4-x5t-padded", "4", "x5t with = padding (MSAL) is tolerated", cert_client,
+         [step(token({"alg": "RS256", "x5t": x5t + "="}, claims_for("c-cert"), K["rsa-a"]), valid("c-cert"))])
+    case("r4-x5t-s256", "4", "x5t#S256 selects the certificate", cert_client,
+         [step(token({"alg": "PS256", "x5t#S256": key_entries["rsa-a"]["x5t#S256"]}, claims_for("c-cert"), K["rsa-a"]), valid("c-cert"))])
+    case("r4-x5t-garbage", "4", "x5t that is not a SHA-1 thumbprint", cert_client,
+         [step(token({"alg": "RS256", "x5t": "abc"}, claims_for("c-cert"), K["rsa-a"]), err("MALFORMED_HEADER"))])
+    case("r4-ed-cert", "4", "Ed25519 certificate credential", [client("c-edc", "private_key_jwt", cred("cert", "ed-a"))],
+         [step(token({"alg": "EdDSA"}, claims_for("c-edc"), K["ed-a"]), valid("c-edc"))])
+    exp_client = [client("c-exp", "private_key_jwt", cred("jwk", "ec256-a", expires_at=NOW - 1), cred("jwk", "ec256-b"))]
+    case("r4-expired-credential", "4", "the only matching credential expired", exp_client,
+         [step(token({"alg": "ES256", "kid": "ec256-a"}, claims_for("c-exp"), K["ec256-a"]), err("CREDENTIAL_EXPIRED"))])
+    case("r4-expired-skipped", "4", "no kid: the expired credential is skipped, the other verifies", exp_client,
+         [step(token({"alg": "ES256"}, claims_for("c-exp"), K["ec256-b"]), valid("c-exp"))])
+    case("r4-expired-not-tried", "4", "no kid, signed by the expired key: not accepted", exp_client,
+         [step(token({"alg": "ES256"}, claims_for("c-exp"), K["ec256-a"]), err("SIGNATURE_INVALID"))])
+    case("r4-not-yet-expired", "4", "expires_at one second ahead", 
+         [client("c-exp2", "private_key_jwt", cred("jwk", "ec256-a", expires_at=NOW + 1))],
+         [step(token({"alg": "ES256"}, claims_for("c-exp2"), K["ec256-a"]), valid("c-exp2"))])
+    case("r4-cert-expiry", "4", "parse_expiry_from_cert: the certificate expired before now",
+         [client("c-certexp", "private_key_jwt", cred("cert", "ec256-b", expiry_from_cert=True))],
+         [step(token({"alg": "ES256"}, claims_for("c-certexp"), K["ec256-b"]), err("CREDENTIAL_EXPIRED"))])
+    case("r4-cert-expiry-not-used", "4", "an expired certificate without parse_expiry_from_cert still verifies",
+         [client("c-certexp2", "private_key_jwt", cred("cert", "ec256-b"))],
+         [step(token({"alg": "ES256"}, claims_for("c-certexp2"), K["ec256-b"]), valid("c-certexp2"))])
+    case("r4-key-family", "4", "kid names an RSA key but alg is ES256", 
+         [client("c-mix", "private_key_jwt", cred("jwk", "rsa-a"), cred("jwk", "ec256-a"))],
+         [step(token({"alg": "ES256", "kid": "rsa-a"}, claims_for("c-mix"), K["ec256-a"]), err("NO_MATCHING_KEY"))])
+    case("r4-curve-family", "4", "ES384 against a P-256 key",
+         [client("c-curve", "private_key_jwt", cred("jwk", "ec256-a"))],
+         [step(token({"alg": "ES384", "kid": "ec256-a"}, claims_for("c-curve"), K["ec384"]), err("NO_MATCHING_KEY"))])
+    case("r4-jwk-alg-binds", "4", "a key registered with alg RS256 does not verify PS256",
+         [client("c-algjwk", "private_key_jwt", cred("jwk", "rsa-a", alg="RS256"))],
+         [step(token({"alg": "PS256", "kid": "rsa-a"}, claims_for("c-algjwk"), K["rsa-a"]), err("NO_MATCHING_KEY"))])
+
+    # ---- rule 5: signature encodings
+    def es_case(id, sig_bytes, description):
+        case(id, "5", description, ec_client, [step(token({"alg": "ES256"}, claims_for("c-ec"), sig=sig_bytes), err("SIGNATURE_INVALID"))])
+
+    es_case("r5-ecdsa-der", der_ecdsa(K["ec256-a"], "ES256", f"{b64u(compact({'alg': 'ES256'}))}.{b64u(compact(claims_for('c-ec')))}".encode()),
+            "ECDSA signature in DER instead of raw R||S")
+    es_case("r5-ecdsa-zero", b"\x00" * 64, "r = s = 0 (psychic signature)")
+    good_ec = token({"alg": "ES256"}, claims_for("c-ec"), K["ec256-a"])
+    gh, gp, gs = good_ec.split(".")
+    raw = base64.urlsafe_b64decode(gs + "==")
+    case("r5-ecdsa-short", "5", "ES256 signature one byte short", ec_client, [step(f"{gh}.{gp}.{b64u(raw[:-1])}", err("SIGNATURE_INVALID"))])
+    case("r5-ecdsa-long", "5", "ES256 signature with a trailing byte", ec_client, [step(gh + "." + gp + "." + b64u(raw + bytes(1)), err("SIGNATURE_INVALID"))])
+    rsig = base64.urlsafe_b64decode(s + "==")
+    case("r5-rsa-leading-zero", "5", "RSA signature with an extra leading zero byte", rsa_client,
+         [step(h + "." + p + "." + b64u(bytes(1) + rsig), err("SIGNATURE_INVALID"))])
+    case("r5-pss-as-rs", "5", "a PS256 signature presented as RS256", rsa_client,
+         [step(token(H, claims_for("c-rsa"), K["rsa-a"], alg="PS256"), err("SIGNATURE_INVALID"))])
+    case("r5-ed-as-es", "5", "an Ed25519 signature under ES256",
+         [client("c-eded", "private_key_jwt", cred("jwk", "ec256-a"), cred("jwk", "ed-a"))],
+         [step(token({"alg": "ES256", "kid": "ec256-a"}, claims_for("c-eded"), K["ed-a"], alg="EdDSA"), err("SIGNATURE_INVALID"))])
+
+    # ---- rule 6: claims
+    def cl_case(id, claims, expect, description, **kw):
+        t = token(H, claims, K["rsa-a"])
+        case(id, "6", description, rsa_client, [step(t, expect)], **kw)
+
+    cl_case("r6-payload-not-json", "nope", err("MALFORMED_CLAIMS"), "payload is not JSON")
+    cl_case("r6-payload-array", "[]", err("MALFORMED_CLAIMS"), "payload is an array")
+    cl_case("r6-duplicate-claim", '{"iss":"c-rsa","sub":"c-rsa","aud":"https://as.example.com","jti":"j","exp":%d,"exp":%d}' % (NOW + 60, NOW + 9999),
+            err("DUPLICATE_MEMBER"), "exp twice")
+    cl_case("r6-exp-missing", claims_for("c-rsa", exp=None), err("MISSING_CLAIM"), "no exp")
+    cl_case("r6-exp-string", claims_for("c-rsa", exp=str(NOW + 60)), err("MALFORMED_CLAIMS"), "exp as a string (never a date)")
+    cl_case("r6-exp-null", '{"iss":"c-rsa","sub":"c-rsa","aud":"%s","jti":"j","exp":null}' % ISSUER, err("MALFORMED_CLAIMS"), "exp is null")
+    cl_case("r6-exp-bool", claims_for("c-rsa", exp=True), err("MALFORMED_CLAIMS"), "exp as a boolean")
+    cl_case("r6-expired", claims_for("c-rsa", iat=NOW - 200, exp=NOW - 61), err("EXPIRED"), "exp beyond the 60 s leeway")
+    cl_case("r6-expired-at-leeway", claims_for("c-rsa", iat=NOW - 200, exp=NOW - 60), err("EXPIRED"), "exp exactly at the leeway edge")
+    cl_case("r6-expired-within-leeway", claims_for("c-rsa", iat=NOW - 200, exp=NOW - 59), valid("c-rsa"), "exp 59 s ago, within leeway")
+    cl_case("r6-fractional-times", claims_for("c-rsa", iat=NOW - 0.25, exp=NOW + 59.75, nbf=NOW - 0.25), valid("c-rsa"), "fractional iat/exp/nbf (MSAL sends floats)")
+    cl_case("r6-nbf-future", claims_for("c-rsa", nbf=NOW + 61, exp=NOW + 120), err("NOT_YET_VALID"), "nbf beyond leeway")
+    cl_case("r6-nbf-within-leeway", claims_for("c-rsa", nbf=NOW + 30), valid("c-rsa"), "nbf 30 s ahead, within leeway")
+    cl_case("r6-iat-future", claims_for("c-rsa", iat=NOW + 61, exp=NOW + 120), err("ISSUED_IN_FUTURE"), "iat beyond leeway")
+    cl_case("r6-too-old", claims_for("c-rsa", iat=NOW - 361, exp=NOW + 60), err("TOO_OLD"), "iat older than max_age + leeway")
+    cl_case("r6-old-within", claims_for("c-rsa", iat=NOW - 359, exp=NOW + 60), valid("c-rsa"), "iat 359 s ago (max_age 300 + leeway 60)")
+    cl_case("r6-authlib-hour", claims_for("c-rsa", iat=NOW, exp=NOW + 3600), valid("c-rsa"), "exp = iat + 3600 (Authlib) is accepted; the age bound applies")
+    cl_case("r6-no-iat", claims_for("c-rsa", iat=None, exp=NOW + 60), valid("c-rsa"), "iat is optional")
+    cl_case("r6-no-iat-far-exp", claims_for("c-rsa", iat=None, exp=NOW + 3600), err("EXPIRY_TOO_FAR"), "without iat, exp beyond max_age")
+    cl_case("r6-jti-missing", claims_for("c-rsa", jti=None), err("MISSING_CLAIM"), "no jti")
+    cl_case("r6-jti-empty", claims_for("c-rsa", jti=""), err("MISSING_CLAIM"), "empty jti")
+    cl_case("r6-jti-number", claims_for("c-rsa", jti=7), err("MALFORMED_CLAIMS"), "jti is a number")
+    cl_case("r6-max-age-config", claims_for("c-rsa", iat=NOW - 100, exp=NOW + 60), err("TOO_OLD"), "max_age 30 configured", config={"max_age": 30})
+    case("r6-max-age-client", "6", "per-client max_age override",
+         [client("c-age", "private_key_jwt", cred("jwk", "rsa-a"), max_age=30)],
+         [step(token(H, claims_for("c-age", iat=NOW - 100, exp=NOW + 60), K["rsa-a"]), err("TOO_OLD"))])
+    cl_case("r6-extra-claims", claims_for("c-rsa", extra={"nested": [1, {"a": 2}]}), valid("c-rsa"), "extra claims are kept")
+
+    # ---- rule 7: audience
+    def aud_case(id, aud, expect, description, typ=None, config=None, clients=None, cid="c-rsa"):
+        hdr = dict(H)
+        if typ:
+            hdr["typ"] = typ
+        t = token(hdr, claims_for(cid, aud=aud), K["rsa-a"])
+        case(id, "7", description, clients or rsa_client, [step(t, expect)], config=config)
+
+    aud_case("r7-issuer", ISSUER, valid("c-rsa"), "aud is the issuer identifier")
+    aud_case("r7-token-endpoint", TOKEN_ENDPOINT, valid("c-rsa"), "aud is the token endpoint (compat)")
+    aud_case("r7-extra-endpoint", PAR_ENDPOINT, valid("c-rsa"), "aud is a configured extra endpoint (compat)")
+    aud_case("r7-array-one", [ISSUER], valid("c-rsa"), "aud as a one-element array (compat)")
+    aud_case("r7-array-two", [ISSUER, "https://other.example"], err("AUDIENCE_MISMATCH"), "aud with two values")
+    aud_case("r7-array-empty", [], err("AUDIENCE_MISMATCH"), "empty aud array")
+    aud_case("r7-missing", None, err("MISSING_CLAIM"), "no aud")
+    aud_case("r7-prefix", ISSUER + "/", err("AUDIENCE_MISMATCH"), "issuer with a trailing slash (no prefix matching)")
+    aud_case("r7-substring", "https://as.example.com.evil.example", err("AUDIENCE_MISMATCH"), "issuer as a prefix of another host")
+    aud_case("r7-case", ISSUER.upper(), err("AUDIENCE_MISMATCH"), "exact comparison, not case-insensitive")
+    aud_case("r7-other", "https://other.example", err("AUDIENCE_MISMATCH"), "another server")
+    aud_case("r7-number", 5, err("MALFORMED_CLAIMS"), "aud is a number")
+    strict = {"audience_mode": "strict"}
+    aud_case("r7-strict-issuer", ISSUER, valid("c-rsa"), "strict: the issuer identifier", config=strict)
+    aud_case("r7-strict-endpoint", TOKEN_ENDPOINT, err("AUDIENCE_MISMATCH"), "strict: the token endpoint is refused", config=strict)
+    aud_case("r7-strict-array", [ISSUER], err("AUDIENCE_MISMATCH"), "strict: a one-element array is refused", config=strict)
+    aud_case("r7-typed-forces-strict", TOKEN_ENDPOINT, err("AUDIENCE_MISMATCH"), "typ client-authentication+jwt forces strict", typ=TYP)
+    aud_case("r7-typed-issuer", ISSUER, valid("c-rsa"), "typ client-authentication+jwt with the issuer", typ=TYP)
+    aud_case("r7-client-strict", TOKEN_ENDPOINT, err("AUDIENCE_MISMATCH"), "per-client strict override",
+             clients=[client("c-strict", "private_key_jwt", cred("jwk", "rsa-a"), audience_mode="strict")], cid="c-strict")
+    aud_case("r7-client-compat", TOKEN_ENDPOINT, valid("c-compat"), "per-client compat override under a strict verifier",
+             clients=[client("c-compat", "private_key_jwt", cred("jwk", "rsa-a"), audience_mode="compat")], cid="c-compat", config=strict)
+
+    # ---- rule 8: replay
+    t = rs()
+    case("r8-replay", "8", "the same assertion twice", rsa_client, [step(t, valid("c-rsa")), step(t, err("REPLAYED"))])
+    t2 = rs(jti="jti-other")
+    case("r8-new-jti", "8", "a new jti is accepted", rsa_client, [step(t, valid("c-rsa")), step(t2, valid("c-rsa"))])
+    shared = [client("c-one", "private_key_jwt", cred("jwk", "rsa-a")), client("c-two-r", "private_key_jwt", cred("jwk", "rsa-a"))]
+    case("r8-per-client", "8", "the same jti from two clients does not collide", shared,
+         [step(token(H, claims_for("c-one", jti="same"), K["rsa-a"]), valid("c-one")),
+          step(token(H, claims_for("c-two-r", jti="same"), K["rsa-a"]), valid("c-two-r"))])
+    case("r8-later-replay", "8", "replayed 30 s later: still remembered", rsa_client,
+         [step(t, valid("c-rsa")), step(t, err("REPLAYED"), now=NOW + 30)])
+    case("r8-replay-after-window", "8", "replayed after the window: refused as expired, not accepted", rsa_client,
+         [step(t, valid("c-rsa")), step(t, err("EXPIRED"), now=NOW + 400)])
+    bad = token(H, claims_for("c-rsa", aud="https://other.example"), K["rsa-a"])
+    case("r8-not-recorded-on-failure", "8", "a rejected assertion records nothing", rsa_client,
+         [step(token(H, claims_for("c-rsa", jti="jti-1"), K["rsa-b"]), err("SIGNATURE_INVALID")), step(t, valid("c-rsa"))])
+    return cases
+
+
+def key_loading_cases(key_entries):
+    cases = []
+
+    def add(id, fmt, input, expect, description):
+        cases.append({"id": id, "format": fmt, "input": input, "expect": expect, "description": description})
+
+    ok = {"valid": True}
+    for name, e in key_entries.items():
+        if name == "rsa-1024":
+            continue
+        add(f"jwk-{name}", "jwk", json.dumps(e["jwk"]), dict(ok, thumbprint=thumbprint(e["jwk"])), f"public JWK {name}")
+        add(f"pem-{name}", "pem", e["spki_pem"], dict(ok, thumbprint=thumbprint(e["jwk"])), f"SPKI PEM {name}")
+        add(f"private-pem-{name}", "private_pem", e["private_pkcs8_pem"], dict(ok, thumbprint=thumbprint(e["jwk"])), f"PKCS#8 PEM {name}")
+        if "cert_pem" in e:
+            add(f"cert-{name}", "pem", e["cert_pem"], dict(ok, thumbprint=thumbprint(e["jwk"]), x5t=e["x5t"], not_after=e["cert_not_after"]),
+                f"certificate {name}")
+    small = key_entries["rsa-1024"]
+    add("weak-rsa-1024-jwk", "jwk", json.dumps(small["jwk"]), {"error": "WEAK_KEY"}, "RSA 1024-bit JWK")
+    add("weak-rsa-1024-pem", "pem", small["spki_pem"], {"error": "WEAK_KEY"}, "RSA 1024-bit SPKI")
+    add("weak-rsa-1024-private", "private_pem", small["private_pkcs8_pem"], {"error": "INVALID_KEY"},
+        "RSA 1024-bit private key (the provider refuses it at parse)")
+    j = dict(key_entries["rsa-a"]["jwk"]); j["e"] = "AQ"
+    add("weak-rsa-e1", "jwk", json.dumps(j), {"error": "WEAK_KEY"}, "RSA exponent 1")
+    j = dict(key_entries["rsa-a"]["jwk"]); j["e"] = "Ag"
+    add("weak-rsa-e2", "jwk", json.dumps(j), {"error": "WEAK_KEY"}, "RSA exponent 2 (even)")
+    j = dict(key_entries["ec256-a"]["jwk"]); y = bytearray(base64.urlsafe_b64decode(j["y"] + "==")); y[-1] ^= 1; j["y"] = b64u(bytes(y))
+    add("ec-point-not-on-curve", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "EC point not on P-256")
+    j = dict(key_entries["ec256-a"]["jwk"]); j["crv"] = "P-384"
+    add("ec-wrong-curve", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "P-256 coordinates labelled P-384")
+    j = dict(key_entries["ec256-a"]["jwk"]); j["crv"] = "secp256k1"
+    add("ec-unsupported-curve", "jwk", json.dumps(j), {"error": "UNSUPPORTED_KEY"}, "secp256k1")
+    j = dict(key_entries["ec256-a"]["jwk"]); j["d"] = "AAAA"
+    add("public-with-private-member", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "a public JWK carrying d")
+    j = dict(key_entries["rsa-a"]["jwk"]); j["use"] = "enc"
+    add("use-enc", "jwk", json.dumps(j), {"error": "KEY_USAGE_MISMATCH"}, "use enc")
+    j = dict(key_entries["rsa-a"]["jwk"]); j["key_ops"] = ["encrypt"]
+    add("key-ops-encrypt", "jwk", json.dumps(j), {"error": "KEY_USAGE_MISMATCH"}, "key_ops without verify")
+    j = dict(key_entries["rsa-a"]["jwk"]); j["alg"] = "ES256"
+    add("alg-contradicts-kty", "jwk", json.dumps(j), {"error": "KEY_USAGE_MISMATCH"}, "alg ES256 on an RSA key")
+    j = dict(key_entries["rsa-a"]["jwk"]); j["alg"] = "RSA-OAEP"
+    add("alg-encryption", "jwk", json.dumps(j), {"error": "KEY_USAGE_MISMATCH"}, "alg RSA-OAEP")
+    j = dict(key_entries["rsa-a"]["jwk"]); j["n"] = j["n"] + "="
+    add("jwk-padded-base64", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "n with base64 padding")
+    add("jwk-duplicate-member", "jwk", '{"kty":"OKP","crv":"Ed25519","x":"%s","x":"%s"}' % (key_entries["ed-a"]["jwk"]["x"], key_entries["ed-b"]["jwk"]["x"]),
+        {"error": "INVALID_KEY"}, "x twice")
+    add("jwk-kty-unknown", "jwk", '{"kty":"XYZ"}', {"error": "UNSUPPORTED_KEY"}, "unknown kty")
+    add("jwk-okp-x25519", "jwk", '{"kty":"OKP","crv":"X25519","x":"%s"}' % key_entries["ed-a"]["jwk"]["x"], {"error": "UNSUPPORTED_KEY"}, "X25519 is not a signature key")
+    add("secret-short", "secret", "too-short-secret-31-bytes-long!", {"error": "WEAK_KEY"}, "31-byte secret")
+    add("secret-32", "secret", "a-secret-of-exactly-32-bytes-ok!", ok, "32-byte secret")
+    jwks = {"keys": [key_entries["ec256-a"]["jwk"], key_entries["ec256-b"]["jwk"]]}
+    add("jwks-two", "jwks", json.dumps(jwks), dict(ok, count=2), "JWKS of two keys")
+    dup = {"keys": [key_entries["ec256-a"]["jwk"], dict(key_entries["ec256-b"]["jwk"], kid="ec256-a")]}
+    add("jwks-duplicate-kid", "jwks", json.dumps(dup), {"error": "INVALID_KEY"}, "two keys with one kid")
+    mixed = {"keys": [key_entries["ec256-a"]["jwk"], {"kty": "oct", "k": b64u(b"x" * 32), "kid": "s"}]}
+    add("jwks-mixed", "jwks", json.dumps(mixed), {"error": "INVALID_KEY"}, "symmetric and asymmetric keys in one set")
+    add("jwks-no-keys", "jwks", '{"keys":{}}', {"error": "INVALID_KEY"}, "keys is not an array")
+    add("pem-garbage", "pem", "-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n", {"error": "INVALID_KEY"}, "malformed PEM")
+    add("pem-private-as-public", "pem", key_entries["ec256-a"]["private_pkcs8_pem"], {"error": "INVALID_KEY"}, "a private key where a public key is expected")
+    return cases
+
+
+def thumbprint(jwk):
+    req = {"RSA": ["e", "kty", "n"], "EC": ["crv", "kty", "x", "y"], "OKP": ["crv", "kty", "x"]}[jwk["kty"]]
+    s = json.dumps({k: jwk[k] for k in req}, separators=(",", ":"), sort_keys=True)
+    return b64u(hashlib.sha256(s.encode()).digest())
+
+
+def main():
+    keys, existing = load_or_create_keys()
+    entries = {name: key_entry(name, k, existing) for name, k in keys.items()}
+    with open(os.path.join(HERE, "keys.json"), "w") as f:
+        json.dump({"comment": "TEST KEYS ONLY. Generated by generate.py.", "keys": entries}, f, indent=1)
+        f.write("\n")
+    doc = {
+        "comment": "Client assertion verification vectors. Format: tests/vectors/README.md. Generated by generate.py.",
+        "defaults": {
+            "config": {
+                "issuer": ISSUER,
+                "token_endpoint": TOKEN_ENDPOINT,
+                "extra_audiences": [PAR_ENDPOINT],
+                "audience_mode": "compat",
+                "leeway": 60,
+                "max_age": 300,
+                "max_assertion_len": 16384,
+            },
+        },
+        "cases": build(keys, entries),
+    }
+    with open(os.path.join(HERE, "assertions.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    with open(os.path.join(HERE, "key_loading.json"), "w") as f:
+        json.dump({"comment": "Key loading vectors. Format: tests/vectors/README.md.", "cases": key_loading_cases(entries)}, f, indent=1)
+        f.write("\n")
+    print(f"{len(doc['cases'])} assertion cases, {len(key_loading_cases(entries))} key cases", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
