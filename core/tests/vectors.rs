@@ -1,6 +1,13 @@
 //! Runs the shared vectors in `tests/vectors/` (the same files the C, Python
 //! and Node suites run): every case must give the expected verdict and code.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -276,6 +276,15 @@ impl SigningKey {
         pem::encode("PUBLIC KEY", &der).map(|s| s.to_string())
     }
 
+    /// Sign raw bytes (a JWS signing input) with this key's algorithm. ECDSA
+    /// signatures are raw R||S as JWS requires.
+    ///
+    /// # Errors
+    /// `CRYPTO_FAILURE` if the provider fails.
+    pub fn sign_bytes(&self, signing_input: &[u8]) -> Result<Vec<u8>> {
+        self.sign(signing_input)
+    }
+
     pub(crate) fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>> {
         self.key.sign(self.alg, signing_input)
     }

@@ -373,8 +373,21 @@ impl VerifyingKey {
         }
     }
 
-    /// Verify a JWS signature: the alg must be permitted, the length exact,
-    /// and for ECDSA neither r nor s zero (before the provider sees it).
+    /// Verify a raw JWS signature over `signing_input` (rule 5 alone: no
+    /// header or claim checks). The alg must be permitted for this key, the
+    /// length exact (ECDSA raw R||S, never DER), and for ECDSA neither r nor s
+    /// zero.
+    ///
+    /// # Errors
+    /// `SIGNATURE_INVALID`.
+    pub fn verify_signature(&self, alg: Algorithm, signing_input: &[u8], signature: &[u8]) -> Result<()> {
+        if self.verify(alg, signing_input, signature) {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorCode::SignatureInvalid, "signature does not verify"))
+        }
+    }
+
     pub(crate) fn verify(&self, alg: Algorithm, signing_input: &[u8], signature: &[u8]) -> bool {
         if !self.permits(alg) || signature.len() != self.signature_len(alg) {
             return false;
