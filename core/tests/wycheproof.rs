@@ -259,17 +259,17 @@ const JOSE_OVERRIDES: &[(&str, u64, bool, &str)] = &[
 
 fn strip_private(jwk: &Value) -> Value {
     let mut j = jwk.clone();
-    if j["kty"] != "oct" {
-        if let Some(o) = j.as_object_mut() {
-            for m in ["d", "p", "q", "dp", "dq", "qi", "oth"] {
-                o.remove(m);
-            }
-            // A private JWK's key_ops name `sign`; the public half verifies.
-            if let Some(Value::Array(ops)) = o.get_mut("key_ops") {
-                for op in ops.iter_mut() {
-                    if op == "sign" {
-                        *op = Value::String("verify".into());
-                    }
+    if j["kty"] != "oct"
+        && let Some(o) = j.as_object_mut()
+    {
+        for m in ["d", "p", "q", "dp", "dq", "qi", "oth"] {
+            o.remove(m);
+        }
+        // A private JWK's key_ops name `sign`; the public half verifies.
+        if let Some(Value::Array(ops)) = o.get_mut("key_ops") {
+            for op in ops.iter_mut() {
+                if op == "sign" {
+                    *op = Value::String("verify".into());
                 }
             }
         }

@@ -1,0 +1,191 @@
+//! Behaviour of the public API that the vectors do not cover: the client-side
+//! builder, key export round trips, errors, and that secrets never reach
+//! `Debug` or error text.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+
+use std::sync::Arc;
+
+use jwtauth::{
+    Algorithm, AssertionBuilder, AuthMethod, CLIENT_ASSERTION_TYPE, Claims, Client, Credential, ErrorCode,
+    FixedClock, JwkSet, SigningKey, Verifier, VerifyingKey,
+};
+use serde_json::json;
+
+const ISSUER: &str = "https://as.example.com";
+
+fn claims_of(token: &str) -> Claims {
+    Claims::parse(&jwtauth::b64::decode(token.split('.').nth(1).unwrap().as_bytes()).unwrap()).unwrap()
+}
+
+fn header_of(token: &str) -> serde_json::Value {
+    serde_json::from_slice(&jwtauth::b64::decode(token.split('.').next().unwrap().as_bytes()).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn builder_defaults_and_options() {
+    let clock = Arc::new(FixedClock::new(1_800_000_000));
+    let key = SigningKey::generate(Algorithm::ES256).unwrap();
+    let a = AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock.clone()).sign().unwrap();
+    let c = claims_of(&a.assertion);
+    assert_eq!(c.iss.as_deref(), Some("client-1"));
+    assert_eq!(c.sub.as_deref(), Some("client-1"));
+    assert_eq!(c.iat, Some(1_800_000_000.0));
+    assert_eq!(c.exp, Some(1_800_000_060.0), "default lifetime 60 s");
+    assert!(c.nbf.is_none());
+    assert_eq!(c.jti.as_deref().map(str::len), Some(22), "128 random bits");
+    let h = header_of(&a.assertion);
+    assert_eq!(h["typ"], "client-authentication+jwt");
+    assert_eq!(h["kid"], json!(key.thumbprint()), "kid defaults to the RFC 7638 thumbprint");
+    let b = AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock.clone()).sign().unwrap();
+    assert_ne!(a.jti, b.jti, "fresh jti each time");
+
+    let fields = a.form_fields();
+    assert_eq!(fields[0], ("client_id", "client-1"));
+    assert_eq!(fields[1], ("client_assertion_type", CLIENT_ASSERTION_TYPE));
+    assert_eq!(fields[2].1, a.assertion);
+    assert!(a.to_form_body().starts_with(
+        "client_id=client-1&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=ey"
+    ));
+
+    let o = AssertionBuilder::new(&key, "client-1", ISSUER)
+        .clock(clock)
+        .lifetime(120)
+        .not_before(true)
+        .typ(None)
+        .kid("my-kid")
+        .claim("extra", json!({"a": 1}))
+        .unwrap()
+        .sign()
+        .unwrap();
+    let c = claims_of(&o.assertion);
+    assert_eq!(c.exp, Some(1_800_000_120.0));
+    assert_eq!(c.nbf, Some(1_800_000_000.0));
+    assert_eq!(c.other["extra"], json!({"a": 1}));
+    let h = header_of(&o.assertion);
+    assert!(h.get("typ").is_none());
+    assert_eq!(h["kid"], "my-kid");
+    assert!(
+        header_of(&AssertionBuilder::new(&key, "c", ISSUER).no_kid().sign().unwrap().assertion)
+            .get("kid")
+            .is_none()
+    );
+}
+
+#[test]
+fn builder_refuses_bad_input() {
+    let key = SigningKey::generate(Algorithm::EdDSA).unwrap();
+    let code = |b: AssertionBuilder<'_>| b.sign().unwrap_err().code();
+    assert_eq!(code(AssertionBuilder::new(&key, "c", ISSUER).lifetime(301)), ErrorCode::InvalidArgument);
+    assert!(AssertionBuilder::new(&key, "c", ISSUER).lifetime(3600).allow_long_lifetime().sign().is_ok());
+    assert_eq!(code(AssertionBuilder::new(&key, "c", ISSUER).lifetime(0)), ErrorCode::InvalidArgument);
+    assert_eq!(code(AssertionBuilder::new(&key, "", ISSUER)), ErrorCode::InvalidArgument);
+    assert_eq!(code(AssertionBuilder::new(&key, "c", "")), ErrorCode::InvalidArgument);
+    assert_eq!(
+        AssertionBuilder::new(&key, "c", ISSUER).claim("exp", json!(1)).unwrap_err().code(),
+        ErrorCode::InvalidArgument
+    );
+}
+
+#[test]
+fn pem_and_jwk_round_trips_for_every_asymmetric_algorithm() {
+    for alg in Algorithm::ALL.into_iter().filter(|a| !a.is_symmetric()) {
+        let key = SigningKey::generate(alg).unwrap().with_kid("k1");
+        // Private PEM round trip keeps the public key.
+        let again = SigningKey::from_pem(&key.to_pkcs8_pem().unwrap()).unwrap().with_alg(alg).unwrap();
+        assert_eq!(again.thumbprint(), key.thumbprint(), "{alg}");
+        // Public PEM and JWK give the same thumbprint.
+        let from_pem = VerifyingKey::from_pem(&key.to_public_pem().unwrap()).unwrap();
+        let jwk = key.public_jwk().unwrap();
+        assert_eq!(jwk["kid"], "k1");
+        assert_eq!(jwk["alg"], alg.name());
+        assert_eq!(jwk["use"], "sig");
+        assert!(jwk.get("d").is_none(), "{alg}: public JWK must not carry d");
+        let from_jwk = VerifyingKey::from_jwk(&jwk.to_string()).unwrap();
+        assert_eq!(from_pem.thumbprint(), key.thumbprint());
+        assert_eq!(from_jwk.thumbprint(), key.thumbprint());
+        // The re-imported key signs; the exported public key verifies.
+        let sig = again.sign_bytes(b"x.y").unwrap();
+        assert!(from_pem.verify_signature(alg, b"x.y", &sig).is_ok(), "{alg}");
+        let set = JwkSet::from_keys(vec![from_jwk]).unwrap();
+        assert!(set.to_json().contains("\"kid\":\"k1\""));
+    }
+}
+
+#[test]
+fn rfc7638_thumbprint_example() {
+    // RFC 7638 §3.1.
+    let jwk = r#"{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB","alg":"RS256","kid":"2011-04-29"}"#;
+    let k = VerifyingKey::from_jwk(jwk).unwrap();
+    assert_eq!(k.thumbprint(), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+    assert_eq!(k.rsa_bits(), Some(2048));
+}
+
+#[test]
+fn secrets_never_reach_debug_or_errors() {
+    let secret = b"super-secret-value-that-must-not-leak-0123456789";
+    let key = SigningKey::from_secret(secret, Algorithm::HS256).unwrap();
+    let cred = Credential::from_secret(secret).unwrap();
+    let text = format!("{key:?} {cred:?}");
+    assert!(!text.contains("super-secret"), "{text}");
+    let pem = SigningKey::generate(Algorithm::ES256).unwrap();
+    assert!(!format!("{pem:?}").contains("PRIVATE"));
+    // A rejected assertion's error does not echo it.
+    let client = Client::new("c", AuthMethod::ClientSecretJwt).with_credential(cred);
+    let verifier = Verifier::builder(ISSUER).build().unwrap();
+    let other =
+        SigningKey::from_secret(b"another-secret-of-sufficient-length-0123", Algorithm::HS256).unwrap();
+    let token = AssertionBuilder::new(&other, "c", ISSUER).sign().unwrap().assertion;
+    let e = verifier.verify(&token, &client).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SignatureInvalid);
+    let shown = format!("{e} {e:?} {}", e.description());
+    assert!(!shown.contains(&token[..20]) && !shown.contains("super-secret"), "{shown}");
+    assert_eq!(e.http_status(), 401);
+    assert_eq!(e.oauth_error().as_str(), "invalid_client");
+}
+
+#[test]
+fn verifier_configuration_is_checked() {
+    assert_eq!(Verifier::builder("").build().unwrap_err().code(), ErrorCode::InvalidArgument);
+    assert_eq!(Verifier::builder(ISSUER).leeway(-1).build().unwrap_err().code(), ErrorCode::InvalidArgument);
+    assert_eq!(Verifier::builder(ISSUER).max_age(0).build().unwrap_err().code(), ErrorCode::InvalidArgument);
+    assert_eq!(
+        Verifier::builder(ISSUER)
+            .allowed_algorithms(jwtauth::AlgorithmSet::EMPTY)
+            .build()
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        Client::new("c", AuthMethod::PrivateKeyJwt).with_signing_alg(Algorithm::HS256).unwrap_err().code(),
+        ErrorCode::InvalidArgument
+    );
+}
+
+#[test]
+fn error_codes_are_unique_and_round_trip() {
+    let mut numbers = std::collections::HashSet::new();
+    let mut names = std::collections::HashSet::new();
+    for c in ErrorCode::ALL {
+        assert!(numbers.insert(c.number()), "{c} number");
+        assert!(names.insert(c.name()), "{c} name");
+        assert_eq!(ErrorCode::from_number(c.number()), Some(*c));
+        assert_eq!(ErrorCode::from_name(c.name()), Some(*c));
+        assert!(!c.description().is_empty());
+    }
+    // ABI: these numbers never change.
+    assert_eq!(ErrorCode::SignatureInvalid.number(), 302);
+    assert_eq!(ErrorCode::Replayed.number(), 500);
+}
+
+#[test]
+fn error_table_file_is_current() {
+    let committed = include_str!("../../tests/vectors/error_codes.json");
+    assert_eq!(
+        committed,
+        jwtauth::error_table_json(),
+        "regenerate: cargo run -p jwtauth --example error_table"
+    );
+}
