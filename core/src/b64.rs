@@ -1,5 +1,8 @@
 //! Strict base64url (RFC 7515 §2): no padding, URL alphabet only, canonical
 //! trailing bits. A lenient decoder lets one signature have many encodings.
+//!
+//! Decoding is a small table-driven loop (it runs three times per verified
+//! assertion); encoding and the padding-tolerant decoder use the `base64` crate.
 
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
@@ -10,6 +13,30 @@ const URL_SAFE_PAD_OPTIONAL: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::URL_SAFE,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
+
+const INVALID: u8 = 0xff;
+
+/// base64url alphabet → 6-bit value; 0xff for every other byte.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time; an out-of-bounds index fails the build"
+)]
+static DECODE: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// The 6-bit value of a base64url character, or `INVALID`.
+#[allow(clippy::indexing_slicing, reason = "a u8 always indexes a 256-entry table")]
+const fn val(b: u8) -> u8 {
+    DECODE[b as usize]
+}
 
 /// Encode without padding.
 #[must_use]
@@ -22,16 +49,62 @@ pub fn encode_into(data: &[u8], out: &mut String) {
     URL_SAFE_NO_PAD.encode_string(data, out);
 }
 
+/// Decoded length of `n` base64url characters, or `None` for an impossible length.
+const fn decoded_len(n: usize) -> Option<usize> {
+    match n % 4 {
+        1 => None,
+        r => Some(n / 4 * 3 + if r == 0 { 0 } else { r - 1 }),
+    }
+}
+
+/// Decode strictly, appending to `out`; false (with `out` unspecified) on any deviation.
+pub fn decode_append(s: &[u8], out: &mut Vec<u8>) -> bool {
+    let Some(len) = decoded_len(s.len()) else { return false };
+    let start = out.len();
+    out.resize(start + len, 0);
+    let Some(dst) = out.get_mut(start..) else { return false };
+    let src = s.chunks_exact(4);
+    let tail = src.remainder();
+    let mut dst = dst.chunks_exact_mut(3);
+    let mut bad = 0u8;
+    for (c, o) in src.zip(&mut dst) {
+        if let ([a, b, c, d], [x, y, z]) = (c, o) {
+            let (a, b, c, d) = (val(*a), val(*b), val(*c), val(*d));
+            bad |= a | b | c | d;
+            *x = (a << 2) | (b >> 4);
+            *y = (b << 4) | (c >> 2);
+            *z = (c << 6) | d;
+        }
+    }
+    let o = dst.into_remainder();
+    let ok_tail = match (tail, o) {
+        ([], []) => true,
+        ([a, b], [x]) => {
+            let (a, b) = (val(*a), val(*b));
+            bad |= a | b;
+            *x = (a << 2) | (b >> 4);
+            // 12 bits carry 8: the low 4 bits must be zero (canonical).
+            b & 0x0f == 0
+        }
+        ([a, b, c], [x, y]) => {
+            let (a, b, c) = (val(*a), val(*b), val(*c));
+            bad |= a | b | c;
+            *x = (a << 2) | (b >> 4);
+            *y = (b << 4) | (c >> 2);
+            // 18 bits carry 16: the low 2 bits must be zero (canonical).
+            c & 0x03 == 0
+        }
+        _ => false,
+    };
+    // INVALID (0xff) is the only table value with the top bits set.
+    ok_tail && bad & 0xc0 == 0
+}
+
 /// Decode strictly; `None` on any deviation.
 #[must_use]
 pub fn decode(s: &[u8]) -> Option<Vec<u8>> {
-    URL_SAFE_NO_PAD.decode(s).ok()
-}
-
-/// Decode strictly into `out` (cleared first); false on any deviation.
-pub fn decode_into(s: &[u8], out: &mut Vec<u8>) -> bool {
-    out.clear();
-    URL_SAFE_NO_PAD.decode_vec(s, out).is_ok()
+    let mut out = Vec::new();
+    decode_append(s, &mut out).then_some(out)
 }
 
 /// Decode, tolerating `=` padding (certificate thumbprints only).
@@ -47,12 +120,39 @@ mod tests {
     #[test]
     fn strictness() {
         assert_eq!(decode(b"AQI").as_deref(), Some(&[1u8, 2][..]));
+        assert_eq!(decode(b"AQ").as_deref(), Some(&[1u8][..]));
+        assert_eq!(decode(b"").as_deref(), Some(&[][..]));
         assert!(decode(b"AQI=").is_none(), "padding");
         assert!(decode(b"AQJ").is_none(), "non-canonical trailing bits");
+        assert!(decode(b"AR").is_none(), "non-canonical trailing bits");
         assert!(decode(b"A+I").is_none(), "standard alphabet");
         assert!(decode(b"AQ I").is_none(), "whitespace");
         assert!(decode(b"A").is_none(), "impossible length");
+        assert!(decode(b"AAAAA").is_none(), "impossible length");
         assert_eq!(decode_padding_optional(b"AQI=").as_deref(), Some(&[1u8, 2][..]));
         assert_eq!(encode(&[0xfb, 0xff]), "-_8");
+    }
+
+    #[test]
+    fn agrees_with_the_base64_crate() {
+        let mut x = 0x1234_5678_u32;
+        for len in 0..200usize {
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    x.to_le_bytes()[0]
+                })
+                .collect();
+            let e = encode(&data);
+            assert_eq!(decode(e.as_bytes()).as_deref(), Some(&data[..]));
+            // Every single-character corruption is either refused or decodes as the crate does.
+            for i in 0..e.len().min(8) {
+                let mut bad = e.clone().into_bytes();
+                bad[i] = b'=';
+                assert_eq!(decode(&bad), URL_SAFE_NO_PAD.decode(&bad).ok());
+            }
+        }
     }
 }

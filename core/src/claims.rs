@@ -7,7 +7,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{self, Fail, JsonError, Key, NumSeed, SeenKeys, StrOrArraySeed, StrSeed, StringOrArray};
+use crate::json::{self, Fail, JsonError, Key, NumSeed, StrOrArraySeed, StrSeed, StringOrArray};
 
 /// The claims of a client assertion. Registered claims are typed; any
 /// other member is kept in [`Claims::other`].
@@ -47,12 +47,24 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claims, A::Error> {
         let fail = self.0;
-        let mut seen = SeenKeys::default();
+        // Registered claims are tracked by bit; others are refused twice by the map.
+        let mut known = 0u8;
         let mut c = Claims::default();
         while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-            if !seen.insert(k.clone()) {
+            let bit = match k.as_ref() {
+                "iss" => 1,
+                "sub" => 2,
+                "jti" => 4,
+                "aud" => 8,
+                "exp" => 16,
+                "nbf" => 32,
+                "iat" => 64,
+                _ => 0,
+            };
+            if (bit != 0 && known & bit != 0) || (bit == 0 && c.other.contains_key(k.as_ref())) {
                 return Err(fail.set(JsonError::Duplicate(json::loggable_name(&k))));
             }
+            known |= bit;
             match k.as_ref() {
                 "iss" => c.iss = Some(map.next_value_seed(StrSeed { name: "iss", fail })?),
                 "sub" => c.sub = Some(map.next_value_seed(StrSeed { name: "sub", fail })?),

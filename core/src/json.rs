@@ -119,6 +119,53 @@ impl<'de> DeserializeSeed<'de> for StrSeed<'_> {
     }
 }
 
+/// Reads one member value that must be a string, borrowed when it has no escapes.
+pub(crate) struct CowStrSeed<'a> {
+    pub(crate) name: &'static str,
+    pub(crate) fail: &'a Fail,
+}
+
+impl<'de> DeserializeSeed<'de> for CowStrSeed<'_> {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        struct V<'a>(&'static str, &'a Fail);
+        impl<'de> Visitor<'de> for V<'_> {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Err(self.1.set(JsonError::Type(self.0, "a string")))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Err(self.1.set(JsonError::Type(self.0, "a string")))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Err(self.1.set(JsonError::Type(self.0, "a string")))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Err(self.1.set(JsonError::Type(self.0, "a string")))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Err(self.1.set(JsonError::Type(self.0, "a string")))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+                Err(self.1.set(JsonError::Type(self.0, "a string")))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+                Err(self.1.set(JsonError::Type(self.0, "a string")))
+            }
+        }
+        d.deserialize_any(V(self.name, self.fail))
+    }
+}
+
 /// Reads one member value that must be a number (integer or fractional).
 pub(crate) struct NumSeed<'a> {
     pub(crate) name: &'static str,

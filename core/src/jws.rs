@@ -8,7 +8,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::b64;
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{self, Fail, JsonError, Key, SeenKeys, StrSeed};
+use crate::json::{self, CowStrSeed, Fail, JsonError, Key, SeenKeys, StrSeed};
 use crate::keys::{JwkSet, VerifyingKey};
 
 /// The `typ` a client assertion may carry (besides none and `JWT`).
@@ -19,8 +19,8 @@ pub const TYP_CLIENT_AUTH: &str = "client-authentication+jwt";
 pub struct Header {
     /// The algorithm (`Ed25519` is normalised to `EdDSA`).
     pub alg: Algorithm,
-    /// The header's `alg` text as sent.
-    pub alg_name: String,
+    /// The header's `alg` text as sent (`Ed25519` or the canonical name).
+    pub alg_name: &'static str,
     /// `typ` as sent, if any.
     pub typ: Option<String>,
     /// `kid`, if any.
@@ -54,13 +54,26 @@ fn typ_is(typ: &str, name: &str) -> bool {
 pub(crate) struct Parsed<'a> {
     pub(crate) header: Header,
     pub(crate) signing_input: &'a [u8],
-    pub(crate) payload: Vec<u8>,
-    pub(crate) signature: Vec<u8>,
+    /// Decoded payload then signature, in one allocation.
+    buf: Vec<u8>,
+    payload_len: usize,
+}
+
+impl Parsed<'_> {
+    pub(crate) fn payload(&self) -> &[u8] {
+        self.buf.get(..self.payload_len).unwrap_or_default()
+    }
+
+    pub(crate) fn signature(&self) -> &[u8] {
+        self.buf.get(self.payload_len..).unwrap_or_default()
+    }
 }
 
 #[derive(Default)]
 struct RawHeader {
-    alg: Option<String>,
+    alg: Option<Algorithm>,
+    alg_name: &'static str,
+    alg_unknown: Option<String>,
     typ: Option<String>,
     kid: Option<String>,
     x5t: Option<String>,
@@ -85,38 +98,44 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHeader, A::Error> {
         let fail = self.0;
+        // Known members are tracked by bit, others by name (rare: no allocation otherwise).
+        let mut known = 0u16;
         let mut seen = SeenKeys::default();
         let mut h = RawHeader::default();
         while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-            let slot = match k.as_ref() {
-                "alg" => Some((&mut h.alg, "alg")),
-                "typ" => Some((&mut h.typ, "typ")),
-                "kid" => Some((&mut h.kid, "kid")),
-                "x5t" => Some((&mut h.x5t, "x5t")),
-                "x5t#S256" => Some((&mut h.x5t_s256, "x5t#S256")),
-                _ => None,
+            let bit = match k.as_ref() {
+                "alg" => 1,
+                "typ" => 2,
+                "kid" => 4,
+                "x5t" => 8,
+                "x5t#S256" => 16,
+                _ => 0,
             };
-            let name_for_flags = match k.as_ref() {
-                "crit" => Some((true, "crit")),
-                "b64" => Some((true, "b64")),
-                "zip" => Some((true, "zip")),
-                "jwk" => Some((false, "jwk")),
-                "jku" => Some((false, "jku")),
-                "x5u" => Some((false, "x5u")),
-                "x5c" => Some((false, "x5c")),
-                _ => None,
-            };
-            if !seen.insert(k.clone()) {
+            let fresh = if bit == 0 { seen.insert(k.clone()) } else { known & bit == 0 };
+            if !fresh {
                 return Err(fail.set(JsonError::Duplicate(json::loggable_name(&k))));
             }
-            if let Some((dst, name)) = slot {
-                *dst = Some(map.next_value_seed(StrSeed { name, fail })?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-                match name_for_flags {
-                    Some((true, n)) => h.forbidden = h.forbidden.or(Some(n)),
-                    Some((false, n)) => h.embedded = h.embedded.or(Some(n)),
-                    None => {}
+            known |= bit;
+            match k.as_ref() {
+                "alg" => {
+                    let name = map.next_value_seed(CowStrSeed { name: "alg", fail })?;
+                    h.alg = Algorithm::from_name(&name);
+                    match h.alg {
+                        Some(a) => h.alg_name = if name == "Ed25519" { "Ed25519" } else { a.name() },
+                        None => h.alg_unknown = Some(json::loggable_name(&name)),
+                    }
+                }
+                "typ" => h.typ = Some(map.next_value_seed(StrSeed { name: "typ", fail })?),
+                "kid" => h.kid = Some(map.next_value_seed(StrSeed { name: "kid", fail })?),
+                "x5t" => h.x5t = Some(map.next_value_seed(StrSeed { name: "x5t", fail })?),
+                "x5t#S256" => h.x5t_s256 = Some(map.next_value_seed(StrSeed { name: "x5t#S256", fail })?),
+                other => {
+                    match other {
+                        "crit" | "b64" | "zip" => h.forbidden = h.forbidden.or(Some(static_name(other))),
+                        "jwk" | "jku" | "x5u" | "x5c" => h.embedded = h.embedded.or(Some(static_name(other))),
+                        _ => {}
+                    }
+                    map.next_value::<IgnoredAny>()?;
                 }
             }
         }
@@ -125,6 +144,10 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
     fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<RawHeader, A::Error> {
         Err(self.0.set(JsonError::Syntax))
     }
+}
+
+fn static_name(name: &str) -> &'static str {
+    ["crit", "b64", "zip", "jwk", "jku", "x5u", "x5c"].into_iter().find(|n| *n == name).unwrap_or("?")
 }
 
 fn json_err(code_for_type: ErrorCode, what: &str, e: &JsonError) -> Error {
@@ -139,13 +162,14 @@ fn parse_header(bytes: &[u8]) -> Result<Header> {
     let fail = Fail::default();
     let raw = json::parse_with(bytes, HeaderSeed(&fail), &fail)
         .map_err(|e| json_err(ErrorCode::MalformedHeader, "header", &e))?;
-    let alg_name = raw.alg.ok_or(Error::new(ErrorCode::MalformedHeader, "header has no alg"))?;
-    let alg = Algorithm::from_name(&alg_name).ok_or_else(|| {
-        Error::with_detail(
+    if let Some(name) = raw.alg_unknown {
+        return Err(Error::with_detail(
             ErrorCode::UnsupportedAlgorithm,
-            format!("alg `{}` is not supported", json::loggable_name(&alg_name)),
-        )
-    })?;
+            format!("alg `{name}` is not supported"),
+        ));
+    }
+    let alg = raw.alg.ok_or(Error::new(ErrorCode::MalformedHeader, "header has no alg"))?;
+    let alg_name = raw.alg_name;
     if let Some(name) = raw.forbidden {
         return Err(Error::with_detail(
             ErrorCode::UnsupportedHeader,
@@ -209,11 +233,22 @@ pub(crate) fn parse(token: &str, max_len: usize) -> Result<Parsed<'_>> {
     let b64_err = |seg: &'static str| {
         Error::with_detail(ErrorCode::InvalidBase64, format!("{seg} is not strict base64url"))
     };
-    let header_bytes = b64::decode(h).ok_or_else(|| b64_err("header"))?;
-    let payload = b64::decode(p).ok_or_else(|| b64_err("payload"))?;
-    let signature = b64::decode(s).ok_or_else(|| b64_err("signature"))?;
-    let header = parse_header(&header_bytes)?;
-    Ok(Parsed { header, signing_input: bytes.get(..d2).unwrap_or_default(), payload, signature })
+    // One buffer: the header is decoded and parsed first, then replaced by
+    // payload and signature.
+    let mut buf = Vec::with_capacity((h.len().max(p.len() + s.len())) * 3 / 4 + 3);
+    if !b64::decode_append(h, &mut buf) {
+        return Err(b64_err("header"));
+    }
+    let header = parse_header(&buf)?;
+    buf.clear();
+    if !b64::decode_append(p, &mut buf) {
+        return Err(b64_err("payload"));
+    }
+    let payload_len = buf.len();
+    if !b64::decode_append(s, &mut buf) {
+        return Err(b64_err("signature"));
+    }
+    Ok(Parsed { header, signing_input: bytes.get(..d2).unwrap_or_default(), buf, payload_len })
 }
 
 /// A candidate key and whether its credential has expired.
@@ -267,7 +302,7 @@ where
                 continue;
             }
             tried += 1;
-            if key.verify(alg, parsed.signing_input, &parsed.signature) {
+            if key.verify(alg, parsed.signing_input, parsed.signature()) {
                 return Ok(key);
             }
         }
@@ -317,5 +352,6 @@ pub fn verify_compact<'k>(
         ));
     }
     let key = select_and_verify(&parsed, keys.keys().iter().map(|k| (k, false)))?;
-    Ok(VerifiedJws { header: parsed.header, payload: parsed.payload, key })
+    let payload = parsed.payload().to_vec();
+    Ok(VerifiedJws { header: parsed.header, payload, key })
 }

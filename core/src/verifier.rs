@@ -31,8 +31,8 @@ pub struct VerifiedAssertion {
     pub header: Header,
     /// The verified claims.
     pub claims: Claims,
-    /// RFC 7638 thumbprint of the key that verified the signature.
-    pub key_thumbprint: String,
+    /// RFC 7638 thumbprint (base64url) of the key that verified the signature.
+    pub key_thumbprint: Arc<str>,
     /// The kid of that key, if it has one.
     pub key_id: Option<String>,
     /// Until when the jti is remembered (Unix seconds).
@@ -236,7 +236,7 @@ impl Verifier {
         // Rules 1-2.
         let parsed = jws::parse(assertion, self.max_len)?;
         // Rule 3: identify the client from the still-unverified claims.
-        let claims = Claims::parse(&parsed.payload)?;
+        let claims = Claims::parse(parsed.payload())?;
         let cid = claims.client_id()?;
         if let Some(given) = client_id
             && given != cid
@@ -279,7 +279,7 @@ impl Verifier {
         }
         Ok(VerifiedAssertion {
             client_id: cid.to_owned(),
-            key_thumbprint: key.thumbprint(),
+            key_thumbprint: key.thumbprint_shared(),
             key_id: key.kid().map(str::to_owned),
             header: parsed.header,
             claims,

@@ -45,6 +45,7 @@ pub struct VerifyingKey {
     key_type: KeyType,
     components: Components,
     thumbprint: [u8; 32],
+    thumbprint_b64: std::sync::Arc<str>,
     cert: Option<CertificateInfo>,
     permitted: AlgorithmSet,
     parsed: crypto::PublicKey,
@@ -152,7 +153,8 @@ impl VerifyingKey {
             Components::Oct { k } => crypto::PublicKey::hmac(k),
         };
         let thumbprint = crypto::sha256(jwk::thumbprint_input(&components).as_bytes());
-        Ok(Self { meta, key_type, components, thumbprint, cert, permitted, parsed })
+        let thumbprint_b64 = b64::encode(&thumbprint).into();
+        Ok(Self { meta, key_type, components, thumbprint, thumbprint_b64, cert, permitted, parsed })
     }
 
     fn from_public_components(
@@ -323,7 +325,11 @@ impl VerifyingKey {
     /// The RFC 7638 SHA-256 thumbprint, base64url.
     #[must_use]
     pub fn thumbprint(&self) -> String {
-        b64::encode(&self.thumbprint)
+        self.thumbprint_b64.to_string()
+    }
+
+    pub(crate) fn thumbprint_shared(&self) -> std::sync::Arc<str> {
+        self.thumbprint_b64.clone()
     }
 
     pub(crate) const fn thumbprint_bytes(&self) -> &[u8; 32] {
