@@ -1,0 +1,114 @@
+//! Instruction counts per operation, for `core/benches/instructions.sh`:
+//! deterministic where wall-clock timings on a shared VM are not. Each loop is
+//! its own non-inlined function so callgrind can collect exactly one of them
+//! (`--toggle-collect`). Run by hand: `instructions <alg> <floor|jwtauth> <n>`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "benchmark setup")]
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use aws_lc_rs::{hmac, signature as sig};
+use jwtauth::{
+    Algorithm, AssertionBuilder, AuthMethod, Client, Credential, FixedClock, MemoryReplayStore, SigningKey,
+    Verifier, VerifyingKey,
+};
+
+const ISSUER: &str = "https://as.example.com";
+const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+enum Floor {
+    Parsed(sig::ParsedPublicKey),
+    Hmac(hmac::Key),
+}
+
+#[inline(never)]
+fn floor_loop(floor: &Floor, inputs: &[(Vec<u8>, Vec<u8>)]) {
+    for (msg, s) in inputs {
+        let ok = match floor {
+            Floor::Parsed(k) => k.verify_sig(black_box(msg), black_box(s)).is_ok(),
+            Floor::Hmac(k) => hmac::verify(k, black_box(msg), black_box(s)).is_ok(),
+        };
+        assert!(ok);
+    }
+}
+
+#[inline(never)]
+fn jwtauth_loop(v: &Verifier, client: &Client, pool: &[String]) {
+    for t in pool {
+        assert!(v.verify(black_box(t), client).is_ok());
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // `cargo bench` passes `--bench`; only run when called with our arguments.
+    if args.len() < 4 || args[1].starts_with('-') {
+        return;
+    }
+    let alg = Algorithm::from_name(&args[1]).expect("alg");
+    let n: usize = args[3].parse().expect("n");
+    let clock = Arc::new(FixedClock::new(1_800_000_000));
+    let (key, client) = if alg.is_symmetric() {
+        let c = Client::new("client-1", AuthMethod::ClientSecretJwt)
+            .with_credential(Credential::from_secret(SECRET).unwrap());
+        (SigningKey::from_secret(SECRET, alg).unwrap(), c)
+    } else {
+        let k = SigningKey::generate(alg).unwrap();
+        let vk = VerifyingKey::from_jwk(&k.public_jwk().unwrap().to_string()).unwrap();
+        (k, Client::new("client-1", AuthMethod::PrivateKeyJwt).with_credential(Credential::from_key(vk)))
+    };
+    let pool: Vec<String> = (0..n)
+        .map(|_| {
+            AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock.clone()).sign().unwrap().assertion
+        })
+        .collect();
+    match args[2].as_str() {
+        "floor" => {
+            let inputs: Vec<(Vec<u8>, Vec<u8>)> = pool
+                .iter()
+                .map(|t| {
+                    let (a, b) = t.rsplit_once('.').unwrap();
+                    (a.as_bytes().to_vec(), jwtauth::b64::decode(b.as_bytes()).unwrap())
+                })
+                .collect();
+            let der = key.to_public_pem().ok();
+            let spki = der.map(|p| {
+                use base64::Engine as _;
+                let b: String = p.lines().filter(|l| !l.starts_with("-----")).collect();
+                base64::engine::general_purpose::STANDARD.decode(b).unwrap()
+            });
+            let floor = match alg {
+                Algorithm::HS256 => Floor::Hmac(hmac::Key::new(hmac::HMAC_SHA256, SECRET)),
+                Algorithm::RS256 => Floor::Parsed(
+                    sig::ParsedPublicKey::new(&sig::RSA_PKCS1_2048_8192_SHA256, spki.unwrap()).unwrap(),
+                ),
+                Algorithm::PS256 => Floor::Parsed(
+                    sig::ParsedPublicKey::new(&sig::RSA_PSS_2048_8192_SHA256, spki.unwrap()).unwrap(),
+                ),
+                Algorithm::ES256 => Floor::Parsed(
+                    sig::ParsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, spki.unwrap()).unwrap(),
+                ),
+                Algorithm::ES384 => Floor::Parsed(
+                    sig::ParsedPublicKey::new(&sig::ECDSA_P384_SHA384_FIXED, spki.unwrap()).unwrap(),
+                ),
+                Algorithm::ES512 => Floor::Parsed(
+                    sig::ParsedPublicKey::new(&sig::ECDSA_P521_SHA512_FIXED, spki.unwrap()).unwrap(),
+                ),
+                Algorithm::EdDSA => {
+                    Floor::Parsed(sig::ParsedPublicKey::new(&sig::ED25519, spki.unwrap()).unwrap())
+                }
+                _ => panic!("unsupported"),
+            };
+            floor_loop(&floor, &inputs);
+        }
+        _ => {
+            let v = Verifier::builder(ISSUER)
+                .clock(clock)
+                .replay_store(Arc::new(MemoryReplayStore::default()))
+                .build()
+                .unwrap();
+            jwtauth_loop(&v, &client, &pool);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Instructions per verification, floor (aws-lc-rs primitive, key pre-parsed)
+# vs jwtauth end to end (Verifier::verify with the in-memory replay store),
+# counted by callgrind inside each loop only. Deterministic for a given binary.
+#   bash core/benches/instructions.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo bench -q -p jwtauth --bench instructions --no-run 2>/dev/null
+bin=$(ls -t target/release/deps/instructions-* | grep -v '\.d$' | head -1)
+n=1000
+count() { # alg mode function
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="$3" "$bin" "$1" "$2" "$n" 2>&1 \
+    | awk '/Collected/ {gsub(",", "", $4); print $4}'
+}
+echo "| alg | floor (instructions) | jwtauth (instructions) | jwtauth / floor | jwtauth − floor |"
+echo "|---|---:|---:|---:|---:|"
+for alg in RS256 PS256 ES256 ES384 ES512 EdDSA HS256; do
+  f=$(count "$alg" floor '*floor_loop*')
+  j=$(count "$alg" jwtauth '*jwtauth_loop*')
+  awk -v a="$alg" -v f="$f" -v j="$j" -v n="$n" \
+    'BEGIN { printf "| %s | %d | %d | %.3f× | %+d |\n", a, f/n, j/n, j/f, (j-f)/n }'
+done
