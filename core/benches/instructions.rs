@@ -3,7 +3,14 @@
 //! its own non-inlined function so callgrind can collect exactly one of them
 //! (`--toggle-collect`). Run by hand: `instructions <alg> <floor|jwtauth> <n>`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "benchmark setup")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::large_enum_variant,
+    reason = "benchmark setup, not library code"
+)]
 
 use std::hint::black_box;
 use std::sync::Arc;
