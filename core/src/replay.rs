@@ -87,7 +87,10 @@ impl MemoryReplayStore {
     pub const DEFAULT_CAPACITY: usize = 1 << 20;
     const SHARDS: usize = 64;
 
-    /// A store holding at most `capacity` live entries (at least one per shard).
+    /// A store holding at most `capacity` live entries. The bound is enforced
+    /// per shard (`capacity / 64` each), so a store can refuse slightly before
+    /// `capacity` entries when the hash spreads them unevenly; size it with
+    /// headroom (peak assertions per `max_age` window, times two).
     #[must_use]
     pub fn new(capacity: usize) -> Self {
         let per_shard = capacity.div_ceil(Self::SHARDS).max(1);
