@@ -50,8 +50,38 @@ pub trait ReplayStore: Send + Sync + Debug {
 /// so neither full strings nor attacker-chosen collisions reach the map.
 type Fingerprint = (u64, u64);
 
+/// The map key is already a keyed 128-bit hash: hashing it again is wasted work.
+#[derive(Default, Clone, Copy)]
+struct PreHashed;
+
+impl BuildHasher for PreHashed {
+    type Hasher = PreHashedHasher;
+    fn build_hasher(&self) -> PreHashedHasher {
+        PreHashedHasher(0)
+    }
+}
+
+#[derive(Default)]
+struct PreHashedHasher(u64);
+
+impl Hasher for PreHashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached for non-u64 keys, which this map never has; fold anyway.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        // The tuple hashes its two halves in turn: keep the second (not the shard selector).
+        self.0 = v;
+    }
+}
+
 struct Shard {
-    map: HashMap<Fingerprint, i64>,
+    map: HashMap<Fingerprint, i64, PreHashed>,
     next_sweep: i64,
 }
 
@@ -95,7 +125,7 @@ impl MemoryReplayStore {
     pub fn new(capacity: usize) -> Self {
         let per_shard = capacity.div_ceil(Self::SHARDS).max(1);
         let shards = (0..Self::SHARDS)
-            .map(|_| Mutex::new(Shard { map: HashMap::new(), next_sweep: i64::MIN }))
+            .map(|_| Mutex::new(Shard { map: HashMap::with_hasher(PreHashed), next_sweep: i64::MIN }))
             .collect();
         Self { shards, per_shard, keys: (RandomState::new(), RandomState::new()) }
     }
