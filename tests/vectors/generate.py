@@ -150,6 +150,11 @@ def key_entry(name, key, existing):
         entry["pkcs1_pem"] = key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.PKCS1
         ).decode()
+    if isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        # "RSA PRIVATE KEY" (PKCS#1) or "EC PRIVATE KEY" (SEC1).
+        entry["private_traditional_pem"] = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        ).decode()
     # Certificates are kept stable across runs so their thumbprints do not change.
     old = existing.get(name, {})
     if name in ("rsa-a", "ec256-b", "ed-a"):
@@ -564,6 +569,10 @@ def key_loading_cases(key_entries):
         add(f"jwk-{name}", "jwk", json.dumps(e["jwk"]), dict(ok, thumbprint=thumbprint(e["jwk"])), f"public JWK {name}")
         add(f"pem-{name}", "pem", e["spki_pem"], dict(ok, thumbprint=thumbprint(e["jwk"])), f"SPKI PEM {name}")
         add(f"private-pem-{name}", "private_pem", e["private_pkcs8_pem"], dict(ok, thumbprint=thumbprint(e["jwk"])), f"PKCS#8 PEM {name}")
+        if "private_traditional_pem" in e:
+            kind = "PKCS#1" if e["jwk"]["kty"] == "RSA" else "SEC1"
+            add(f"private-traditional-{name}", "private_pem", e["private_traditional_pem"],
+                dict(ok, thumbprint=thumbprint(e["jwk"])), f"{kind} private PEM {name}")
         if "cert_pem" in e:
             add(f"cert-{name}", "pem", e["cert_pem"], dict(ok, thumbprint=thumbprint(e["jwk"]), x5t=e["x5t"], not_after=e["cert_not_after"]),
                 f"certificate {name}")
