@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::b64;
@@ -80,29 +79,6 @@ impl ClientAssertion {
     pub fn to_form_body(&self) -> String {
         crate::form::encode_pairs(self.form_fields())
     }
-}
-
-#[derive(Serialize)]
-struct HeaderOut<'a> {
-    alg: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kid: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    typ: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct ClaimsOut<'a> {
-    iss: &'a str,
-    sub: &'a str,
-    aud: &'a str,
-    jti: &'a str,
-    iat: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    nbf: Option<i64>,
-    exp: i64,
-    #[serde(flatten)]
-    extra: &'a Map<String, Value>,
 }
 
 impl<'k> AssertionBuilder<'k> {
@@ -240,28 +216,52 @@ impl<'k> AssertionBuilder<'k> {
                 }
             },
         };
-        let header = HeaderOut { alg: self.key.alg().name(), kid, typ: self.typ.as_deref() };
         let exp =
             now.checked_add(self.lifetime).ok_or(Error::new(ErrorCode::InvalidArgument, "exp overflows"))?;
-        let claims = ClaimsOut {
-            iss: &self.client_id,
-            sub: &self.client_id,
-            aud: &self.audience,
-            jti: &jti,
-            iat: now,
-            nbf: self.not_before.then_some(now),
-            exp,
-            extra: &self.extra,
-        };
-        let header_json = to_json(&header)?;
-        let claims_json = to_json(&claims)?;
-        let mut out = String::with_capacity((header_json.len() + claims_json.len()) * 4 / 3 + 700);
-        b64::encode_into(&header_json, &mut out);
-        out.push('.');
-        b64::encode_into(&claims_json, &mut out);
-        let sig = self.key.sign(out.as_bytes())?;
-        out.push('.');
-        b64::encode_into(&sig, &mut out);
+        // Written directly (serde_json escapes every string): no intermediate structs.
+        let mut header_json = Vec::with_capacity(96);
+        header_json.extend_from_slice(b"{\"alg\":\"");
+        header_json.extend_from_slice(self.key.alg().name().as_bytes());
+        header_json.push(b'"');
+        if let Some(kid) = kid {
+            header_json.extend_from_slice(b",\"kid\":");
+            json_str(&mut header_json, kid)?;
+        }
+        if let Some(typ) = &self.typ {
+            header_json.extend_from_slice(b",\"typ\":");
+            json_str(&mut header_json, typ)?;
+        }
+        header_json.push(b'}');
+        let mut claims_json = Vec::with_capacity(192);
+        claims_json.extend_from_slice(b"{\"iss\":");
+        json_str(&mut claims_json, &self.client_id)?;
+        claims_json.extend_from_slice(b",\"sub\":");
+        json_str(&mut claims_json, &self.client_id)?;
+        claims_json.extend_from_slice(b",\"aud\":");
+        json_str(&mut claims_json, &self.audience)?;
+        claims_json.extend_from_slice(b",\"jti\":");
+        json_str(&mut claims_json, &jti)?;
+        json_int(&mut claims_json, "iat", now);
+        if self.not_before {
+            json_int(&mut claims_json, "nbf", now);
+        }
+        json_int(&mut claims_json, "exp", exp);
+        for (k, v) in &self.extra {
+            claims_json.push(b',');
+            json_str(&mut claims_json, k)?;
+            claims_json.push(b':');
+            serde_json::to_writer(&mut claims_json, v)
+                .map_err(|_| Error::new(ErrorCode::Internal, "JSON serialisation failed"))?;
+        }
+        claims_json.push(b'}');
+        let mut out = Vec::with_capacity((header_json.len() + claims_json.len()) * 4 / 3 + 700);
+        b64::encode_bytes(&header_json, &mut out);
+        out.push(b'.');
+        b64::encode_bytes(&claims_json, &mut out);
+        let sig = self.key.sign(&out)?;
+        out.push(b'.');
+        b64::encode_bytes(&sig, &mut out);
+        let out = String::from_utf8(out).map_err(|_| Error::new(ErrorCode::Internal, "non-ASCII JWS"))?;
         Ok(ClientAssertion {
             assertion: out,
             client_id: self.client_id.clone(),
@@ -272,6 +272,12 @@ impl<'k> AssertionBuilder<'k> {
     }
 }
 
-fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(v).map_err(|_| Error::new(ErrorCode::Internal, "JSON serialisation failed"))
+fn json_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
+    serde_json::to_writer(out, s).map_err(|_| Error::new(ErrorCode::Internal, "JSON serialisation failed"))
+}
+
+fn json_int(out: &mut Vec<u8>, name: &str, v: i64) {
+    use std::io::Write as _;
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, ",\"{name}\":{v}");
 }

@@ -1,12 +1,13 @@
 //! Strict base64url (RFC 7515 §2): no padding, URL alphabet only, canonical
 //! trailing bits. A lenient decoder lets one signature have many encodings.
 //!
-//! Decoding is a small table-driven loop (it runs three times per verified
-//! assertion); encoding and the padding-tolerant decoder use the `base64` crate.
+//! Encoding and decoding are small table-driven loops (they run three times per
+//! assertion signed or verified); the padding-tolerant decoder for `x5t` uses
+//! the `base64` crate, which the tests also use as the reference.
 
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 
 /// Accepts `=` padding too: only for `x5t` / `x5t#S256` header values, which MSAL pads.
 const URL_SAFE_PAD_OPTIONAL: GeneralPurpose = GeneralPurpose::new(
@@ -38,15 +39,59 @@ const fn val(b: u8) -> u8 {
     DECODE[b as usize]
 }
 
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// The base64url character for the low 6 bits of `v`.
+#[allow(clippy::indexing_slicing, reason = "masked to 6 bits: always within the 64-entry alphabet")]
+const fn ch(v: u32) -> u8 {
+    ALPHABET[(v & 63) as usize]
+}
+
 /// Encode without padding.
 #[must_use]
 pub fn encode(data: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(data)
+    let mut out = Vec::new();
+    encode_bytes(data, &mut out);
+    // The alphabet is ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// Append the encoding of `data` to `out`.
+/// Append the encoding of `data` to `out` (no padding).
 pub fn encode_into(data: &[u8], out: &mut String) {
-    URL_SAFE_NO_PAD.encode_string(data, out);
+    out.push_str(&encode(data));
+}
+
+/// Append the encoding of `data` (ASCII bytes, no padding) to `out`.
+pub fn encode_bytes(data: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    let len = data.len() / 3 * 4
+        + match data.len() % 3 {
+            0 => 0,
+            1 => 2,
+            _ => 3,
+        };
+    out.resize(start + len, 0);
+    let Some(dst) = out.get_mut(start..) else { return };
+    let src = data.chunks_exact(3);
+    let tail = src.remainder();
+    let mut dst = dst.chunks_exact_mut(4);
+    for (c, o) in src.zip(&mut dst) {
+        if let ([a, b, c], [w, x, y, z]) = (c, o) {
+            let n = (u32::from(*a) << 16) | (u32::from(*b) << 8) | u32::from(*c);
+            (*w, *x, *y, *z) = (ch(n >> 18), ch(n >> 12), ch(n >> 6), ch(n));
+        }
+    }
+    match (tail, dst.into_remainder()) {
+        ([a], [w, x]) => {
+            let n = u32::from(*a) << 16;
+            (*w, *x) = (ch(n >> 18), ch(n >> 12));
+        }
+        ([a, b], [w, x, y]) => {
+            let n = (u32::from(*a) << 16) | (u32::from(*b) << 8);
+            (*w, *x, *y) = (ch(n >> 18), ch(n >> 12), ch(n >> 6));
+        }
+        _ => {}
+    }
 }
 
 /// Decoded length of `n` base64url characters, or `None` for an impossible length.
@@ -116,6 +161,7 @@ pub fn decode_padding_optional(s: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     #[test]
     fn strictness() {
@@ -146,6 +192,7 @@ mod tests {
                 })
                 .collect();
             let e = encode(&data);
+            assert_eq!(e, URL_SAFE_NO_PAD.encode(&data));
             assert_eq!(decode(e.as_bytes()).as_deref(), Some(&data[..]));
             // Every single-character corruption is either refused or decodes as the crate does.
             for i in 0..e.len().min(8) {
