@@ -56,11 +56,6 @@ pub fn encode(data: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Append the encoding of `data` to `out` (no padding).
-pub fn encode_into(data: &[u8], out: &mut String) {
-    out.push_str(&encode(data));
-}
-
 /// Append the encoding of `data` (ASCII bytes, no padding) to `out`.
 pub fn encode_bytes(data: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
