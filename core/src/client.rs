@@ -1,11 +1,14 @@
 //! Registered clients and their credentials.
 
+use std::fmt;
 use std::sync::Arc;
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::claims::AudienceMode;
+use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
 use crate::keys::{JwkSet, VerifyingKey};
+use crate::net::JwksUri;
 
 /// How a client authenticates at the token endpoint (RFC 7591 §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,20 +69,35 @@ impl AuthMethod {
 pub struct Credential {
     name: Option<String>,
     expires_at: Option<i64>,
-    keys: Arc<JwkSet>,
+    source: KeySource,
+}
+
+#[derive(Debug, Clone)]
+enum KeySource {
+    /// Keys registered inline (JWK, JWKS, PEM, certificate, secret).
+    Keys(Arc<JwkSet>),
+    /// Keys published by the client at a `jwks_uri`, fetched and cached by the
+    /// verifier's remote JWKS cache.
+    Remote(Arc<JwksUri>),
 }
 
 impl Credential {
     /// A credential holding one key.
     #[must_use]
     pub fn from_key(key: VerifyingKey) -> Self {
-        Self { name: None, expires_at: None, keys: Arc::new(JwkSet::from(key)) }
+        Self { name: None, expires_at: None, source: KeySource::Keys(Arc::new(JwkSet::from(key))) }
     }
 
     /// A credential holding a key set.
     #[must_use]
     pub fn from_jwks(keys: JwkSet) -> Self {
-        Self { name: None, expires_at: None, keys: Arc::new(keys) }
+        Self { name: None, expires_at: None, source: KeySource::Keys(Arc::new(keys)) }
+    }
+
+    /// A credential whose keys the client publishes at `uri` (RFC 7591 `jwks_uri`).
+    #[must_use]
+    pub fn from_jwks_uri(uri: JwksUri) -> Self {
+        Self { name: None, expires_at: None, source: KeySource::Remote(Arc::new(uri)) }
     }
 
     /// A client secret (`client_secret_jwt`).
@@ -117,7 +135,6 @@ impl Credential {
             ));
         }
         let not_after = self
-            .keys
             .keys()
             .iter()
             .filter_map(|k| k.certificate().map(|c| c.not_after))
@@ -139,16 +156,44 @@ impl Credential {
         self.expires_at
     }
 
-    /// The keys.
+    /// The keys registered inline (none for a `jwks_uri` credential).
     #[must_use]
     pub fn keys(&self) -> &[VerifyingKey] {
-        self.keys.keys()
+        match &self.source {
+            KeySource::Keys(k) => k.keys(),
+            KeySource::Remote(_) => &[],
+        }
+    }
+
+    /// The `jwks_uri`, for a remote key set.
+    #[must_use]
+    pub fn jwks_uri(&self) -> Option<&JwksUri> {
+        match &self.source {
+            KeySource::Keys(_) => None,
+            KeySource::Remote(u) => Some(u),
+        }
     }
 
     /// Whether the credential has expired at `now`.
     #[must_use]
     pub fn is_expired(&self, now: i64) -> bool {
         self.expires_at.is_some_and(|e| now >= e)
+    }
+}
+
+/// The registered secret of a `client_secret_basic` / `client_secret_post`
+/// client. Only its SHA-256 is kept: presented secrets are hashed and the
+/// digests compared in constant time, so neither the secret's content nor its
+/// length leaks through timing.
+#[derive(Clone)]
+struct SecretDigest {
+    digest: [u8; 32],
+    expires_at: Option<i64>,
+}
+
+impl fmt::Debug for SecretDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientSecret").field("expires_at", &self.expires_at).finish_non_exhaustive()
     }
 }
 
@@ -161,6 +206,7 @@ pub struct Client {
     audience_mode: Option<AudienceMode>,
     max_age: Option<i64>,
     credentials: Vec<Credential>,
+    secret: Option<SecretDigest>,
 }
 
 impl Client {
@@ -174,7 +220,69 @@ impl Client {
             audience_mode: None,
             max_age: None,
             credentials: Vec::new(),
+            secret: None,
         }
+    }
+
+    /// Register the client secret (`client_secret`, with `client_secret_expires_at`
+    /// when it expires). For `client_secret_basic` and `client_secret_post` only
+    /// its SHA-256 digest is kept; for `client_secret_jwt` it becomes the HMAC
+    /// credential (at least 32 bytes, RFC 7518 §3.2).
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` for a method without a secret or a second secret;
+    /// `WEAK_KEY` for an empty secret, or one shorter than 32 bytes for
+    /// `client_secret_jwt`.
+    pub fn with_secret(mut self, secret: &[u8], expires_at: Option<i64>) -> Result<Self> {
+        if secret.is_empty() {
+            return Err(Error::new(ErrorCode::WeakKey, "client_secret is empty"));
+        }
+        match self.method {
+            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost => {
+                if self.secret.is_some() {
+                    return Err(Error::new(ErrorCode::InvalidArgument, "the client already has a secret"));
+                }
+                self.secret = Some(SecretDigest { digest: crypto::sha256(secret), expires_at });
+            }
+            AuthMethod::ClientSecretJwt => {
+                let mut c = Credential::from_secret(secret)?.with_name("client_secret");
+                c.expires_at = expires_at;
+                self.credentials.push(c);
+            }
+            AuthMethod::PrivateKeyJwt | AuthMethod::None => {
+                return Err(Error::with_detail(
+                    ErrorCode::InvalidArgument,
+                    format!("{} clients have no client_secret", self.method.as_str()),
+                ));
+            }
+        }
+        Ok(self)
+    }
+
+    /// Check a presented `client_secret` (Basic or form) at `now`. The
+    /// digests are compared first, so only a holder of the secret learns
+    /// that it has expired.
+    ///
+    /// # Errors
+    /// `INVALID_SECRET` when wrong or when the client has no secret;
+    /// `SECRET_EXPIRED` when right but past `client_secret_expires_at`.
+    pub fn check_secret(&self, presented: &[u8], now: i64) -> Result<()> {
+        let Some(s) = &self.secret else {
+            return Err(Error::new(ErrorCode::InvalidSecret, "the client has no secret registered"));
+        };
+        if !crypto::ct_eq(&crypto::sha256(presented), &s.digest) {
+            return Err(Error::new(ErrorCode::InvalidSecret, "client_secret does not match"));
+        }
+        if s.expires_at.is_some_and(|e| now >= e) {
+            return Err(Error::new(ErrorCode::SecretExpired, "client_secret has expired"));
+        }
+        Ok(())
+    }
+
+    /// Whether a secret is registered for `client_secret_basic` / `client_secret_post`.
+    #[must_use]
+    pub const fn has_secret(&self) -> bool {
+        self.secret.is_some()
     }
 
     /// Add a credential.

@@ -427,6 +427,12 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     out
 }
 
+/// Constant-time equality of two byte strings of the same length (the
+/// length itself is not secret: callers compare fixed-size digests).
+pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(a, b).is_ok()
+}
+
 /// SHA-1, only for the X.509 `x5t` thumbprint (RFC 7515 §4.1.7).
 pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
     let d = digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, data);

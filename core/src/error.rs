@@ -24,6 +24,9 @@ pub enum OAuthError {
     InvalidClient,
     /// `server_error` (HTTP 500/503): the server could not decide.
     ServerError,
+    /// `invalid_client_metadata` (HTTP 400, RFC 7591 §3.2.2): a credential or
+    /// client registration is refused. Never sent by a token endpoint.
+    InvalidClientMetadata,
 }
 
 impl OAuthError {
@@ -34,6 +37,7 @@ impl OAuthError {
             Self::InvalidRequest => "invalid_request",
             Self::InvalidClient => "invalid_client",
             Self::ServerError => "server_error",
+            Self::InvalidClientMetadata => "invalid_client_metadata",
         }
     }
 }
@@ -135,7 +139,8 @@ macro_rules! error_codes {
 
 // Numbering: 1-99 usage/internal, 100-199 assertion format and header,
 // 200-299 client identification, 300-399 keys and signature, 400-499 claims,
-// 500-599 replay, 600-699 key and credential loading.
+// 500-599 replay, 600-699 key and credential loading (registration time),
+// 700-799 token request (mechanism, parameters, secrets).
 error_codes! {
     /// An argument or option is invalid (API misuse).
     InvalidArgument = 1, "INVALID_ARGUMENT", Usage, ServerError, 500, "The server is misconfigured.";
@@ -143,6 +148,8 @@ error_codes! {
     Internal = 2, "INTERNAL", Internal, ServerError, 500, "The server could not authenticate the client.";
     /// The random number generator or a cryptographic primitive failed.
     CryptoFailure = 3, "CRYPTO_FAILURE", Internal, ServerError, 500, "The server could not authenticate the client.";
+    /// The client registry (a host database or callback) failed; the request is refused.
+    RegistryUnavailable = 4, "REGISTRY_UNAVAILABLE", Internal, ServerError, 503, "The server cannot authenticate clients right now.";
 
     /// The assertion exceeds the configured size limit.
     AssertionTooLarge = 100, "ASSERTION_TOO_LARGE", InvalidClient, InvalidClient, 401, "The client assertion is too large.";
@@ -204,13 +211,48 @@ error_codes! {
     ReplayStoreUnavailable = 501, "REPLAY_STORE_UNAVAILABLE", Internal, ServerError, 503, "The server cannot check the client assertion right now.";
 
     /// Key material could not be parsed (PEM, DER, JWK, certificate).
-    InvalidKey = 600, "INVALID_KEY", InvalidCredential, InvalidRequest, 400, "The key is not valid.";
+    InvalidKey = 600, "INVALID_KEY", InvalidCredential, InvalidClientMetadata, 400, "The key is not valid.";
     /// The key is valid but too weak (RSA < 2048 bits, bad exponent, short secret).
-    WeakKey = 601, "WEAK_KEY", InvalidCredential, InvalidRequest, 400, "The key is too weak.";
+    WeakKey = 601, "WEAK_KEY", InvalidCredential, InvalidClientMetadata, 400, "The key is too weak.";
     /// The key type, curve or algorithm is not supported.
-    UnsupportedKey = 602, "UNSUPPORTED_KEY", InvalidCredential, InvalidRequest, 400, "The key type is not supported.";
+    UnsupportedKey = 602, "UNSUPPORTED_KEY", InvalidCredential, InvalidClientMetadata, 400, "The key type is not supported.";
     /// The key's `alg`, `use` or `key_ops` contradict the requested use.
-    KeyUsageMismatch = 603, "KEY_USAGE_MISMATCH", InvalidCredential, InvalidRequest, 400, "The key cannot be used for this algorithm.";
+    KeyUsageMismatch = 603, "KEY_USAGE_MISMATCH", InvalidCredential, InvalidClientMetadata, 400, "The key cannot be used for this algorithm.";
+    /// A public key or key set contains private key material (`d`, `p`, `q`, …).
+    PrivateKeyMaterial = 604, "PRIVATE_KEY_MATERIAL", InvalidCredential, InvalidClientMetadata, 400, "The key set contains private key material.";
+    /// Two keys of a key set share a `kid`.
+    DuplicateKeyId = 605, "DUPLICATE_KEY_ID", InvalidCredential, InvalidClientMetadata, 400, "The key set has duplicate key ids.";
+    /// The client has more credentials than the policy allows.
+    TooManyCredentials = 606, "TOO_MANY_CREDENTIALS", InvalidCredential, InvalidClientMetadata, 400, "The client has too many credentials.";
+    /// The expiry is in the past, too far ahead, missing when required, or set twice.
+    InvalidExpiry = 607, "INVALID_EXPIRY", InvalidCredential, InvalidClientMetadata, 400, "The credential expiry is not acceptable.";
+    /// `jwks_uri` is not an https URL, or names a host the policy refuses.
+    InvalidJwksUri = 608, "INVALID_JWKS_URI", InvalidCredential, InvalidClientMetadata, 400, "The jwks_uri is not acceptable.";
+    /// Client metadata is malformed or inconsistent (method, alg, missing secret or keys).
+    InvalidClientMetadata = 609, "INVALID_CLIENT_METADATA", InvalidCredential, InvalidClientMetadata, 400, "The client metadata is not valid.";
+
+    /// The request uses more than one client authentication mechanism.
+    MultipleAuthMethods = 700, "MULTIPLE_AUTH_METHODS", InvalidRequest, InvalidRequest, 400, "The request uses more than one client authentication method.";
+    /// A client authentication parameter appears more than once.
+    RepeatedParameter = 701, "REPEATED_PARAMETER", InvalidRequest, InvalidRequest, 400, "A request parameter is repeated.";
+    /// The form body is not valid `application/x-www-form-urlencoded` UTF-8.
+    MalformedRequest = 702, "MALFORMED_REQUEST", InvalidRequest, InvalidRequest, 400, "The request is malformed.";
+    /// A parameter the mechanism needs is missing (e.g. `client_assertion_type`).
+    MissingParameter = 703, "MISSING_PARAMETER", InvalidRequest, InvalidRequest, 400, "A required parameter is missing.";
+    /// The Authorization header is not valid HTTP Basic with form-encoded id and secret.
+    MalformedAuthorization = 704, "MALFORMED_AUTHORIZATION", InvalidClient, InvalidClient, 401, "The Authorization header is malformed.";
+    /// The Authorization header uses a scheme other than Basic.
+    UnsupportedAuthScheme = 705, "UNSUPPORTED_AUTH_SCHEME", InvalidClient, InvalidClient, 401, "The authorization scheme is not supported.";
+    /// The request carries no client authentication and no client_id.
+    NoClientAuthentication = 706, "NO_CLIENT_AUTHENTICATION", InvalidClient, InvalidClient, 401, "Client authentication is required.";
+    /// The mechanism used is not the client's registered `token_endpoint_auth_method`.
+    AuthMethodMismatch = 707, "AUTH_METHOD_MISMATCH", InvalidClient, InvalidClient, 401, "The client is not registered for this authentication method.";
+    /// The client secret is wrong.
+    InvalidSecret = 708, "INVALID_SECRET", InvalidClient, InvalidClient, 401, "Client authentication failed.";
+    /// The client secret has expired (`client_secret_expires_at`).
+    SecretExpired = 709, "SECRET_EXPIRED", InvalidClient, InvalidClient, 401, "The client secret has expired.";
+    /// `client_assertion_type` is not `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
+    UnsupportedAssertionType = 710, "UNSUPPORTED_ASSERTION_TYPE", InvalidClient, InvalidClient, 401, "The client assertion type is not supported.";
 }
 
 impl fmt::Display for ErrorCode {

@@ -33,10 +33,70 @@ pub fn encode_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
     out
 }
 
+/// Decode one form-encoded name or value: `+` is a space, `%XX` a byte; the
+/// result must be UTF-8. Unlike lenient form parsers, a `%` not followed by
+/// two hex digits is an error (`None`): a secret or assertion is never
+/// guessed at.
+#[must_use]
+pub fn decode_component(s: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if !s.bytes().any(|b| b == b'%' || b == b'+') {
+        return Some(std::borrow::Cow::Borrowed(s));
+    }
+    let hex = |b: u8| -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    };
+    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = hex(bytes.next()?)?;
+                let lo = hex(bytes.next()?)?;
+                out.push((hi << 4) | lo);
+            }
+            _ => out.push(b),
+        }
+    }
+    String::from_utf8(out).ok().map(std::borrow::Cow::Owned)
+}
+
+/// Split an `application/x-www-form-urlencoded` body into raw (still
+/// encoded) name/value pairs; empty pieces are skipped, a piece without `=`
+/// has an empty value.
+pub fn raw_pairs(body: &str) -> impl Iterator<Item = (&str, &str)> {
+    body.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, "")))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn encodes() {
-        assert_eq!(super::encode_pairs([("a b", "x/y:z"), ("c", "é")]), "a+b=x%2Fy%3Az&c=%C3%A9");
+        assert_eq!(encode_pairs([("a b", "x/y:z"), ("c", "é")]), "a+b=x%2Fy%3Az&c=%C3%A9");
+    }
+
+    #[test]
+    fn decodes_strictly() {
+        assert_eq!(decode_component("a+b%2Fc%2d%5F").as_deref(), Some("a b/c-_"));
+        assert_eq!(decode_component("%C3%A9").as_deref(), Some("é"));
+        assert_eq!(decode_component("plain").as_deref(), Some("plain"));
+        for bad in ["%", "%4", "%zz", "%FF"] {
+            assert_eq!(decode_component(bad), None, "{bad}");
+        }
+        let s = "client id/é";
+        assert_eq!(decode_component(&encode_component(s)).as_deref(), Some(s));
+    }
+
+    #[test]
+    fn splits_pairs() {
+        let v: Vec<_> = raw_pairs("a=1&&b&c=x=y").collect();
+        assert_eq!(v, [("a", "1"), ("b", ""), ("c", "x=y")]);
     }
 }

@@ -34,6 +34,7 @@
 
 mod algorithm;
 mod assertion;
+mod authenticator;
 pub mod b64;
 mod claims;
 mod client;
@@ -44,6 +45,9 @@ pub mod form;
 mod json;
 pub mod jws;
 mod keys;
+mod net;
+mod policy;
+mod registry;
 mod replay;
 mod verifier;
 
@@ -51,12 +55,16 @@ pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyType};
 pub use assertion::{
     AssertionBuilder, CLIENT_ASSERTION_TYPE, ClientAssertion, DEFAULT_LIFETIME, MAX_LIFETIME,
 };
+pub use authenticator::{AuthError, Authenticated, Authenticator, OAuthResponse};
 pub use claims::{AudienceMode, Claims};
 pub use client::{AuthMethod, Client, Credential};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, ErrorCategory, ErrorCode, OAuthError, Result, error_table_json};
 pub use json::StringOrArray;
 pub use keys::{CertificateInfo, JwkSet, SigningKey, VerifyingKey, pem_label};
+pub use net::{JwksUri, UriRules, is_public};
+pub use policy::{CredentialPolicy, CredentialSource, CredentialSpec, Problem};
+pub use registry::{MemoryRegistry, Registry};
 pub use replay::{MemoryReplayStore, ReplayCheck, ReplayStore, ReplayStoreError};
 pub use verifier::{
     DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_MAX_ASSERTION_LEN, VerifiedAssertion, Verifier, VerifierBuilder,

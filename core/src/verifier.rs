@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::algorithm::AlgorithmSet;
+use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::claims::{self, AudienceMode, Claims, TimeRules};
 use crate::client::Client;
 use crate::clock::{Clock, SystemClock};
@@ -233,6 +233,21 @@ impl Verifier {
         C: std::ops::Deref<Target = Client> + 'c,
         F: FnOnce(&str) -> Result<C>,
     {
+        self.verify_inner(assertion, client_id, |id, _| lookup(id))
+    }
+
+    /// As [`Verifier::verify_with`], with the header's algorithm passed to
+    /// `lookup` (the authenticator derives the method used from it).
+    pub(crate) fn verify_inner<'c, C, F>(
+        &self,
+        assertion: &str,
+        client_id: Option<&str>,
+        lookup: F,
+    ) -> Result<VerifiedAssertion>
+    where
+        C: std::ops::Deref<Target = Client> + 'c,
+        F: FnOnce(&str, Algorithm) -> Result<C>,
+    {
         // Rules 1-2.
         let parsed = jws::parse(assertion, self.max_len)?;
         // Rule 3: identify the client from the still-unverified claims.
@@ -246,8 +261,8 @@ impl Verifier {
                 "client_id differs from the assertion's iss/sub",
             ));
         }
-        let client = lookup(cid)?;
         let alg = parsed.header.alg;
+        let client = lookup(cid, alg)?;
         if !self.allowed.intersect(client.allowed_algorithms()).contains(alg) {
             return Err(Error::with_detail(
                 ErrorCode::AlgorithmNotAllowed,

@@ -592,7 +592,7 @@ def key_loading_cases(key_entries):
     j = dict(key_entries["ec256-a"]["jwk"]); j["crv"] = "secp256k1"
     add("ec-unsupported-curve", "jwk", json.dumps(j), {"error": "UNSUPPORTED_KEY"}, "secp256k1")
     j = dict(key_entries["ec256-a"]["jwk"]); j["d"] = "AAAA"
-    add("public-with-private-member", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "a public JWK carrying d")
+    add("public-with-private-member", "jwk", json.dumps(j), {"error": "PRIVATE_KEY_MATERIAL"}, "a public JWK carrying d")
     j = dict(key_entries["rsa-a"]["jwk"]); j["use"] = "enc"
     add("use-enc", "jwk", json.dumps(j), {"error": "KEY_USAGE_MISMATCH"}, "use enc")
     j = dict(key_entries["rsa-a"]["jwk"]); j["key_ops"] = ["encrypt"]
@@ -612,12 +612,12 @@ def key_loading_cases(key_entries):
     jwks = {"keys": [key_entries["ec256-a"]["jwk"], key_entries["ec256-b"]["jwk"]]}
     add("jwks-two", "jwks", json.dumps(jwks), dict(ok, count=2), "JWKS of two keys")
     dup = {"keys": [key_entries["ec256-a"]["jwk"], dict(key_entries["ec256-b"]["jwk"], kid="ec256-a")]}
-    add("jwks-duplicate-kid", "jwks", json.dumps(dup), {"error": "INVALID_KEY"}, "two keys with one kid")
+    add("jwks-duplicate-kid", "jwks", json.dumps(dup), {"error": "DUPLICATE_KEY_ID"}, "two keys with one kid")
     mixed = {"keys": [key_entries["ec256-a"]["jwk"], {"kty": "oct", "k": b64u(b"x" * 32), "kid": "s"}]}
     add("jwks-mixed", "jwks", json.dumps(mixed), {"error": "INVALID_KEY"}, "symmetric and asymmetric keys in one set")
     add("jwks-no-keys", "jwks", '{"keys":{}}', {"error": "INVALID_KEY"}, "keys is not an array")
     add("pem-garbage", "pem", "-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n", {"error": "INVALID_KEY"}, "malformed PEM")
-    add("pem-private-as-public", "pem", key_entries["ec256-a"]["private_pkcs8_pem"], {"error": "INVALID_KEY"}, "a private key where a public key is expected")
+    add("pem-private-as-public", "pem", key_entries["ec256-a"]["private_pkcs8_pem"], {"error": "PRIVATE_KEY_MATERIAL"}, "a private key where a public key is expected")
     return cases
 
 

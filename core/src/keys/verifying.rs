@@ -190,7 +190,7 @@ impl VerifyingKey {
             && let Some(m) = j.has_private_members()
         {
             return Err(Error::with_detail(
-                ErrorCode::InvalidKey,
+                ErrorCode::PrivateKeyMaterial,
                 format!("public JWK contains private member {m}"),
             ));
         }
@@ -203,18 +203,20 @@ impl VerifyingKey {
     /// or `CERTIFICATE` (the first of a chain).
     ///
     /// # Errors
-    /// `INVALID_KEY` for other labels or malformed content; the key checks of
-    /// [`VerifyingKey::from_jwk`].
+    /// `PRIVATE_KEY_MATERIAL` for a private key; `INVALID_KEY` for other
+    /// labels or malformed content; the key checks of [`VerifyingKey::from_jwk`].
     pub fn from_pem(text: &str) -> Result<Self> {
         let (label, der) = pem::first_block(text)?;
         match label.as_str() {
             "PUBLIC KEY" => Self::from_spki_der(&der),
             "RSA PUBLIC KEY" => Self::from_pkcs1_der(&der),
             "CERTIFICATE" => Self::from_certificate_der(&der),
-            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => Err(Error::new(
-                ErrorCode::InvalidKey,
-                "a private key was given where a public key is expected",
-            )),
+            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
+                Err(Error::new(
+                    ErrorCode::PrivateKeyMaterial,
+                    "a private key was given where a public key is expected",
+                ))
+            }
             _ => Err(Error::with_detail(
                 ErrorCode::InvalidKey,
                 format!("unsupported PEM label `{}`", ujson::loggable_name(&label)),
@@ -496,7 +498,7 @@ impl JwkSet {
                 && keys.iter().take(i).any(|o| o.kid() == Some(kid))
             {
                 return Err(Error::with_detail(
-                    ErrorCode::InvalidKey,
+                    ErrorCode::DuplicateKeyId,
                     format!("JWKS has duplicate kid `{}`", ujson::loggable_name(kid)),
                 ));
             }

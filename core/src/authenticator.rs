@@ -1,0 +1,508 @@
+//! Token-endpoint client authentication (DESIGN.md §4 rules 9-10): one
+//! mechanism per request, the client's registered method, Basic with
+//! form-encoded credentials, secrets in constant time, JWT assertions
+//! through the [`Verifier`], and the OAuth error response to send.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+
+use crate::algorithm::Algorithm;
+use crate::assertion::CLIENT_ASSERTION_TYPE;
+use crate::client::{AuthMethod, Client};
+use crate::crypto;
+use crate::error::{Error, ErrorCode, Result};
+use crate::form;
+use crate::registry::Registry;
+use crate::verifier::{VerifiedAssertion, Verifier};
+
+/// RFC 7617 Basic credentials: standard alphabet; padding tolerated either way.
+const BASIC_B64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The largest Authorization header value looked at.
+const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
+
+/// A successfully authenticated token request.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The registered client.
+    pub client: Arc<Client>,
+    /// The mechanism the request used (always the client's registered method).
+    pub method: AuthMethod,
+    /// The verified assertion, for `private_key_jwt` and `client_secret_jwt`.
+    pub assertion: Option<VerifiedAssertion>,
+}
+
+impl Authenticated {
+    /// The authenticated client id.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        self.client.client_id()
+    }
+}
+
+/// The HTTP response a token endpoint sends when authentication fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthResponse {
+    /// HTTP status (400, 401, 500 or 503).
+    pub status: u16,
+    /// `WWW-Authenticate` value, when the request used the Authorization header
+    /// and the status is 401 (RFC 6749 §5.2).
+    pub www_authenticate: Option<String>,
+    /// JSON body: `{"error": …, "error_description": …}`.
+    pub body: String,
+}
+
+impl OAuthResponse {
+    /// Every header to send: `Content-Type`, `Cache-Control: no-store` and,
+    /// when set, `WWW-Authenticate`.
+    #[must_use]
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut h =
+            vec![("Content-Type", "application/json".to_owned()), ("Cache-Control", "no-store".to_owned())];
+        if let Some(w) = &self.www_authenticate {
+            h.push(("WWW-Authenticate", w.clone()));
+        }
+        h
+    }
+}
+
+/// A failed authentication: the error, and what the response must say.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthError {
+    error: Error,
+    used_authorization_header: bool,
+    realm: Arc<str>,
+}
+
+impl AuthError {
+    /// The underlying error (code and log detail).
+    #[must_use]
+    pub const fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The stable code.
+    #[must_use]
+    pub const fn code(&self) -> ErrorCode {
+        self.error.code()
+    }
+
+    /// Whether the request carried an Authorization header.
+    #[must_use]
+    pub const fn used_authorization_header(&self) -> bool {
+        self.used_authorization_header
+    }
+
+    /// The response to send.
+    #[must_use]
+    pub fn response(&self) -> OAuthResponse {
+        let status = self.error.http_status();
+        let body = serde_json::json!({
+            "error": self.error.oauth_error().as_str(),
+            "error_description": self.error.description(),
+        })
+        .to_string();
+        let www_authenticate = (self.used_authorization_header && status == 401)
+            .then(|| format!("Basic realm=\"{}\", charset=\"UTF-8\"", quote(&self.realm)));
+        OAuthResponse { status, www_authenticate, body }
+    }
+}
+
+impl fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AuthError({:?}, authorization_header: {})", self.error, self.used_authorization_header)
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for AuthError {}
+
+/// Escape a realm for an HTTP quoted-string.
+fn quote(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control())
+        .flat_map(|c| if c == '"' || c == '\\' { vec!['\\', c] } else { vec![c] })
+        .collect()
+}
+
+/// The client-authentication parameters of a request, decoded.
+#[derive(Default)]
+struct Params<'a> {
+    client_id: Option<Cow<'a, str>>,
+    client_secret: Option<Cow<'a, str>>,
+    client_assertion: Option<Cow<'a, str>>,
+    client_assertion_type: Option<Cow<'a, str>>,
+}
+
+impl<'a> Params<'a> {
+    /// Record one decoded pair. Other parameters are the server's business;
+    /// an empty value counts as absent (RFC 6749 §3.1).
+    fn set(&mut self, name: &str, value: Cow<'a, str>) -> Result<()> {
+        let slot = match name {
+            "client_id" => &mut self.client_id,
+            "client_secret" => &mut self.client_secret,
+            "client_assertion" => &mut self.client_assertion,
+            "client_assertion_type" => &mut self.client_assertion_type,
+            _ => return Ok(()),
+        };
+        if value.is_empty() {
+            return Ok(());
+        }
+        if slot.is_some() {
+            return Err(Error::with_detail(
+                ErrorCode::RepeatedParameter,
+                format!("{name} appears more than once"),
+            ));
+        }
+        *slot = Some(value);
+        Ok(())
+    }
+
+    fn from_pairs<I, K, V>(pairs: I) -> Result<Params<'static>>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut p = Params::default();
+        for (k, v) in pairs {
+            let k = k.as_ref();
+            if is_auth_param(k) {
+                p.set(k, Cow::Owned(v.as_ref().to_owned()))?;
+            }
+        }
+        Ok(p)
+    }
+
+    fn from_body(body: &'a [u8]) -> Result<Self> {
+        let text = std::str::from_utf8(body)
+            .map_err(|_| Error::new(ErrorCode::MalformedRequest, "the form body is not UTF-8"))?;
+        let mut p = Params::default();
+        for (k, v) in form::raw_pairs(text) {
+            // Names are decoded in full (`client%5Fid` is `client_id`);
+            // values only for the parameters looked at here.
+            let Some(name) = form::decode_component(k) else {
+                if k.contains("client") {
+                    return Err(Error::new(
+                        ErrorCode::MalformedRequest,
+                        "a parameter name is not form-encoded",
+                    ));
+                }
+                continue;
+            };
+            if !is_auth_param(&name) {
+                continue;
+            }
+            let value = form::decode_component(v).ok_or_else(|| {
+                Error::with_detail(ErrorCode::MalformedRequest, format!("{name} is not form-encoded UTF-8"))
+            })?;
+            p.set(&name, value)?;
+        }
+        Ok(p)
+    }
+}
+
+fn is_auth_param(name: &str) -> bool {
+    matches!(name, "client_id" | "client_secret" | "client_assertion" | "client_assertion_type")
+}
+
+/// Decoded HTTP Basic credentials (RFC 6749 §2.3.1: each form-encoded).
+struct Basic {
+    client_id: String,
+    secret: zeroize::Zeroizing<String>,
+}
+
+fn parse_basic(value: &str) -> Result<Basic> {
+    let malformed = |d: &'static str| Error::new(ErrorCode::MalformedAuthorization, d);
+    if value.len() > MAX_AUTHORIZATION_LEN {
+        return Err(malformed("the Authorization header is too long"));
+    }
+    let value = value.trim_matches([' ', '\t']);
+    let (scheme, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(Error::new(ErrorCode::UnsupportedAuthScheme, "the Authorization scheme is not Basic"));
+    }
+    let token = rest.trim_start_matches([' ', '\t']);
+    if token.is_empty() {
+        return Err(malformed("Basic credentials are missing"));
+    }
+    let raw = zeroize::Zeroizing::new(
+        BASIC_B64.decode(token).map_err(|_| malformed("Basic credentials are not base64"))?,
+    );
+    let text = std::str::from_utf8(&raw).map_err(|_| malformed("Basic credentials are not UTF-8"))?;
+    let (id, secret) = text.split_once(':').ok_or_else(|| malformed("Basic credentials have no `:`"))?;
+    let client_id = form::decode_component(id)
+        .ok_or_else(|| malformed("the Basic user name is not form-encoded"))?
+        .into_owned();
+    let secret = zeroize::Zeroizing::new(
+        form::decode_component(secret)
+            .ok_or_else(|| malformed("the Basic password is not form-encoded"))?
+            .into_owned(),
+    );
+    if client_id.is_empty() {
+        return Err(malformed("the Basic user name is empty"));
+    }
+    Ok(Basic { client_id, secret })
+}
+
+/// Authenticates token requests: configured once, shared across threads.
+#[derive(Debug)]
+pub struct Authenticator {
+    verifier: Verifier,
+    registry: Arc<dyn Registry>,
+    realm: Arc<str>,
+}
+
+impl Authenticator {
+    /// An authenticator over `verifier` (assertion rules, clock, replay store)
+    /// and `registry`. The Basic realm defaults to the issuer identifier.
+    #[must_use]
+    pub fn new(verifier: Verifier, registry: Arc<dyn Registry>) -> Self {
+        let realm = Arc::from(verifier.issuer());
+        Self { verifier, registry, realm }
+    }
+
+    /// The realm sent in `WWW-Authenticate: Basic realm="…"`.
+    #[must_use]
+    pub fn with_realm(mut self, realm: &str) -> Self {
+        self.realm = Arc::from(realm);
+        self
+    }
+
+    /// The verifier.
+    #[must_use]
+    pub const fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// The registry.
+    #[must_use]
+    pub fn registry(&self) -> &Arc<dyn Registry> {
+        &self.registry
+    }
+
+    /// Authenticate a request from its Authorization header value (if any)
+    /// and its decoded form parameters.
+    ///
+    /// # Errors
+    /// An [`AuthError`] carrying the response to send.
+    pub fn authenticate<I, K, V>(
+        &self,
+        authorization: Option<&str>,
+        form: I,
+    ) -> Result<Authenticated, AuthError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let header = present(authorization);
+        Params::from_pairs(form)
+            .and_then(|p| self.run(header, &p))
+            .map_err(|e| self.fail(e, header.is_some()))
+    }
+
+    /// Authenticate a request from its Authorization header value (if any)
+    /// and its raw `application/x-www-form-urlencoded` body.
+    ///
+    /// # Errors
+    /// An [`AuthError`] carrying the response to send.
+    pub fn authenticate_body(
+        &self,
+        authorization: Option<&str>,
+        body: &[u8],
+    ) -> Result<Authenticated, AuthError> {
+        let header = present(authorization);
+        Params::from_body(body).and_then(|p| self.run(header, &p)).map_err(|e| self.fail(e, header.is_some()))
+    }
+
+    fn fail(&self, error: Error, used_authorization_header: bool) -> AuthError {
+        AuthError { error, used_authorization_header, realm: self.realm.clone() }
+    }
+
+    fn lookup(&self, client_id: &str) -> Result<Arc<Client>> {
+        self.registry
+            .client(client_id)
+            .map_err(|e| Error::with_detail(ErrorCode::RegistryUnavailable, e.detail().to_owned()))?
+            .ok_or(Error::new(ErrorCode::UnknownClient, "no client is registered under this client_id"))
+    }
+
+    fn run(&self, header: Option<&str>, p: &Params<'_>) -> Result<Authenticated> {
+        let jwt = p.client_assertion.is_some() || p.client_assertion_type.is_some();
+        let mechanisms =
+            usize::from(header.is_some()) + usize::from(p.client_secret.is_some()) + usize::from(jwt);
+        if mechanisms > 1 {
+            return Err(Error::new(
+                ErrorCode::MultipleAuthMethods,
+                "the request uses more than one client authentication mechanism (RFC 6749 §2.3)",
+            ));
+        }
+        let now = self.verifier.clock().now();
+        if let Some(h) = header {
+            let basic = parse_basic(h)?;
+            if p.client_id.as_deref().is_some_and(|id| id != basic.client_id) {
+                return Err(Error::new(
+                    ErrorCode::ClientIdMismatch,
+                    "client_id differs from the Basic user name",
+                ));
+            }
+            let client =
+                self.secret_client(&basic.client_id, &basic.secret, AuthMethod::ClientSecretBasic)?;
+            client.check_secret(basic.secret.as_bytes(), now)?;
+            return Ok(Authenticated { client, method: AuthMethod::ClientSecretBasic, assertion: None });
+        }
+        if let Some(secret) = &p.client_secret {
+            let id = p
+                .client_id
+                .as_deref()
+                .ok_or(Error::new(ErrorCode::MissingParameter, "client_secret is sent without client_id"))?;
+            let client = self.secret_client(id, secret, AuthMethod::ClientSecretPost)?;
+            client.check_secret(secret.as_bytes(), now)?;
+            return Ok(Authenticated { client, method: AuthMethod::ClientSecretPost, assertion: None });
+        }
+        if jwt {
+            return self.jwt(p);
+        }
+        let id = p.client_id.as_deref().ok_or(Error::new(
+            ErrorCode::NoClientAuthentication,
+            "the request has no client authentication and no client_id",
+        ))?;
+        let client = self.lookup(id)?;
+        if client.method() != AuthMethod::None {
+            return Err(Error::with_detail(
+                ErrorCode::NoClientAuthentication,
+                format!("the client is registered for {} but sent no credentials", client.method().as_str()),
+            ));
+        }
+        Ok(Authenticated { client, method: AuthMethod::None, assertion: None })
+    }
+
+    /// Look up a secret client; the presented secret is hashed even when the
+    /// client is unknown, so timing does not tell which ids exist.
+    fn secret_client(&self, id: &str, secret: &str, method: AuthMethod) -> Result<Arc<Client>> {
+        let client = self.lookup(id).inspect_err(|_| {
+            std::hint::black_box(crypto::sha256(secret.as_bytes()));
+        })?;
+        if client.method() != method {
+            return Err(Error::with_detail(
+                ErrorCode::AuthMethodMismatch,
+                format!(
+                    "{} used; the client is registered for {}",
+                    method.as_str(),
+                    client.method().as_str()
+                ),
+            ));
+        }
+        Ok(client)
+    }
+
+    fn jwt(&self, p: &Params<'_>) -> Result<Authenticated> {
+        let assertion = p.client_assertion.as_deref().ok_or(Error::new(
+            ErrorCode::MissingParameter,
+            "client_assertion_type is sent without client_assertion",
+        ))?;
+        let kind = p.client_assertion_type.as_deref().ok_or(Error::new(
+            ErrorCode::MissingParameter,
+            "client_assertion is sent without client_assertion_type",
+        ))?;
+        if kind != CLIENT_ASSERTION_TYPE {
+            return Err(Error::new(
+                ErrorCode::UnsupportedAssertionType,
+                "client_assertion_type is not urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ));
+        }
+        let mut found: Option<Arc<Client>> = None;
+        let mut used = AuthMethod::PrivateKeyJwt;
+        let verified =
+            self.verifier.verify_inner(assertion, p.client_id.as_deref(), |id, alg: Algorithm| {
+                let client = self.lookup(id)?;
+                used =
+                    if alg.is_symmetric() { AuthMethod::ClientSecretJwt } else { AuthMethod::PrivateKeyJwt };
+                if client.method() != used {
+                    return Err(Error::with_detail(
+                        ErrorCode::AuthMethodMismatch,
+                        format!(
+                            "a {alg} assertion means {}; the client is registered for {}",
+                            used.as_str(),
+                            client.method().as_str()
+                        ),
+                    ));
+                }
+                found = Some(client.clone());
+                Ok(client)
+            })?;
+        let client = found.ok_or(Error::new(ErrorCode::Internal, "verified without a client"))?;
+        Ok(Authenticated { client, method: used, assertion: Some(verified) })
+    }
+}
+
+/// The Authorization header counts only when it has content.
+fn present(h: Option<&str>) -> Option<&str> {
+    h.filter(|v| !v.trim_matches([' ', '\t']).is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_is_form_decoded() {
+        // openid-client encodes `-` and `_`; `+` is a space; `%3A` a colon.
+        let token = BASIC_B64.encode("my%2Dclient%5Fid:s%3Acr%2Bt+x");
+        let b = parse_basic(&format!("Basic {token}")).unwrap();
+        assert_eq!(b.client_id, "my-client_id");
+        assert_eq!(b.secret.as_str(), "s:cr+t x");
+        let b = parse_basic(&format!("bAsIc  {}", token.trim_end_matches('='))).unwrap();
+        assert_eq!(b.client_id, "my-client_id");
+    }
+
+    #[test]
+    fn basic_errors_are_precise() {
+        let code = |v: &str| parse_basic(v).err().map(|e| e.code());
+        assert_eq!(code("Bearer abc"), Some(ErrorCode::UnsupportedAuthScheme));
+        assert_eq!(code("Basic"), Some(ErrorCode::MalformedAuthorization));
+        assert_eq!(code("Basic !!!"), Some(ErrorCode::MalformedAuthorization));
+        assert_eq!(
+            code(&format!("Basic {}", BASIC_B64.encode("nocolon"))),
+            Some(ErrorCode::MalformedAuthorization)
+        );
+        assert_eq!(
+            code(&format!("Basic {}", BASIC_B64.encode("a:%zz"))),
+            Some(ErrorCode::MalformedAuthorization)
+        );
+        assert_eq!(
+            code(&format!("Basic {}", BASIC_B64.encode(":x"))),
+            Some(ErrorCode::MalformedAuthorization)
+        );
+    }
+
+    #[test]
+    fn params_reject_repeats_and_ignore_empty() {
+        let p = Params::from_body(b"grant_type=x&client_id=&client_id=a&scope=a&scope=b").unwrap();
+        assert_eq!(p.client_id.as_deref(), Some("a"));
+        let e = Params::from_body(b"client_id=a&client%5Fid=b").err().unwrap();
+        assert_eq!(e.code(), ErrorCode::RepeatedParameter);
+        let e = Params::from_body(b"client_secret=%zz").err().unwrap();
+        assert_eq!(e.code(), ErrorCode::MalformedRequest);
+        assert!(Params::from_body(b"other=%zz&client_id=a").is_ok(), "other parameters are not ours");
+        assert_eq!(Params::from_body(b"\xff").err().unwrap().code(), ErrorCode::MalformedRequest);
+    }
+
+    #[test]
+    fn realm_is_quoted() {
+        assert_eq!(quote("a\"b\\c\r\n"), "a\\\"b\\\\c");
+    }
+}

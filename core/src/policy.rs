@@ -1,0 +1,791 @@
+//! Credential policy (DESIGN.md §5): what a client may register, checked
+//! once at registration time. Every problem is reported, each with a stable
+//! code, a message a dashboard can show and where in the input it was found.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::algorithm::{Algorithm, AlgorithmSet, KeyType};
+use crate::claims::AudienceMode;
+use crate::client::{AuthMethod, Client, Credential};
+use crate::error::{Error, ErrorCode};
+use crate::json;
+use crate::keys::jwk::{self, Jwk};
+use crate::keys::{JwkSet, VerifyingKey};
+use crate::net::{JwksUri, UriRules};
+
+/// One thing wrong with a credential or a client registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Stable code (the same table as every other error).
+    pub code: ErrorCode,
+    /// A message for people, e.g. "JWKS key 2 contains private member d".
+    /// Never contains secrets or key material.
+    pub message: String,
+    /// Where: a JSON Pointer (RFC 6901) into the checked document, e.g.
+    /// `/clients/0/jwks/keys/2`; empty for the document itself.
+    pub location: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.location.is_empty() {
+            write!(f, "{}: {}", self.code.name(), self.message)
+        } else {
+            write!(f, "{} at {}: {}", self.code.name(), self.location, self.message)
+        }
+    }
+}
+
+/// Where a credential's key material comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum CredentialSource<'a> {
+    /// A PEM public key (SPKI or PKCS#1) or X.509 certificate.
+    Pem(&'a str),
+    /// A DER X.509 certificate.
+    CertificateDer(&'a [u8]),
+    /// One public JWK (JSON text).
+    Jwk(&'a str),
+    /// A JWKS document (JSON text).
+    Jwks(&'a str),
+    /// A `jwks_uri`.
+    JwksUri(&'a str),
+    /// A client secret (`client_secret_jwt` HMAC key).
+    Secret(&'a [u8]),
+}
+
+/// A credential to register.
+#[derive(Debug, Clone, Copy)]
+pub struct CredentialSpec<'a> {
+    /// The key material.
+    pub source: CredentialSource<'a>,
+    /// A name for logs and dashboards.
+    pub name: Option<&'a str>,
+    /// Key id for a PEM key or certificate (JWKs carry their own).
+    pub kid: Option<&'a str>,
+    /// Expiry, Unix seconds.
+    pub expires_at: Option<i64>,
+    /// Take the expiry from the certificate's notAfter (exclusive with `expires_at`).
+    pub parse_expiry_from_cert: bool,
+}
+
+impl<'a> CredentialSpec<'a> {
+    /// A spec with no name, kid or expiry.
+    #[must_use]
+    pub const fn new(source: CredentialSource<'a>) -> Self {
+        Self { source, name: None, kid: None, expires_at: None, parse_expiry_from_cert: false }
+    }
+}
+
+/// What a client may register. The defaults follow DESIGN.md §5.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialPolicy {
+    /// Smallest RSA modulus in bits (default 2048; the key loader never goes lower).
+    pub min_rsa_bits: usize,
+    /// Largest RSA modulus in bits (default 4096).
+    pub max_rsa_bits: usize,
+    /// Algorithms a registered key or secret may serve (default: all);
+    /// removing ES512, for instance, refuses P-521 keys.
+    pub algorithms: AlgorithmSet,
+    /// Most credentials per client (default 2: one live, one rotating in).
+    pub max_credentials: usize,
+    /// Refuse credentials without an expiry (default false).
+    pub require_expiry: bool,
+    /// Longest time from now to a credential's expiry, in seconds (default none).
+    pub max_lifetime: Option<i64>,
+    /// Shortest `client_secret` for `client_secret_basic` / `client_secret_post`
+    /// in bytes (default 16). `client_secret_jwt` secrets follow RFC 7518 §3.2
+    /// (32, 48, 64 bytes).
+    pub min_client_secret_len: usize,
+    /// Which `jwks_uri` values are acceptable (default: https to public hosts).
+    pub jwks_uri: UriRules,
+}
+
+impl Default for CredentialPolicy {
+    fn default() -> Self {
+        Self {
+            min_rsa_bits: 2048,
+            max_rsa_bits: 4096,
+            algorithms: AlgorithmSet::ALL,
+            max_credentials: 2,
+            require_expiry: false,
+            max_lifetime: None,
+            min_client_secret_len: 16,
+            jwks_uri: UriRules::default(),
+        }
+    }
+}
+
+/// Collects problems with their locations.
+pub(crate) struct Problems<'p> {
+    list: &'p mut Vec<Problem>,
+    base: String,
+}
+
+impl<'p> Problems<'p> {
+    pub(crate) const fn root(list: &'p mut Vec<Problem>) -> Self {
+        Self { list, base: String::new() }
+    }
+
+    pub(crate) fn push(&mut self, code: ErrorCode, at: &str, message: impl Into<String>) {
+        self.list.push(Problem { code, message: message.into(), location: format!("{}{at}", self.base) });
+    }
+
+    fn error(&mut self, at: &str, e: &Error) {
+        self.push(e.code(), at, e.detail().to_owned());
+    }
+
+    pub(crate) fn at<'q>(&'q mut self, at: &str) -> Problems<'q> {
+        Problems { base: format!("{}{at}", self.base), list: self.list }
+    }
+}
+
+/// What a client's method and pin let its keys be used for.
+#[derive(Clone, Copy)]
+struct Use {
+    method: AuthMethod,
+    pin: Option<Algorithm>,
+}
+
+impl CredentialPolicy {
+    /// Check one credential for a client using `method` (and its pinned
+    /// `token_endpoint_auth_signing_alg`, if any) at `now`.
+    ///
+    /// # Errors
+    /// Every problem found.
+    pub fn check_credential(
+        &self,
+        spec: &CredentialSpec<'_>,
+        method: AuthMethod,
+        signing_alg: Option<Algorithm>,
+        now: i64,
+    ) -> Result<Credential, Vec<Problem>> {
+        let mut list = Vec::new();
+        let mut p = Problems { list: &mut list, base: String::new() };
+        let c = self.credential(spec, Use { method, pin: signing_alg }, now, &mut p);
+        match c {
+            Some(c) if list.is_empty() => Ok(c),
+            _ => Err(list),
+        }
+    }
+
+    /// Check a client's metadata (RFC 7591 names; schema in
+    /// `docs/registry.md`) and build the client.
+    ///
+    /// # Errors
+    /// Every problem found.
+    pub fn check_client(&self, metadata: &Value, now: i64) -> Result<Client, Vec<Problem>> {
+        let mut list = Vec::new();
+        let mut p = Problems { list: &mut list, base: String::new() };
+        let c = self.client(metadata, now, &mut p);
+        match c {
+            Some(c) if list.is_empty() => Ok(c),
+            _ => Err(list),
+        }
+    }
+
+    /// As [`CredentialPolicy::check_client`], from JSON text.
+    ///
+    /// # Errors
+    /// Every problem found.
+    pub fn check_client_json(&self, metadata: &str, now: i64) -> Result<Client, Vec<Problem>> {
+        match json::parse_unique(metadata.as_bytes()) {
+            Ok(v) => self.check_client(&v, now),
+            Err(e) => Err(vec![Problem {
+                code: ErrorCode::InvalidClientMetadata,
+                message: format!("client metadata is not JSON: {e}"),
+                location: String::new(),
+            }]),
+        }
+    }
+
+    pub(crate) fn client(&self, metadata: &Value, now: i64, p: &mut Problems<'_>) -> Option<Client> {
+        let meta_err = ErrorCode::InvalidClientMetadata;
+        let Value::Object(m) = metadata else {
+            p.push(meta_err, "", "client metadata must be a JSON object");
+            return None;
+        };
+        let str_field = |p: &mut Problems<'_>, name: &str| -> Option<&str> {
+            match m.get(name) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s),
+                Some(_) => {
+                    p.push(meta_err, &format!("/{name}"), format!("{name} must be a string"));
+                    None
+                }
+            }
+        };
+        let int_field = |p: &mut Problems<'_>, name: &str| -> Option<i64> {
+            match m.get(name) {
+                None | Some(Value::Null) => None,
+                Some(v) => v.as_i64().or_else(|| {
+                    p.push(meta_err, &format!("/{name}"), format!("{name} must be an integer"));
+                    None
+                }),
+            }
+        };
+
+        let client_id = str_field(p, "client_id");
+        match client_id {
+            None => p.push(meta_err, "/client_id", "client_id is required"),
+            Some("") => p.push(meta_err, "/client_id", "client_id must not be empty"),
+            Some(id) if id.chars().any(char::is_control) => {
+                p.push(meta_err, "/client_id", "client_id must not contain control characters");
+            }
+            Some(_) => {}
+        }
+        // RFC 7591 §2: the default method is client_secret_basic.
+        let method_name = str_field(p, "token_endpoint_auth_method").unwrap_or("client_secret_basic");
+        let method = AuthMethod::from_name(method_name);
+        if method.is_none() {
+            p.push(
+                meta_err,
+                "/token_endpoint_auth_method",
+                format!("token_endpoint_auth_method `{}` is not supported", json::loggable_name(method_name)),
+            );
+        }
+        let pin = str_field(p, "token_endpoint_auth_signing_alg").and_then(|name| {
+            let alg = Algorithm::from_name(name);
+            match (alg, method) {
+                (None, _) => p.push(
+                    meta_err,
+                    "/token_endpoint_auth_signing_alg",
+                    format!("`{}` is not a supported algorithm", json::loggable_name(name)),
+                ),
+                (Some(a), Some(me)) if !me.assertion_algorithms().contains(a) => p.push(
+                    meta_err,
+                    "/token_endpoint_auth_signing_alg",
+                    format!("{a} cannot be used with {}", me.as_str()),
+                ),
+                (Some(a), _) if !self.algorithms.contains(a) => p.push(
+                    ErrorCode::UnsupportedKey,
+                    "/token_endpoint_auth_signing_alg",
+                    format!("{a} is not allowed by the policy"),
+                ),
+                _ => {}
+            }
+            alg
+        });
+        let audience_mode = str_field(p, "audience_mode").and_then(|s| {
+            let mode = AudienceMode::from_name(s);
+            if mode.is_none() {
+                p.push(meta_err, "/audience_mode", "audience_mode must be `compat` or `strict`");
+            }
+            mode
+        });
+        let max_age = int_field(p, "max_age").filter(|a| {
+            let ok = (1..=86_400).contains(a);
+            if !ok {
+                p.push(meta_err, "/max_age", "max_age must be between 1 and 86400 seconds");
+            }
+            ok
+        });
+        let secret = str_field(p, "client_secret");
+        let secret_expires = int_field(p, "client_secret_expires_at");
+        let (Some(client_id), Some(method)) = (client_id, method) else { return None };
+        let usage = Use { method, pin };
+
+        // Gather the credentials: jwks, jwks_uri, and the `credentials` array.
+        let mut creds: Vec<Credential> = Vec::new();
+        let mut count = 0usize;
+        let keyed = matches!(method, AuthMethod::PrivateKeyJwt);
+        let forbid = |p: &mut Problems<'_>, at: &str, what: &str| {
+            p.push(meta_err, at, format!("{what} is not used by {}", method.as_str()));
+        };
+        if m.contains_key("jwks") && m.contains_key("jwks_uri") {
+            p.push(meta_err, "", "jwks and jwks_uri must not both be present (RFC 7591 §2)");
+        }
+        if let Some(v) = m.get("jwks").filter(|v| !v.is_null()) {
+            count += 1;
+            if keyed {
+                if let Some(c) = self.jwks_value(v, usage, None, &mut p.at("/jwks")) {
+                    creds.push(c);
+                }
+            } else {
+                forbid(p, "/jwks", "jwks");
+            }
+        }
+        if let Some(uri) = str_field(p, "jwks_uri") {
+            count += 1;
+            if keyed {
+                let spec = CredentialSpec::new(CredentialSource::JwksUri(uri));
+                if let Some(c) = self.credential(&spec, usage, now, &mut p.at("/jwks_uri")) {
+                    creds.push(c);
+                }
+            } else {
+                forbid(p, "/jwks_uri", "jwks_uri");
+            }
+        }
+        match m.get("credentials") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    count += 1;
+                    let mut q = p.at(&format!("/credentials/{i}"));
+                    if let Some(c) = self.credential_value(item, usage, now, &mut q) {
+                        creds.push(c);
+                    }
+                }
+            }
+            Some(_) => p.push(meta_err, "/credentials", "credentials must be an array"),
+        }
+        let secret_bytes = secret.map(str::as_bytes);
+        // client_secret_expires_at: 0 means "never" (RFC 7591 §3.2.1).
+        let secret_expires = secret_expires.filter(|e| *e != 0);
+        if secret_expires.is_some() && secret.is_none() {
+            p.push(meta_err, "/client_secret_expires_at", "client_secret_expires_at without client_secret");
+        }
+        match (method, secret_bytes) {
+            (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, Some(s)) => {
+                count += 1;
+                if s.len() < self.min_client_secret_len {
+                    p.push(
+                        ErrorCode::WeakKey,
+                        "/client_secret",
+                        format!(
+                            "client_secret is {} bytes; at least {} required",
+                            s.len(),
+                            self.min_client_secret_len
+                        ),
+                    );
+                }
+                self.check_expiry(secret_expires, now, "/client_secret_expires_at", p);
+            }
+            (AuthMethod::ClientSecretJwt, Some(s)) => {
+                count += 1;
+                let spec = CredentialSpec {
+                    expires_at: secret_expires,
+                    ..CredentialSpec::new(CredentialSource::Secret(s))
+                };
+                let mut q = p.at("/client_secret");
+                if let Some(c) = self.credential(&spec, usage, now, &mut q) {
+                    creds.push(c);
+                }
+            }
+            (AuthMethod::PrivateKeyJwt | AuthMethod::None, Some(_)) => {
+                forbid(p, "/client_secret", "client_secret");
+            }
+            (_, None) => {}
+        }
+
+        // The method decides what must be there.
+        match method {
+            AuthMethod::PrivateKeyJwt if count == 0 => {
+                p.push(meta_err, "", "private_key_jwt needs jwks, jwks_uri or credentials");
+            }
+            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost if secret.is_none() => {
+                p.push(meta_err, "/client_secret", format!("{} needs a client_secret", method.as_str()));
+            }
+            AuthMethod::ClientSecretJwt if count == 0 => {
+                p.push(meta_err, "/client_secret", "client_secret_jwt needs a client_secret");
+            }
+            AuthMethod::None if count != 0 => {
+                p.push(meta_err, "", "a client with method none has no credentials");
+            }
+            _ => {}
+        }
+        if count > self.max_credentials {
+            p.push(
+                ErrorCode::TooManyCredentials,
+                "",
+                format!("{count} credentials; at most {} allowed", self.max_credentials),
+            );
+        }
+
+        let mut client = Client::new(client_id, method);
+        if let Some(a) = pin {
+            client = client.with_signing_alg(a).ok()?;
+        }
+        if let Some(mode) = audience_mode {
+            client = client.with_audience_mode(mode);
+        }
+        if let Some(a) = max_age {
+            client = client.with_max_age(a);
+        }
+        for c in creds {
+            client = client.with_credential(c);
+        }
+        if let (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, Some(s)) =
+            (method, secret_bytes)
+        {
+            match client.with_secret(s, secret_expires) {
+                Ok(c) => client = c,
+                Err(e) => {
+                    p.error("/client_secret", &e);
+                    return None;
+                }
+            }
+        }
+        Some(client)
+    }
+
+    fn credential_value(&self, v: &Value, usage: Use, now: i64, p: &mut Problems<'_>) -> Option<Credential> {
+        let meta_err = ErrorCode::InvalidClientMetadata;
+        let Value::Object(m) = v else {
+            p.push(meta_err, "", "a credential must be a JSON object");
+            return None;
+        };
+        let s = |name: &str| m.get(name).and_then(Value::as_str);
+        for (name, v) in m {
+            let ok = match name.as_str() {
+                "name" | "kid" | "pem" | "jwk" | "jwks_uri" | "secret" => v.is_string(),
+                "jwks" => v.is_object() || v.is_string(),
+                "expires_at" => v.is_i64() || v.is_null(),
+                "parse_expiry_from_cert" => v.is_boolean(),
+                _ => {
+                    p.push(meta_err, &format!("/{name}"), "unknown credential member");
+                    continue;
+                }
+            };
+            if !ok {
+                p.push(meta_err, &format!("/{name}"), format!("{name} has the wrong type"));
+            }
+        }
+        let sources: Vec<&str> =
+            ["pem", "jwk", "jwks", "jwks_uri", "secret"].into_iter().filter(|k| m.contains_key(*k)).collect();
+        let [which] = sources.as_slice() else {
+            p.push(meta_err, "", "a credential needs exactly one of pem, jwk, jwks, jwks_uri, secret");
+            return None;
+        };
+        let expires_at = m.get("expires_at").and_then(Value::as_i64);
+        let from_cert = m.get("parse_expiry_from_cert").and_then(Value::as_bool).unwrap_or(false);
+        if *which == "jwks"
+            && let Some(j) = m.get("jwks").filter(|j| j.is_object())
+        {
+            let mut c = self.jwks_value(j, usage, s("name"), &mut p.at("/jwks"))?;
+            if from_cert {
+                p.push(ErrorCode::InvalidExpiry, "/parse_expiry_from_cert", "a JWKS holds no certificate");
+            }
+            self.check_expiry(expires_at, now, "/expires_at", p);
+            if let Some(e) = expires_at {
+                c = c.with_expiry(e);
+            }
+            return Some(c);
+        }
+        let text = s(which)?;
+        let source = match *which {
+            "pem" => CredentialSource::Pem(text),
+            "jwk" => CredentialSource::Jwk(text),
+            "jwks" => CredentialSource::Jwks(text),
+            "jwks_uri" => CredentialSource::JwksUri(text),
+            _ => CredentialSource::Secret(text.as_bytes()),
+        };
+        let spec = CredentialSpec {
+            source,
+            name: s("name"),
+            kid: s("kid"),
+            expires_at,
+            parse_expiry_from_cert: from_cert,
+        };
+        self.credential(&spec, usage, now, p)
+    }
+
+    fn credential(
+        &self,
+        spec: &CredentialSpec<'_>,
+        usage: Use,
+        now: i64,
+        p: &mut Problems<'_>,
+    ) -> Option<Credential> {
+        let meta_err = ErrorCode::InvalidClientMetadata;
+        let (asymmetric, symmetric) = (
+            matches!(usage.method, AuthMethod::PrivateKeyJwt),
+            matches!(usage.method, AuthMethod::ClientSecretJwt),
+        );
+        let wrong_method = |p: &mut Problems<'_>, what: &str| {
+            p.push(meta_err, "", format!("{what} cannot be used with {}", usage.method.as_str()));
+        };
+        let mut cred = match spec.source {
+            CredentialSource::Pem(_) | CredentialSource::CertificateDer(_) | CredentialSource::Jwk(_)
+                if !asymmetric =>
+            {
+                wrong_method(p, "a public key");
+                return None;
+            }
+            CredentialSource::Jwks(_) | CredentialSource::JwksUri(_) if !asymmetric => {
+                wrong_method(p, "a key set");
+                return None;
+            }
+            CredentialSource::Secret(_) if !symmetric => {
+                wrong_method(p, "a secret");
+                return None;
+            }
+            CredentialSource::Pem(text) => {
+                let key = VerifyingKey::from_pem(text).map_err(|e| p.error("", &e)).ok()?;
+                let key = match spec.kid {
+                    Some(kid) => key.with_kid(kid),
+                    None => key,
+                };
+                self.check_key(&key, usage, "", "", p);
+                Credential::from_key(key)
+            }
+            CredentialSource::CertificateDer(der) => {
+                let key = VerifyingKey::from_certificate_der(der).map_err(|e| p.error("", &e)).ok()?;
+                let key = match spec.kid {
+                    Some(kid) => key.with_kid(kid),
+                    None => key,
+                };
+                self.check_key(&key, usage, "", "", p);
+                Credential::from_key(key)
+            }
+            CredentialSource::Jwk(text) => {
+                let obj = jwk::parse_object(text.as_bytes()).map_err(|e| p.error("", &e)).ok()?;
+                let key = self.jwk_object(&obj, usage, "JWK", p)?;
+                Credential::from_key(key)
+            }
+            CredentialSource::Jwks(text) => {
+                let v = json::parse_unique(text.as_bytes())
+                    .map_err(|e| p.push(ErrorCode::InvalidKey, "", format!("JWKS is not JSON: {e}")))
+                    .ok()?;
+                self.jwks_value(&v, usage, None, p)?
+            }
+            CredentialSource::JwksUri(url) => match JwksUri::parse(url, self.jwks_uri) {
+                Ok(u) => Credential::from_jwks_uri(u),
+                Err(why) => {
+                    p.push(ErrorCode::InvalidJwksUri, "", why);
+                    return None;
+                }
+            },
+            CredentialSource::Secret(s) => {
+                let min = usage.pin.map_or(32, Algorithm::min_secret_len);
+                if s.len() < min {
+                    let alg = usage.pin.map_or_else(|| "HS256".to_owned(), |a| a.to_string());
+                    p.push(
+                        ErrorCode::WeakKey,
+                        "",
+                        format!(
+                            "client_secret is {} bytes; {alg} needs at least {min} (RFC 7518 §3.2)",
+                            s.len()
+                        ),
+                    );
+                    return None;
+                }
+                let c = Credential::from_secret(s).map_err(|e| p.error("", &e)).ok()?;
+                if let Some(k) = c.keys().first() {
+                    self.check_key(k, usage, "", "", p);
+                }
+                c.with_name("client_secret")
+            }
+        };
+        if let Some(name) = spec.name {
+            cred = cred.with_name(name);
+        }
+        if spec.parse_expiry_from_cert {
+            if spec.expires_at.is_some() {
+                p.push(ErrorCode::InvalidExpiry, "", "expires_at and parse_expiry_from_cert are exclusive");
+                return None;
+            }
+            match cred.with_expiry_from_certificate() {
+                Ok(c) => cred = c,
+                Err(_) => {
+                    p.push(ErrorCode::InvalidExpiry, "", "parse_expiry_from_cert needs a certificate");
+                    return None;
+                }
+            }
+            if let Some(e) = cred.expires_at()
+                && e <= now
+            {
+                p.push(ErrorCode::InvalidExpiry, "", format!("the certificate expired at {e} (Unix time)"));
+                return None;
+            }
+            self.check_expiry(cred.expires_at(), now, "", p);
+        } else {
+            self.check_expiry(spec.expires_at, now, "/expires_at", p);
+            if let Some(e) = spec.expires_at {
+                cred = cred.with_expiry(e);
+            }
+        }
+        Some(cred)
+    }
+
+    fn check_expiry(&self, expires_at: Option<i64>, now: i64, at: &str, p: &mut Problems<'_>) {
+        match expires_at {
+            None if self.require_expiry => {
+                p.push(ErrorCode::InvalidExpiry, at, "the policy requires an expiry")
+            }
+            None => {}
+            Some(e) if e <= now => {
+                p.push(ErrorCode::InvalidExpiry, at, format!("expiry {e} (Unix time) is in the past"));
+            }
+            Some(e) => {
+                if let Some(max) = self.max_lifetime
+                    && e.saturating_sub(now) > max
+                {
+                    p.push(
+                        ErrorCode::InvalidExpiry,
+                        at,
+                        format!("expiry is {} s ahead; at most {max} s allowed", e.saturating_sub(now)),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A JWKS given as a JSON value: every key checked, every problem reported.
+    fn jwks_value(
+        &self,
+        v: &Value,
+        usage: Use,
+        name: Option<&str>,
+        p: &mut Problems<'_>,
+    ) -> Option<Credential> {
+        let v = match v {
+            // Some registries store the JWKS as a JSON string.
+            Value::String(s) => match json::parse_unique(s.as_bytes()) {
+                Ok(v) => v,
+                Err(e) => {
+                    p.push(ErrorCode::InvalidKey, "", format!("JWKS is not JSON: {e}"));
+                    return None;
+                }
+            },
+            other => other.clone(),
+        };
+        let Some(Value::Array(items)) = v.get("keys") else {
+            p.push(ErrorCode::InvalidKey, "", "JWKS must have a `keys` array");
+            return None;
+        };
+        if items.is_empty() {
+            p.push(ErrorCode::InvalidKey, "/keys", "JWKS has no keys");
+            return None;
+        }
+        let before = p.list.len();
+        let mut keys = Vec::with_capacity(items.len());
+        let mut kids: Vec<(usize, &str)> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("/keys/{i}");
+            let Value::Object(obj) = item else {
+                p.push(ErrorCode::InvalidKey, &at, format!("JWKS key {i} is not an object"));
+                continue;
+            };
+            if let Some(Value::String(kid)) = obj.get("kid") {
+                if let Some((j, _)) = kids.iter().find(|(_, k)| *k == kid.as_str()) {
+                    p.push(
+                        ErrorCode::DuplicateKeyId,
+                        &at,
+                        format!("JWKS keys {j} and {i} share kid `{}`", json::loggable_name(kid)),
+                    );
+                }
+                kids.push((i, kid));
+            }
+            if let Some(k) = self.jwk_object(obj, usage, &format!("JWKS key {i}"), &mut p.at(&at)) {
+                keys.push(k);
+            }
+        }
+        if p.list.len() != before {
+            return None;
+        }
+        match JwkSet::from_keys(keys) {
+            Ok(set) => {
+                let c = Credential::from_jwks(set);
+                Some(match name {
+                    Some(n) => c.with_name(n),
+                    None => c,
+                })
+            }
+            Err(e) => {
+                p.error("", &e);
+                None
+            }
+        }
+    }
+
+    /// One public JWK object, labelled `what` in messages ("JWKS key 2").
+    fn jwk_object(
+        &self,
+        obj: &Map<String, Value>,
+        usage: Use,
+        what: &str,
+        p: &mut Problems<'_>,
+    ) -> Option<VerifyingKey> {
+        let j = Jwk(obj);
+        if obj.get("kty").and_then(Value::as_str) == Some("oct") {
+            p.push(
+                ErrorCode::PrivateKeyMaterial,
+                "",
+                format!("{what} is a symmetric key: a secret must never be published in a JWKS"),
+            );
+            return None;
+        }
+        if let Some(m) = j.has_private_members() {
+            p.push(
+                ErrorCode::PrivateKeyMaterial,
+                &format!("/{m}"),
+                format!("{what} contains private member {m}"),
+            );
+            return None;
+        }
+        match VerifyingKey::from_jwk_object(obj) {
+            Ok(k) => {
+                self.check_key(&k, usage, "", what, p);
+                Some(k)
+            }
+            Err(e) => {
+                p.push(e.code(), "", format!("{what}: {}", e.detail()));
+                None
+            }
+        }
+    }
+
+    /// Policy checks on a parsed key: size and algorithms.
+    fn check_key(&self, key: &VerifyingKey, usage: Use, at: &str, what: &str, p: &mut Problems<'_>) {
+        let label = |m: String| if what.is_empty() { m } else { format!("{what}: {m}") };
+        if let Some(bits) = key.rsa_bits() {
+            if bits < self.min_rsa_bits {
+                p.push(
+                    ErrorCode::WeakKey,
+                    at,
+                    label(format!("RSA key is {bits} bits; at least {} required", self.min_rsa_bits)),
+                );
+            } else if bits > self.max_rsa_bits {
+                p.push(
+                    ErrorCode::UnsupportedKey,
+                    at,
+                    label(format!("RSA key is {bits} bits; at most {} allowed", self.max_rsa_bits)),
+                );
+            }
+        }
+        let family = key.algorithms().intersect(usage.method.assertion_algorithms());
+        if family.is_empty() {
+            p.push(
+                ErrorCode::KeyUsageMismatch,
+                at,
+                label(format!(
+                    "a {} key cannot be used with {}",
+                    kty_label(key.key_type()),
+                    usage.method.as_str()
+                )),
+            );
+            return;
+        }
+        if let Some(pin) = usage.pin
+            && !family.contains(pin)
+        {
+            p.push(
+                ErrorCode::KeyUsageMismatch,
+                at,
+                label(format!(
+                    "a {} key cannot sign {pin}, the client's signing alg",
+                    kty_label(key.key_type())
+                )),
+            );
+            return;
+        }
+        if family.intersect(self.algorithms).is_empty() {
+            p.push(
+                ErrorCode::UnsupportedKey,
+                at,
+                label(format!("{} keys are not allowed by the policy", kty_label(key.key_type()))),
+            );
+        }
+    }
+}
+
+fn kty_label(kt: KeyType) -> String {
+    match kt {
+        KeyType::Ec(c) => c.name().to_owned(),
+        KeyType::Rsa => "RSA".to_owned(),
+        KeyType::Ed25519 => "Ed25519".to_owned(),
+        KeyType::Oct => "symmetric".to_owned(),
+    }
+}
