@@ -117,6 +117,66 @@ impl Default for CredentialPolicy {
     }
 }
 
+impl CredentialPolicy {
+    /// A policy from a JSON object overriding the defaults. Members:
+    /// `min_rsa_bits`, `max_rsa_bits`, `algorithms` (array of names),
+    /// `max_credentials`, `require_expiry`, `max_lifetime` (seconds),
+    /// `min_client_secret_len`, `jwks_uri_allow_http`,
+    /// `jwks_uri_allow_private_addresses`.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` for malformed JSON, an unknown member or a wrong type.
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        let bad = |d: String| Error::with_detail(ErrorCode::InvalidArgument, d);
+        let obj = json::parse_unique_object(text.as_bytes()).map_err(|e| bad(format!("policy: {e}")))?;
+        let mut p = Self::default();
+        for (k, v) in &obj {
+            let uint = || {
+                v.as_u64()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| bad(format!("policy member `{k}` must be a non-negative integer")))
+            };
+            let boolean =
+                || v.as_bool().ok_or_else(|| bad(format!("policy member `{k}` must be true or false")));
+            match k.as_str() {
+                "min_rsa_bits" => p.min_rsa_bits = uint()?,
+                "max_rsa_bits" => p.max_rsa_bits = uint()?,
+                "max_credentials" => p.max_credentials = uint()?,
+                "min_client_secret_len" => p.min_client_secret_len = uint()?,
+                "require_expiry" => p.require_expiry = boolean()?,
+                "jwks_uri_allow_http" => p.jwks_uri.allow_http = boolean()?,
+                "jwks_uri_allow_private_addresses" => p.jwks_uri.allow_private_addresses = boolean()?,
+                "max_lifetime" => {
+                    p.max_lifetime = if v.is_null() {
+                        None
+                    } else {
+                        Some(v.as_i64().filter(|n| *n > 0).ok_or_else(|| {
+                            bad("policy member `max_lifetime` must be a positive integer".into())
+                        })?)
+                    };
+                }
+                "algorithms" => {
+                    let list =
+                        v.as_array().ok_or_else(|| bad("policy `algorithms` must be an array".into()))?;
+                    let mut set = AlgorithmSet::EMPTY;
+                    for a in list {
+                        let alg = a.as_str().and_then(Algorithm::from_name).ok_or_else(|| {
+                            bad(format!(
+                                "policy `algorithms`: `{}` is not an algorithm",
+                                json::loggable_name(&a.to_string())
+                            ))
+                        })?;
+                        set = set.with(alg);
+                    }
+                    p.algorithms = set;
+                }
+                other => return Err(bad(format!("unknown policy member `{}`", json::loggable_name(other)))),
+            }
+        }
+        Ok(p)
+    }
+}
+
 /// Collects problems with their locations.
 pub(crate) struct Problems<'p> {
     list: &'p mut Vec<Problem>,

@@ -621,6 +621,266 @@ def key_loading_cases(key_entries):
     return cases
 
 
+# ---------------------------------------------------------------- token requests
+
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def form_encode(pairs):
+    """application/x-www-form-urlencoded, encoding everything but unreserved (as openid-client does)."""
+    from urllib.parse import quote
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}".replace("%20", "+") for k, v in pairs)
+
+
+def basic(client_id, secret, encode=True):
+    from urllib.parse import quote
+    if encode:
+        # RFC 6749 §2.3.1: form-encode each part; encode `-`, `_`, `.`, `~` too, as openid-client does.
+        enc = lambda s: "".join(c if c.isalnum() else "%%%02X" % b for c in s for b in c.encode()) if s else ""
+        client_id, secret = enc(client_id), enc(secret)
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+def request_cases(keys, entries):
+    K, S, E = keys, SECRETS, entries
+    cases = []
+    jwk = lambda name, **kw: {**E[name]["jwk"], **kw}
+
+    def jwks(*names):
+        return {"keys": [jwk(n) for n in names]}
+
+    def case(id, description, clients, steps=(), now=NOW, config=None, policy=None, registration=None):
+        c = {"id": id, "description": description, "now": now, "registry": {"clients": clients}}
+        if config:
+            c["config"] = config
+        if policy:
+            c["policy"] = policy
+        if registration:
+            c["registration"] = registration
+        c["steps"] = list(steps)
+        cases.append(c)
+
+    def step(expect, body=None, authorization=None, form=None, now=None):
+        s = {}
+        if now is not None:
+            s["now"] = now
+        if authorization is not None:
+            s["authorization"] = authorization
+        if form is not None:
+            s["form"] = [list(p) for p in form]
+        s["body"] = body if body is not None else form_encode(form or [])
+        s["expect"] = expect
+        return s
+
+    def ok(cid, method):
+        return {"client_id": cid, "method": method}
+
+    def err(code, status, www=False):
+        return {"error": code, "status": status, "www_authenticate": www}
+
+    def jwt_form(assertion, client_id=None, extra=()):
+        f = [("grant_type", "client_credentials")]
+        if client_id is not None:
+            f.append(("client_id", client_id))
+        f += [("client_assertion_type", JWT_BEARER), ("client_assertion", assertion)]
+        return f + list(extra)
+
+    def signed(kname, cid, alg, jti="jti-1", kid=True, **claims):
+        hdr = {"alg": alg, "typ": "JWT"}
+        if kid:
+            hdr["kid"] = kname
+        key = S[kname] if kname.startswith("secret") else K[kname]
+        return token(hdr, claims_for(cid, aud=claims.pop("aud", TOKEN_ENDPOINT), jti=jti, **claims), key, alg=alg)
+
+    basic_secret = "b4s1c-s3cr3t_with:special+chars/~.=%"
+    post_secret = "p0st-s3cr3t-0123456789"
+    gt = [("grant_type", "client_credentials")]
+    pk = lambda cid, *names, **kw: {"client_id": cid, "token_endpoint_auth_method": "private_key_jwt", "jwks": jwks(*names), **kw}
+    cs_basic = {"client_id": "my-client_1", "token_endpoint_auth_method": "client_secret_basic", "client_secret": basic_secret}
+    cs_post = {"client_id": "c-post", "token_endpoint_auth_method": "client_secret_post", "client_secret": post_secret}
+    cs_jwt = {"client_id": "c-hs", "token_endpoint_auth_method": "client_secret_jwt", "client_secret": S["secret-64"]}
+    public = {"client_id": "c-public", "token_endpoint_auth_method": "none"}
+    everyone = [pk("c-rsa", "rsa-a"), pk("c-ec", "ec256-a"), pk("c-ed", "ed-a"), cs_basic, cs_post, cs_jwt, public]
+
+    # ---- every method accepted
+    for cid, kname, alg in (("c-rsa", "rsa-a", "RS256"), ("c-rsa", "rsa-a", "PS256"), ("c-ec", "ec256-a", "ES256"), ("c-ed", "ed-a", "EdDSA")):
+        a = signed(kname, cid, alg)
+        case(f"private-key-jwt-{alg}", f"private_key_jwt with {alg} and client_id", everyone,
+             [step(ok(cid, "private_key_jwt"), form=jwt_form(a, cid))])
+    case("private-key-jwt-no-client-id", "Authlib omits client_id: the client is found from iss/sub", everyone,
+         [step(ok("c-rsa", "private_key_jwt"), form=jwt_form(signed("rsa-a", "c-rsa", "RS256")))])
+    case("private-key-jwt-issuer-audience", "aud = issuer identifier, kid-less", everyone,
+         [step(ok("c-ec", "private_key_jwt"), form=jwt_form(signed("ec256-a", "c-ec", "ES256", kid=False, aud=ISSUER), "c-ec"))])
+    for alg in ("HS256", "HS384", "HS512"):
+        case(f"client-secret-jwt-{alg}", f"client_secret_jwt with {alg}", everyone,
+             [step(ok("c-hs", "client_secret_jwt"), form=jwt_form(signed("secret-64", "c-hs", alg, kid=False), "c-hs"))])
+    case("client-secret-basic", "Basic, id and secret form-encoded (every non-alphanumeric, as openid-client)", everyone,
+         [step(ok("my-client_1", "client_secret_basic"), authorization=basic("my-client_1", basic_secret), form=gt)])
+    case("client-secret-basic-unencoded-id", "Basic, `-` and `_` left as is (also valid form encoding)", [
+            {**cs_basic, "client_secret": "plain-secret_0123456789"}],
+         [step(ok("my-client_1", "client_secret_basic"), authorization=basic("my-client_1", "plain-secret_0123456789", encode=False), form=gt)])
+    case("client-secret-basic-with-client-id", "Basic plus an agreeing client_id form field", everyone,
+         [step(ok("my-client_1", "client_secret_basic"), authorization=basic("my-client_1", basic_secret), form=gt + [("client_id", "my-client_1")])])
+    case("client-secret-post", "client_id and client_secret in the body", everyone,
+         [step(ok("c-post", "client_secret_post"), form=gt + [("client_id", "c-post"), ("client_secret", post_secret)])])
+    case("none", "public client: client_id only", everyone,
+         [step(ok("c-public", "none"), form=gt + [("client_id", "c-public")])])
+    case("body-encoded-names", "parameter names percent-encoded in the raw body", everyone,
+         [step(ok("c-post", "client_secret_post"), body=f"grant_type=client_credentials&client%5Fid=c-post&client%5Fsecret={post_secret}")])
+    case("empty-parameter-is-absent", "client_secret= (empty) counts as absent (RFC 6749 §3.1)", everyone,
+         [step(ok("c-public", "none"), body="client_id=c-public&client_secret=&grant_type=client_credentials")])
+
+    # ---- exactly one mechanism
+    a = signed("rsa-a", "c-rsa", "RS256")
+    case("two-mechanisms-basic-and-assertion", "Authorization header and client_assertion", everyone,
+         [step(err("MULTIPLE_AUTH_METHODS", 400), authorization=basic("my-client_1", basic_secret), form=jwt_form(a))])
+    case("two-mechanisms-basic-and-post", "Authorization header and client_secret", everyone,
+         [step(err("MULTIPLE_AUTH_METHODS", 400), authorization=basic("my-client_1", basic_secret),
+               form=gt + [("client_id", "my-client_1"), ("client_secret", basic_secret)])])
+    case("two-mechanisms-post-and-assertion", "client_secret and client_assertion", everyone,
+         [step(err("MULTIPLE_AUTH_METHODS", 400), form=jwt_form(a, "c-rsa", [("client_secret", post_secret)]))])
+    case("repeated-client-id", "client_id twice", everyone,
+         [step(err("REPEATED_PARAMETER", 400), body="client_id=c-public&client_id=c-public")])
+    case("repeated-assertion", "client_assertion twice", everyone,
+         [step(err("REPEATED_PARAMETER", 400), form=jwt_form(a) + [("client_assertion", a)])])
+    case("malformed-body", "bad percent escape in client_secret", everyone,
+         [step(err("MALFORMED_REQUEST", 400), body="client_id=c-post&client_secret=%zz")])
+
+    # ---- the registered method
+    case("method-basic-for-post-client", "Basic by a client_secret_post client", everyone,
+         [step(err("AUTH_METHOD_MISMATCH", 401, True), authorization=basic("c-post", post_secret), form=gt)])
+    case("method-post-for-basic-client", "client_secret_post by a client_secret_basic client", everyone,
+         [step(err("AUTH_METHOD_MISMATCH", 401), form=gt + [("client_id", "my-client_1"), ("client_secret", basic_secret)])])
+    case("method-hs-for-private-key-client", "an HS256 assertion for a private_key_jwt client", everyone,
+         [step(err("AUTH_METHOD_MISMATCH", 401), form=jwt_form(signed("secret-64", "c-rsa", "HS256", kid=False), "c-rsa"))])
+    case("method-rs-for-secret-jwt-client", "an RS256 assertion for a client_secret_jwt client", everyone,
+         [step(err("AUTH_METHOD_MISMATCH", 401), form=jwt_form(signed("rsa-a", "c-hs", "RS256"), "c-hs"))])
+    case("method-assertion-for-public-client", "an assertion for a none client", everyone,
+         [step(err("AUTH_METHOD_MISMATCH", 401), form=jwt_form(signed("rsa-a", "c-public", "RS256")))])
+    case("method-none-for-confidential", "client_id only, for a private_key_jwt client", everyone,
+         [step(err("NO_CLIENT_AUTHENTICATION", 401), form=gt + [("client_id", "c-rsa")])])
+    case("no-authentication", "no client_id, no credentials", everyone,
+         [step(err("NO_CLIENT_AUTHENTICATION", 401), form=gt)])
+    case("unknown-client-basic", "Basic for an unregistered id", everyone,
+         [step(err("UNKNOWN_CLIENT", 401, True), authorization=basic("nobody", basic_secret), form=gt)])
+    case("unknown-client-assertion", "an assertion from an unregistered client", everyone,
+         [step(err("UNKNOWN_CLIENT", 401), form=jwt_form(signed("rsa-a", "nobody", "RS256")))])
+
+    # ---- secrets
+    case("basic-wrong-secret", "Basic with a wrong secret", everyone,
+         [step(err("INVALID_SECRET", 401, True), authorization=basic("my-client_1", basic_secret + "x"), form=gt)])
+    case("basic-unencoded-special-secret", "Basic without form encoding of a secret holding `+` and `%`: decoded, so it does not match", everyone,
+         [step(err("INVALID_SECRET", 401, True), authorization=basic("my-client_1", "b4s1c-s3cr3t_with:special+chars/~.=x", encode=False), form=gt)])
+    case("post-wrong-secret", "client_secret_post with a wrong secret", everyone,
+         [step(err("INVALID_SECRET", 401), form=gt + [("client_id", "c-post"), ("client_secret", "wrong-secret-0123456789")])])
+    case("post-without-client-id", "client_secret without client_id", everyone,
+         [step(err("MISSING_PARAMETER", 400), form=gt + [("client_secret", post_secret)])])
+    case("basic-secret-expired", "client_secret_expires_at passed", [{**cs_basic, "client_secret_expires_at": NOW + 100}], [
+        step(ok("my-client_1", "client_secret_basic"), authorization=basic("my-client_1", basic_secret), form=gt),
+        step(err("SECRET_EXPIRED", 401, True), authorization=basic("my-client_1", basic_secret), form=gt, now=NOW + 100)])
+    case("basic-secret-expires-zero", "client_secret_expires_at 0 means never (RFC 7591)", [{**cs_basic, "client_secret_expires_at": 0}],
+         [step(ok("my-client_1", "client_secret_basic"), authorization=basic("my-client_1", basic_secret), form=gt, now=NOW + 10**8)])
+    case("basic-bearer-scheme", "Authorization: Bearer at the token endpoint", everyone,
+         [step(err("UNSUPPORTED_AUTH_SCHEME", 401, True), authorization="Bearer abc.def.ghi", form=gt)])
+    case("basic-malformed", "Basic credentials without a colon", everyone,
+         [step(err("MALFORMED_AUTHORIZATION", 401, True), authorization="Basic " + base64.b64encode(b"my-client_1").decode(), form=gt)])
+    case("basic-client-id-mismatch", "Basic id differs from the client_id field", everyone,
+         [step(err("CLIENT_ID_MISMATCH", 401, True), authorization=basic("my-client_1", basic_secret), form=gt + [("client_id", "c-post")])])
+
+    # ---- assertions
+    case("assertion-client-id-mismatch", "client_id disagrees with iss/sub", everyone,
+         [step(err("CLIENT_ID_MISMATCH", 401), form=jwt_form(signed("rsa-a", "c-rsa", "RS256"), "c-ec"))])
+    case("assertion-type-missing", "client_assertion without client_assertion_type", everyone,
+         [step(err("MISSING_PARAMETER", 400), form=gt + [("client_id", "c-rsa"), ("client_assertion", a)])])
+    case("assertion-missing", "client_assertion_type without client_assertion", everyone,
+         [step(err("MISSING_PARAMETER", 400), form=gt + [("client_assertion_type", JWT_BEARER)])])
+    case("assertion-type-saml", "client_assertion_type is the SAML URN", everyone,
+         [step(err("UNSUPPORTED_ASSERTION_TYPE", 401), form=gt + [("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"), ("client_assertion", a)])])
+    replay = signed("ec256-a", "c-ec", "ES256", jti="replayed-jti")
+    case("replay", "the same request twice: the second is a replay", everyone, [
+        step(ok("c-ec", "private_key_jwt"), form=jwt_form(replay, "c-ec")),
+        step(err("REPLAYED", 401), form=jwt_form(replay, "c-ec"), now=NOW + 1)])
+    case("replay-hs", "client_secret_jwt replayed", everyone, [
+        step(ok("c-hs", "client_secret_jwt"), form=jwt_form(signed("secret-64", "c-hs", "HS256", kid=False, jti="hs-jti"))),
+        step(err("REPLAYED", 401), form=jwt_form(signed("secret-64", "c-hs", "HS256", kid=False, jti="hs-jti")))])
+    case("assertion-tampered", "a claim changed after signing", everyone,
+         [step(err("SIGNATURE_INVALID", 401), form=jwt_form(a.split(".")[0] + "." + b64u(compact(claims_for("c-rsa", aud=TOKEN_ENDPOINT, jti="other"))) + "." + a.split(".")[2]))])
+    case("assertion-wrong-audience", "aud names another server", everyone,
+         [step(err("AUDIENCE_MISMATCH", 401), form=jwt_form(signed("rsa-a", "c-rsa", "RS256", aud="https://other.example.com")))])
+    rotating = {"client_id": "c-rot", "token_endpoint_auth_method": "private_key_jwt", "credentials": [
+        {"name": "old", "jwk": json.dumps(jwk("ec256-a")), "expires_at": NOW + 100},
+        {"name": "new", "jwk": json.dumps(jwk("ec256-b"))}]}
+    case("expired-credential-skipped", "of two keys the old one expires: it is never tried again (by kid: CREDENTIAL_EXPIRED; kid-less: only the live key is tried)", [rotating], [
+        step(ok("c-rot", "private_key_jwt"), form=jwt_form(signed("ec256-a", "c-rot", "ES256", kid=False, jti="j1"))),
+        step(err("CREDENTIAL_EXPIRED", 401), form=jwt_form(signed("ec256-a", "c-rot", "ES256", jti="j2", iat=NOW + 200, exp=NOW + 260)), now=NOW + 200),
+        step(err("SIGNATURE_INVALID", 401), form=jwt_form(signed("ec256-a", "c-rot", "ES256", kid=False, jti="j3", iat=NOW + 200, exp=NOW + 260)), now=NOW + 200),
+        step(ok("c-rot", "private_key_jwt"), form=jwt_form(signed("ec256-b", "c-rot", "ES256", kid=False, jti="j4", iat=NOW + 200, exp=NOW + 260)), now=NOW + 200)])
+    case("alg-not-allowed-for-client", "client pinned to PS256 sends RS256", [pk("c-ps", "rsa-a", token_endpoint_auth_signing_alg="PS256")], [
+        step(err("ALGORITHM_NOT_ALLOWED", 401), form=jwt_form(signed("rsa-a", "c-ps", "RS256"))),
+        step(ok("c-ps", "private_key_jwt"), form=jwt_form(signed("rsa-a", "c-ps", "PS256")))])
+    case("credentials-pem-and-certificate", "credentials array: SPKI PEM with kid, certificate with parse_expiry_from_cert", [
+        {"client_id": "c-pem", "token_endpoint_auth_method": "private_key_jwt", "credentials": [
+            {"pem": E["ed-a"]["spki_pem"], "kid": "ed-a"},
+            {"pem": E["rsa-a"]["cert_pem"], "parse_expiry_from_cert": True}]}], [
+        step(ok("c-pem", "private_key_jwt"), form=jwt_form(signed("ed-a", "c-pem", "EdDSA", jti="p1"))),
+        step(ok("c-pem", "private_key_jwt"), form=jwt_form(signed("rsa-a", "c-pem", "RS256", kid=False, jti="p2"))),
+        step(err("CREDENTIAL_EXPIRED", 401), form=jwt_form(signed("rsa-a", "c-pem", "RS256", kid=False, jti="p3",
+             iat=E["rsa-a"]["cert_not_after"] + 10, exp=E["rsa-a"]["cert_not_after"] + 60)), now=E["rsa-a"]["cert_not_after"] + 10)])
+    case("per-client-strict-audience", "audience_mode strict: the token endpoint URL is refused", [pk("c-strict", "ec256-a", audience_mode="strict")], [
+        step(err("AUDIENCE_MISMATCH", 401), form=jwt_form(signed("ec256-a", "c-strict", "ES256", jti="s1"))),
+        step(ok("c-strict", "private_key_jwt"), form=jwt_form(signed("ec256-a", "c-strict", "ES256", jti="s2", aud=ISSUER)))])
+
+    # ---- registration (credential policy)
+    def refused(id, description, clients, problems, policy=None):
+        case(id, description, clients, registration={"problems": problems}, policy=policy)
+
+    with_d = {**jwk("ec256-a"), "d": "AAAA"}
+    refused("register-jwks-private-member", "a JWKS key carries d", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [jwk("rsa-a"), jwk("ec256-b"), with_d]}}],
+        ["PRIVATE_KEY_MATERIAL"])
+    refused("register-rsa-1024", "a 1024-bit RSA key", [pk("c", "rsa-1024")], ["WEAK_KEY"])
+    refused("register-rsa-1024-pem", "a 1024-bit RSA key as PEM", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt", "credentials": [{"pem": E["rsa-1024"]["spki_pem"]}]}], ["WEAK_KEY"])
+    refused("register-every-problem", "every problem is listed: weak key, private member, duplicate kid", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt",
+         "jwks": {"keys": [jwk("rsa-1024"), {**jwk("ec256-b"), "d": "AAAA"}, jwk("ed-a", kid="x"), jwk("ed-b", kid="x")]}}],
+        ["WEAK_KEY", "PRIVATE_KEY_MATERIAL", "DUPLICATE_KEY_ID"])
+    refused("register-symmetric-in-jwks", "an oct key in a private_key_jwt JWKS", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [{"kty": "oct", "k": b64u(S["secret-64"].encode())}]}}],
+        ["PRIVATE_KEY_MATERIAL"])
+    refused("register-too-many-credentials", "three credentials (the policy allows two)", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt", "credentials": [
+            {"jwk": json.dumps(jwk("ec256-a"))}, {"jwk": json.dumps(jwk("ec256-b"))}, {"jwk": json.dumps(jwk("ed-a"))}]}],
+        ["TOO_MANY_CREDENTIALS"])
+    refused("register-jwks-uri-http", "jwks_uri over http", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "http://client.example.com/jwks"}], ["INVALID_JWKS_URI"])
+    refused("register-jwks-uri-private", "jwks_uri to a private address", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "https://169.254.169.254/jwks"}], ["INVALID_JWKS_URI"])
+    refused("register-short-jwt-secret", "client_secret_jwt secret of 20 bytes", [
+        {**cs_jwt, "client_secret": "01234567890123456789"}], ["WEAK_KEY"])
+    refused("register-short-basic-secret", "client_secret_basic secret of 8 bytes", [
+        {**cs_basic, "client_secret": "01234567"}], ["WEAK_KEY"])
+    refused("register-expiry-twice", "expires_at and parse_expiry_from_cert together", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt", "credentials": [
+            {"pem": E["rsa-a"]["cert_pem"], "parse_expiry_from_cert": True, "expires_at": NOW + 1000}]}], ["INVALID_EXPIRY"])
+    refused("register-expired-certificate", "parse_expiry_from_cert with a certificate that has expired", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt", "credentials": [
+            {"pem": E["ec256-b"]["cert_pem"], "parse_expiry_from_cert": True}]}], ["INVALID_EXPIRY"])
+    refused("register-key-for-wrong-method", "an RSA key for a client_secret_basic client", [
+        {**cs_basic, "jwks": jwks("rsa-a")}], ["INVALID_CLIENT_METADATA"])
+    refused("register-pin-mismatch", "signing alg ES256 pinned, RSA key registered", [
+        pk("c", "rsa-a", token_endpoint_auth_signing_alg="ES256")], ["KEY_USAGE_MISMATCH"])
+    refused("register-unknown-method", "token_endpoint_auth_method tls_client_auth", [
+        {"client_id": "c", "token_endpoint_auth_method": "tls_client_auth"}], ["INVALID_CLIENT_METADATA"])
+    refused("register-rsa-min-bits-policy", "a 3072-bit floor refuses a 2048-bit key", [pk("c", "rsa-a")], ["WEAK_KEY"],
+            policy={"min_rsa_bits": 3072})
+    refused("register-duplicate-client", "the same client_id twice", [pk("c", "ec256-a"), pk("c", "ec256-b")], ["INVALID_CLIENT_METADATA"])
+    case("register-jwks-uri-loopback-allowed", "jwks_uri over http to loopback, allowed by the policy", [
+        {"client_id": "c-remote", "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "http://127.0.0.1:9/jwks"}],
+        policy={"jwks_uri_allow_http": True, "jwks_uri_allow_private_addresses": True})
+    return cases
+
+
 def thumbprint(jwk):
     req = {"RSA": ["e", "kty", "n"], "EC": ["crv", "kty", "x", "y"], "OKP": ["crv", "kty", "x"]}[jwk["kty"]]
     s = json.dumps({k: jwk[k] for k in req}, separators=(",", ":"), sort_keys=True)
@@ -654,6 +914,15 @@ def main():
     with open(os.path.join(HERE, "key_loading.json"), "w") as f:
         json.dump({"comment": "Key loading vectors. Format: tests/vectors/README.md.", "cases": key_loading_cases(entries)}, f, indent=1)
         f.write("\n")
+    reqs = {
+        "comment": "Token request authentication vectors. Format: tests/vectors/README.md. Generated by generate.py.",
+        "defaults": {"config": {**doc["defaults"]["config"], "realm": "as.example.com"}},
+        "cases": request_cases(keys, entries),
+    }
+    with open(os.path.join(HERE, "requests.json"), "w") as f:
+        json.dump(reqs, f, indent=1)
+        f.write("\n")
+    print(f"{len(reqs['cases'])} request cases", file=sys.stderr)
     print(f"{len(doc['cases'])} assertion cases, {len(key_loading_cases(entries))} key cases", file=sys.stderr)
 
 

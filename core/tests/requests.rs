@@ -1,0 +1,153 @@
+//! Runs `tests/vectors/requests.json` (the same file the C, Python and Node
+//! suites run): registration through the registry loader and the credential
+//! policy, then each request through the `Authenticator`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jwtauth::{
+    AudienceMode, Authenticator, CredentialPolicy, FixedClock, MemoryRegistry, MemoryReplayStore, Verifier,
+};
+use serde_json::Value;
+
+fn load(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn authenticator(
+    cfg: &serde_json::Map<String, Value>,
+    registry: MemoryRegistry,
+    clock: Arc<FixedClock>,
+) -> Authenticator {
+    let mut b = Verifier::builder(cfg["issuer"].as_str().unwrap())
+        .token_endpoint(cfg["token_endpoint"].as_str().unwrap())
+        .audience_mode(AudienceMode::from_name(cfg["audience_mode"].as_str().unwrap()).unwrap())
+        .leeway(cfg["leeway"].as_i64().unwrap())
+        .max_age(cfg["max_age"].as_i64().unwrap())
+        .max_assertion_len(usize::try_from(cfg["max_assertion_len"].as_u64().unwrap()).unwrap())
+        .replay_store(Arc::new(MemoryReplayStore::new(1024)))
+        .clock(clock);
+    for a in cfg["extra_audiences"].as_array().unwrap() {
+        b = b.extra_audience(a.as_str().unwrap());
+    }
+    Authenticator::new(b.build().unwrap(), Arc::new(registry)).with_realm(cfg["realm"].as_str().unwrap())
+}
+
+#[test]
+fn request_vectors() {
+    let doc = load("requests.json");
+    let defaults = doc["defaults"]["config"].as_object().unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 60, "vector file looks truncated");
+    let mut failures = Vec::new();
+    let (mut steps_run, mut registrations_refused) = (0, 0);
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let now = case["now"].as_i64().unwrap();
+        let policy = case
+            .get("policy")
+            .map_or_else(CredentialPolicy::default, |p| CredentialPolicy::from_json(&p.to_string()).unwrap());
+        let loaded = MemoryRegistry::from_value(&case["registry"], &policy, now);
+        let registry = match (loaded, case.get("registration")) {
+            (Ok(r), None) => r,
+            (Err(problems), Some(want)) => {
+                let got: Vec<&str> = problems.iter().map(|p| p.code.name()).collect();
+                let want: Vec<&str> =
+                    want["problems"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+                if got == want {
+                    registrations_refused += 1;
+                    // Messages are for people: never empty, never key material.
+                    for p in &problems {
+                        assert!(!p.message.is_empty() && !p.message.contains("AAAA"), "{id}: {p}");
+                    }
+                } else {
+                    failures
+                        .push(format!("{id}: registration problems {got:?}, want {want:?}: {problems:?}"));
+                }
+                continue;
+            }
+            (Ok(_), Some(want)) => {
+                failures.push(format!("{id}: registration accepted, want {want}"));
+                continue;
+            }
+            (Err(problems), None) => {
+                failures.push(format!("{id}: registration refused: {problems:?}"));
+                continue;
+            }
+        };
+        let mut cfg = defaults.clone();
+        if let Some(o) = case.get("config") {
+            cfg.extend(o.as_object().unwrap().clone());
+        }
+        let clock = Arc::new(FixedClock::new(now));
+        let auth = authenticator(&cfg, registry, clock.clone());
+        for (i, step) in case["steps"].as_array().unwrap().iter().enumerate() {
+            steps_run += 1;
+            if let Some(t) = step.get("now").and_then(Value::as_i64) {
+                clock.set(t);
+            }
+            let authorization = step.get("authorization").and_then(Value::as_str);
+            let results = {
+                let mut r = vec![(
+                    "body",
+                    auth.authenticate_body(authorization, step["body"].as_str().unwrap().as_bytes()),
+                )];
+                if let Some(form) = step.get("form") {
+                    // The pair API must agree with the body API; only run it
+                    // when the step is not a replay of the body request.
+                    let pairs: Vec<(String, String)> = form
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| (p[0].as_str().unwrap().to_owned(), p[1].as_str().unwrap().to_owned()))
+                        .collect();
+                    let replays = step["expect"].get("error").is_none()
+                        && pairs.iter().any(|(k, _)| k == "client_assertion");
+                    if !replays {
+                        r.push(("form", auth.authenticate(authorization, pairs)));
+                    }
+                }
+                r
+            };
+            let expect = &step["expect"];
+            for (api, result) in results {
+                let ok = match (&result, expect.get("error")) {
+                    (Ok(a), None) => {
+                        a.client_id() == expect["client_id"].as_str().unwrap()
+                            && a.method.as_str() == expect["method"].as_str().unwrap()
+                            && a.assertion.is_some() == a.method.as_str().ends_with("_jwt")
+                    }
+                    (Err(e), Some(code)) => {
+                        let r = e.response();
+                        let body: Value = serde_json::from_str(&r.body).unwrap();
+                        e.code().name() == code.as_str().unwrap()
+                            && u64::from(r.status) == expect["status"].as_u64().unwrap()
+                            && r.www_authenticate.is_some() == expect["www_authenticate"].as_bool().unwrap()
+                            && body["error"] == e.error().oauth_error().as_str()
+                            && body["error_description"] == e.error().description()
+                            && r.www_authenticate
+                                .as_deref()
+                                .is_none_or(|w| w.contains("realm=\"as.example.com\""))
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    failures.push(format!("{id} step {i} ({api}): got {result:?}, want {expect}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        steps_run > 60 && registrations_refused >= 15,
+        "{steps_run} steps, {registrations_refused} refusals"
+    );
+}
