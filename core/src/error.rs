@@ -189,6 +189,8 @@ error_codes! {
     CredentialExpired = 301, "CREDENTIAL_EXPIRED", InvalidClient, InvalidClient, 401, "The client's credential has expired.";
     /// The signature does not verify (wrong length, wrong key, tampered).
     SignatureInvalid = 302, "SIGNATURE_INVALID", InvalidClient, InvalidClient, 401, "The client assertion signature is invalid.";
+    /// The client's `jwks_uri` could not be fetched and no earlier key set is cached.
+    JwksUnavailable = 303, "JWKS_UNAVAILABLE", InvalidClient, InvalidClient, 401, "The client's keys could not be retrieved.";
 
     /// A required claim (`exp`, `jti`, `aud`) is missing.
     MissingClaim = 400, "MISSING_CLAIM", InvalidClient, InvalidClient, 401, "The client assertion is missing a required claim.";

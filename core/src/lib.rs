@@ -48,6 +48,7 @@ mod keys;
 mod net;
 mod policy;
 mod registry;
+mod remote;
 mod replay;
 mod verifier;
 
@@ -65,6 +66,9 @@ pub use keys::{CertificateInfo, JwkSet, SigningKey, VerifyingKey, pem_label};
 pub use net::{JwksUri, UriRules, is_public};
 pub use policy::{CredentialPolicy, CredentialSource, CredentialSpec, Problem};
 pub use registry::{MemoryRegistry, Registry};
+#[cfg(feature = "remote-jwks")]
+pub use remote::HttpFetcher;
+pub use remote::{FetchedJwks, JwksFetcher, RemoteJwks, RemoteJwksConfig, cache_control_max_age};
 pub use replay::{MemoryReplayStore, ReplayCheck, ReplayStore, ReplayStoreError};
 pub use verifier::{
     DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_MAX_ASSERTION_LEN, VerifiedAssertion, Verifier, VerifierBuilder,

@@ -13,7 +13,19 @@ use crate::client::Client;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorCode, Result};
 use crate::jws::{self, Header};
+use crate::keys::JwkSet;
+use crate::remote::RemoteJwks;
 use crate::replay::{MemoryReplayStore, ReplayCheck, ReplayStore};
+
+#[cfg(feature = "remote-jwks")]
+fn default_remote() -> Option<Arc<RemoteJwks>> {
+    Some(Arc::new(RemoteJwks::new(crate::remote::RemoteJwksConfig::default())))
+}
+
+#[cfg(not(feature = "remote-jwks"))]
+const fn default_remote() -> Option<Arc<RemoteJwks>> {
+    None
+}
 
 /// Default size cap: 16 KiB (MSAL puts a certificate chain in the header).
 pub const DEFAULT_MAX_ASSERTION_LEN: usize = 16 * 1024;
@@ -52,6 +64,7 @@ pub struct Verifier {
     allowed: AlgorithmSet,
     replay: Arc<dyn ReplayStore>,
     clock: Arc<dyn Clock>,
+    remote: Option<Arc<RemoteJwks>>,
 }
 
 /// Builder for [`Verifier`].
@@ -66,6 +79,7 @@ pub struct VerifierBuilder {
     allowed: AlgorithmSet,
     replay: Option<Arc<dyn ReplayStore>>,
     clock: Option<Arc<dyn Clock>>,
+    remote: Option<Option<Arc<RemoteJwks>>>,
 }
 
 impl VerifierBuilder {
@@ -132,6 +146,23 @@ impl VerifierBuilder {
         self
     }
 
+    /// The cache that fetches `jwks_uri` key sets (default with the
+    /// `remote-jwks` feature: [`RemoteJwks::new`] with default settings;
+    /// without it: none). Share one cache between verifiers of one server.
+    #[must_use]
+    pub fn remote_jwks(mut self, remote: Arc<RemoteJwks>) -> Self {
+        self.remote = Some(Some(remote));
+        self
+    }
+
+    /// Never fetch `jwks_uri` key sets: clients registered with one fail
+    /// with `JWKS_UNAVAILABLE`.
+    #[must_use]
+    pub fn without_remote_jwks(mut self) -> Self {
+        self.remote = Some(None);
+        self
+    }
+
     /// Check the configuration and build.
     ///
     /// # Errors
@@ -167,6 +198,7 @@ impl VerifierBuilder {
             allowed: self.allowed,
             replay: self.replay.unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            remote: self.remote.unwrap_or_else(default_remote),
         })
     }
 }
@@ -186,6 +218,7 @@ impl Verifier {
             allowed: AlgorithmSet::ALL,
             replay: None,
             clock: None,
+            remote: None,
         }
     }
 
@@ -271,9 +304,35 @@ impl Verifier {
         }
         // Rules 4-5.
         let now = self.clock.now();
-        let candidates =
-            client.credentials().iter().flat_map(|c| c.keys().iter().map(move |k| (k, c.is_expired(now))));
-        let key = jws::select_and_verify(&parsed, candidates)?;
+        // Remote key sets (jwks_uri) are fetched or taken from the cache now;
+        // a client without one allocates nothing here.
+        let mut remote_sets: Vec<(Arc<JwkSet>, bool)> = Vec::new();
+        let mut remote_error = None;
+        for c in client.credentials() {
+            if let Some(uri) = c.jwks_uri() {
+                let got = match &self.remote {
+                    Some(r) => r.keys(uri, parsed.header.kid.as_deref(), now),
+                    None => Err(Error::new(ErrorCode::JwksUnavailable, "remote JWKS fetching is disabled")),
+                };
+                match got {
+                    Ok(set) => remote_sets.push((set, c.is_expired(now))),
+                    Err(e) => remote_error = Some(e),
+                }
+            }
+        }
+        let candidates = client
+            .credentials()
+            .iter()
+            .flat_map(|c| c.keys().iter().map(move |k| (k, c.is_expired(now))))
+            .chain(
+                remote_sets.iter().flat_map(|(set, expired)| set.keys().iter().map(move |k| (k, *expired))),
+            );
+        let key = match jws::select_and_verify(&parsed, candidates) {
+            Err(e) if e.code() == ErrorCode::NoMatchingKey && remote_error.is_some() => {
+                return Err(remote_error.unwrap_or(e));
+            }
+            other => other?,
+        };
         // Rules 6-7: the claims are now authentic.
         let mode = if parsed.header.is_explicitly_typed() {
             AudienceMode::Strict
