@@ -379,3 +379,29 @@ fn the_host_can_supply_the_fetch_function() {
     let t = AssertionBuilder::new(&a, "c-remote", ISSUER).clock(clock).sign().unwrap().assertion;
     assert_eq!(off.verify(&t, &client).unwrap_err().code(), ErrorCode::JwksUnavailable);
 }
+
+#[test]
+fn a_registered_jwks_uri_client_authenticates_through_the_authenticator() {
+    use jwtauth::{Authenticator, CredentialPolicy, MemoryRegistry};
+    let a = key("a");
+    let server = Server::start(Reply::jwks(&[&a]));
+    let policy = CredentialPolicy { jwks_uri: LOOPBACK, ..CredentialPolicy::default() };
+    let doc = serde_json::json!({ "clients": [{
+        "client_id": "c-remote", "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": server.url,
+    }]});
+    let registry = MemoryRegistry::from_value(&doc, &policy, T0).unwrap();
+    // The default policy refuses the same document: http, loopback.
+    let refused = MemoryRegistry::from_value(&doc, &CredentialPolicy::default(), T0).unwrap_err();
+    assert_eq!(refused[0].code, ErrorCode::InvalidJwksUri);
+    assert_eq!(refused[0].location, "/clients/0/jwks_uri");
+
+    let clock = Arc::new(FixedClock::new(T0));
+    let remote = Arc::new(RemoteJwks::new(config()));
+    let verifier = Verifier::builder(ISSUER).clock(clock.clone()).remote_jwks(remote).build().unwrap();
+    let auth = Authenticator::new(verifier, Arc::new(registry));
+    let signed = AssertionBuilder::new(&a, "c-remote", ISSUER).clock(clock).sign().unwrap();
+    let ok = auth.authenticate_body(None, signed.to_form_body().as_bytes()).unwrap();
+    assert_eq!((ok.client_id(), ok.method), ("c-remote", AuthMethod::PrivateKeyJwt));
+    assert_eq!(ok.assertion.unwrap().key_id.as_deref(), Some("a"));
+    assert_eq!(server.hits(), 1);
+}
