@@ -33,6 +33,19 @@ pub fn encode_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
     out
 }
 
+/// The `Authorization` header value for `client_secret_basic`: id and secret
+/// each form-encoded (RFC 6749 §2.3.1), joined by `:`, base64 (RFC 7617).
+#[must_use]
+pub fn basic_authorization(client_id: &str, client_secret: &str) -> String {
+    use base64::Engine as _;
+    let raw = zeroize::Zeroizing::new(format!(
+        "{}:{}",
+        encode_component(client_id),
+        encode_component(client_secret)
+    ));
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()))
+}
+
 /// Decode one form-encoded name or value: `+` is a space, `%XX` a byte; the
 /// result must be UTF-8. Unlike lenient form parsers, a `%` not followed by
 /// two hex digits is an error (`None`): a secret or assertion is never
