@@ -61,6 +61,36 @@ fn jwtauth_loop(v: &Verifier, client: &Client, pool: &[String]) {
     }
 }
 
+#[inline(never)]
+fn authenticate_loop(auth: &jwtauth::Authenticator, bodies: &[String]) {
+    for b in bodies {
+        assert!(auth.authenticate_body(None, black_box(b.as_bytes())).is_ok());
+    }
+}
+
+#[inline(never)]
+fn basic_loop(auth: &jwtauth::Authenticator, header: &str, n: usize) {
+    for _ in 0..n {
+        assert!(
+            auth.authenticate_body(Some(black_box(header)), black_box(b"grant_type=client_credentials"))
+                .is_ok()
+        );
+    }
+}
+
+fn authenticator(client: serde_json::Value, clock: Arc<FixedClock>) -> jwtauth::Authenticator {
+    let doc = serde_json::json!({ "clients": [client] });
+    let registry =
+        jwtauth::MemoryRegistry::from_value(&doc, &jwtauth::CredentialPolicy::default(), 1_800_000_000)
+            .unwrap();
+    let v = Verifier::builder(ISSUER)
+        .clock(clock)
+        .replay_store(Arc::new(MemoryReplayStore::default()))
+        .build()
+        .unwrap();
+    jwtauth::Authenticator::new(v, Arc::new(registry))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     // `cargo bench` passes `--bench`; only run when called with our arguments.
@@ -85,6 +115,31 @@ fn main() {
         })
         .collect();
     match args[2].as_str() {
+        "authenticate" => {
+            let client = serde_json::json!({ "client_id": "client-1", "token_endpoint_auth_method": "private_key_jwt",
+                "jwks": { "keys": [key.public_jwk().unwrap()] } });
+            let bodies: Vec<String> = pool
+                .iter()
+                .map(|a| {
+                    format!(
+                        "grant_type=client_credentials&{}",
+                        jwtauth::form::encode_pairs([
+                            ("client_id", "client-1"),
+                            ("client_assertion_type", jwtauth::CLIENT_ASSERTION_TYPE),
+                            ("client_assertion", a.as_str()),
+                        ])
+                    )
+                })
+                .collect();
+            authenticate_loop(&authenticator(client, clock), &bodies);
+        }
+        "basic" => {
+            let secret = "basic-secret_0123456789abcdef";
+            let client = serde_json::json!({ "client_id": "web-basic",
+                "token_endpoint_auth_method": "client_secret_basic", "client_secret": secret });
+            let header = jwtauth::form::basic_authorization("web-basic", secret);
+            basic_loop(&authenticator(client, clock), &header, n);
+        }
         "sign-floor" | "sign" => {
             let input = pool[0].rsplit_once('.').unwrap().0.as_bytes().to_vec();
             // Warm the CSPRNG (its one-time seeding is not per-signature work).

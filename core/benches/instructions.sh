@@ -21,6 +21,16 @@ echo "|---|---:|---:|---:|---:|"
 for alg in RS256 PS256 ES256 ES384 ES512 EdDSA HS256; do
   row "$alg" "$(count "$alg" floor '*::floor_loop*')" "$(count "$alg" jwtauth '*::jwtauth_loop*')"
 done
+echo
+echo "authenticate (Authenticator::authenticate_body: form, mechanism, registry, verify, replay)"
+echo
+echo "| request | floor (instructions) | jwtauth (instructions) | jwtauth / floor | jwtauth − floor |"
+echo "|---|---:|---:|---:|---:|"
+for alg in RS256 ES256; do
+  row "private_key_jwt $alg" "$(count "$alg" floor '*::floor_loop*')" "$(count "$alg" authenticate '*::authenticate_loop*')"
+done
+basic=$(count HS256 basic '*::basic_loop*')
+awk -v j="$basic" -v n="$n" 'BEGIN { printf "| client_secret_basic | — | %d | — | — |\n", j/n }'
 # RSA signing is blinded (its instruction count varies run to run): ECDSA, EdDSA, HMAC only.
 echo
 echo "sign"

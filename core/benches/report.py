@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Prints the README's benchmark table from criterion's results
-(target/criterion/**/new/estimates.json) of `cargo bench -p jwtauth --bench verify`.
+"""Prints the README's benchmark tables from criterion's results
+(target/criterion/**/new/estimates.json) of `cargo bench -p jwtauth --bench verify`
+and `cargo bench -p jwtauth --bench authenticate`.
 Ratios are computed from numbers measured in the same run. `±` is criterion's
 standard deviation over the samples, as a percentage of the mean."""
 import json
@@ -45,3 +46,14 @@ for kind in ("verify", "sign"):
         if o is None:
             continue
         print(f"| {alg} | {fmt(f)} | {fmt(o)} | {ratio(o, f)} | {diff(o, f)} | {fmt(j)} | {ratio(j, o)} |")
+
+print("\n**authenticate** (µs per token request, mean ± standard deviation)\n")
+print("| request | signature floor | jwtauth | jwtauth / floor | jwtauth − floor (µs) |")
+print("|---|---:|---:|---:|---:|")
+for alg in ("RS256", "ES256"):
+    f, o = est("authenticate", alg, "floor"), est("authenticate", alg, "jwtauth")
+    if o is not None:
+        print(f"| private_key_jwt {alg} | {fmt(f)} | {fmt(o)} | {ratio(o, f)} | {diff(o, f)} |")
+b = est("authenticate", "client_secret_basic", "jwtauth")
+if b is not None:
+    print(f"| client_secret_basic | — | {fmt(b)} | — | — |")

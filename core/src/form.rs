@@ -52,7 +52,7 @@ pub fn basic_authorization(client_id: &str, client_secret: &str) -> String {
 /// guessed at.
 #[must_use]
 pub fn decode_component(s: &str) -> Option<std::borrow::Cow<'_, str>> {
-    if !s.bytes().any(|b| b == b'%' || b == b'+') {
+    if !has_escapes(s.as_bytes()) {
         return Some(std::borrow::Cow::Borrowed(s));
     }
     let hex = |b: u8| -> Option<u8> {
@@ -77,6 +77,27 @@ pub fn decode_component(s: &str) -> Option<std::borrow::Cow<'_, str>> {
         }
     }
     String::from_utf8(out).ok().map(std::borrow::Cow::Owned)
+}
+
+/// Whether `s` holds a `%` or `+`, eight bytes at a time (a client assertion
+/// is hundreds of bytes and normally has neither).
+fn has_escapes(s: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether any byte of `x` is zero (the classic bit trick; no false negatives,
+    // and a false positive only next to a true zero byte).
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+    let chunks = s.chunks_exact(8);
+    let tail = chunks.remainder();
+    for c in chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_ne_bytes(w);
+        if zero_byte(x ^ (ONES * u64::from(b'%'))) || zero_byte(x ^ (ONES * u64::from(b'+'))) {
+            return true;
+        }
+    }
+    tail.iter().any(|b| *b == b'%' || *b == b'+')
 }
 
 /// Split an `application/x-www-form-urlencoded` body into raw (still
@@ -105,6 +126,23 @@ mod tests {
         }
         let s = "client id/é";
         assert_eq!(decode_component(&encode_component(s)).as_deref(), Some(s));
+    }
+
+    #[test]
+    fn finds_escapes_anywhere() {
+        for len in 0..40 {
+            let clean = "a".repeat(len);
+            assert!(!has_escapes(clean.as_bytes()));
+            for at in 0..len {
+                for c in ['%', '+'] {
+                    let mut v = clean.clone().into_bytes();
+                    v[at] = c as u8;
+                    assert!(has_escapes(&v), "{len} {at} {c}");
+                }
+            }
+        }
+        // Bytes next to the targets ('$', ',', '*', 0x25 ^ 0x80) are not matches.
+        assert!(!has_escapes(b"$$$$$$$$,,,,,,,,****\xa5\xab"));
     }
 
     #[test]
