@@ -405,3 +405,53 @@ fn a_registered_jwks_uri_client_authenticates_through_the_authenticator() {
     assert_eq!(ok.assertion.unwrap().key_id.as_deref(), Some("a"));
     assert_eq!(server.hits(), 1);
 }
+
+/// An https `jwks_uri` whose server presents a certificate no public root
+/// signed: the TLS handshake fails and nothing is fetched.
+#[test]
+fn https_with_an_untrusted_certificate_is_refused() {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let keys: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/keys.json")).unwrap(),
+    )
+    .unwrap();
+    let der = |pem: &str| {
+        use base64::Engine as _;
+        let b: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD.decode(b).unwrap()
+    };
+    let cert = CertificateDer::from(der(keys["keys"]["rsa-a"]["cert_pem"].as_str().unwrap()));
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der(keys["keys"]["rsa-a"]["private_pkcs8_pem"]
+        .as_str()
+        .unwrap())));
+    let config = Arc::new(
+        rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(vec![cert], key).unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/jwks", listener.local_addr().unwrap());
+    let served = Arc::new(AtomicUsize::new(0));
+    let s2 = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut tcp) = stream else { continue };
+            let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
+            let mut buf = [0u8; 512];
+            if tls.read(&mut buf).is_ok_and(|n| n > 0) {
+                s2.fetch_add(1, Ordering::SeqCst); // a request got through the handshake
+            }
+        }
+    });
+    let fetcher = HttpFetcher::new(config_https());
+    let err = fetcher.fetch(&JwksUri::parse(&url, LOOPBACK).unwrap()).unwrap_err();
+    assert!(err.contains("certificate") || err.contains("Certificate"), "{err}");
+    assert_eq!(served.load(Ordering::SeqCst), 0);
+}
+
+fn config_https() -> RemoteJwksConfig {
+    RemoteJwksConfig {
+        rules: UriRules { allow_http: false, allow_private_addresses: true },
+        timeout: Duration::from_secs(2),
+        ..RemoteJwksConfig::default()
+    }
+}
