@@ -33,6 +33,39 @@ static DECODE: [u8; 256] = {
     t
 };
 
+/// Pre-shifted tables for the 4-character main loop: `SHIFTED[i][c]` is the
+/// 6-bit value of `c` moved to its place in the 24-bit group (i = 0 highest),
+/// or `BAD` (bit 24, outside the group) for a character outside the alphabet.
+const BAD: u32 = 1 << 24;
+
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time; an out-of-bounds index fails the build"
+)]
+static SHIFTED: [[u32; 256]; 4] = {
+    let mut t = [[BAD; 256]; 4];
+    let mut c = 0;
+    while c < 256 {
+        let v = DECODE[c];
+        if v != INVALID {
+            let v = v as u32;
+            t[0][c] = v << 18;
+            t[1][c] = v << 12;
+            t[2][c] = v << 6;
+            t[3][c] = v;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// One 4-character group as 24 bits (plus `BAD` if any character is invalid).
+#[allow(clippy::indexing_slicing, reason = "u8 indexes a 256-entry table; the outer index is a constant < 4")]
+#[inline(always)]
+fn group(a: u8, b: u8, c: u8, d: u8) -> u32 {
+    SHIFTED[0][a as usize] | SHIFTED[1][b as usize] | SHIFTED[2][c as usize] | SHIFTED[3][d as usize]
+}
+
 /// The 6-bit value of a base64url character, or `INVALID`.
 #[allow(clippy::indexing_slicing, reason = "a u8 always indexes a 256-entry table")]
 const fn val(b: u8) -> u8 {
@@ -107,14 +140,17 @@ pub fn decode_append(s: &[u8], out: &mut Vec<u8>) -> bool {
     let tail = src.remainder();
     let mut dst = dst.chunks_exact_mut(3);
     let mut bad = 0u8;
+    let mut bad_groups = 0u32;
     for (c, o) in src.zip(&mut dst) {
         if let ([a, b, c, d], [x, y, z]) = (c, o) {
-            let (a, b, c, d) = (val(*a), val(*b), val(*c), val(*d));
-            bad |= a | b | c | d;
-            *x = (a << 2) | (b >> 4);
-            *y = (b << 4) | (c >> 2);
-            *z = (c << 6) | d;
+            let g = group(*a, *b, *c, *d);
+            bad_groups |= g;
+            let [_, hi, mid, lo] = g.to_be_bytes();
+            (*x, *y, *z) = (hi, mid, lo);
         }
+    }
+    if bad_groups & BAD != 0 {
+        return false;
     }
     let o = dst.into_remainder();
     let ok_tail = match (tail, o) {
