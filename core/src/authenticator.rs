@@ -17,7 +17,7 @@ use crate::client::{AuthMethod, Client};
 use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
 use crate::form;
-use crate::registry::Registry;
+use crate::registry::{Registry, lookup_client};
 use crate::verifier::{VerifiedAssertion, Verifier};
 
 /// RFC 7617 Basic credentials: standard alphabet; padding tolerated either way.
@@ -105,11 +105,7 @@ impl AuthError {
     #[must_use]
     pub fn response(&self) -> OAuthResponse {
         let status = self.error.http_status();
-        let body = serde_json::json!({
-            "error": self.error.oauth_error().as_str(),
-            "error_description": self.error.description(),
-        })
-        .to_string();
+        let body = self.error.oauth_body();
         let www_authenticate = (self.used_authorization_header && status == 401)
             .then(|| format!("Basic realm=\"{}\", charset=\"UTF-8\"", quote(&self.realm)));
         OAuthResponse { status, www_authenticate, body }
@@ -334,10 +330,7 @@ impl Authenticator {
     }
 
     fn lookup(&self, client_id: &str) -> Result<Arc<Client>> {
-        self.registry
-            .client(client_id)
-            .map_err(|e| Error::with_detail(ErrorCode::RegistryUnavailable, e.detail().to_owned()))?
-            .ok_or(Error::new(ErrorCode::UnknownClient, "no client is registered under this client_id"))
+        lookup_client(&*self.registry, client_id)
     }
 
     fn run(&self, header: Option<&str>, p: &Params<'_>) -> Result<Authenticated> {

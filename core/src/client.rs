@@ -94,6 +94,14 @@ impl Credential {
         Self { name: None, expires_at: None, source: KeySource::Keys(Arc::new(keys)) }
     }
 
+    /// A credential holding a key set shared with other credentials (the
+    /// bindings keep parsed keys behind an `Arc` and register them without
+    /// copying).
+    #[must_use]
+    pub const fn from_shared_jwks(keys: Arc<JwkSet>) -> Self {
+        Self { name: None, expires_at: None, source: KeySource::Keys(keys) }
+    }
+
     /// A credential whose keys the client publishes at `uri` (RFC 7591 `jwks_uri`).
     #[must_use]
     pub fn from_jwks_uri(uri: JwksUri) -> Self {

@@ -313,6 +313,18 @@ impl Error {
     pub const fn http_status(&self) -> u16 {
         self.code.http_status()
     }
+
+    /// The OAuth JSON error body a server sends for this error:
+    /// `{"error": …, "error_description": …}` (RFC 6749 §5.2). Never holds
+    /// the detail.
+    #[must_use]
+    pub fn oauth_body(&self) -> String {
+        serde_json::json!({
+            "error": self.oauth_error().as_str(),
+            "error_description": self.description(),
+        })
+        .to_string()
+    }
 }
 
 impl fmt::Debug for Error {

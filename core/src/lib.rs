@@ -65,7 +65,7 @@ pub use json::StringOrArray;
 pub use keys::{CertificateInfo, JwkSet, SigningKey, VerifyingKey, pem_label};
 pub use net::{JwksUri, UriRules, is_public};
 pub use policy::{CredentialPolicy, CredentialSource, CredentialSpec, Problem};
-pub use registry::{MemoryRegistry, Registry};
+pub use registry::{MemoryRegistry, Registry, lookup_client};
 #[cfg(feature = "remote-jwks")]
 pub use remote::HttpFetcher;
 pub use remote::{FetchedJwks, JwksFetcher, RemoteJwks, RemoteJwksConfig, cache_control_max_age};

@@ -25,6 +25,19 @@ pub trait Registry: Send + Sync + fmt::Debug {
     fn client(&self, client_id: &str) -> Result<Option<Arc<Client>>>;
 }
 
+/// Look `client_id` up: `UNKNOWN_CLIENT` when it is not registered,
+/// `REGISTRY_UNAVAILABLE` (a server error, not the client's fault) when the
+/// registry could not answer.
+///
+/// # Errors
+/// As above.
+pub fn lookup_client(registry: &dyn Registry, client_id: &str) -> Result<Arc<Client>> {
+    registry
+        .client(client_id)
+        .map_err(|e| Error::with_detail(ErrorCode::RegistryUnavailable, e.detail().to_owned()))?
+        .ok_or(Error::new(ErrorCode::UnknownClient, "no client is registered under this client_id"))
+}
+
 /// The in-memory registry: a map behind a read-write lock, cheap to share.
 #[derive(Default)]
 pub struct MemoryRegistry {

@@ -14,6 +14,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorCode, Result};
 use crate::jws::{self, Header};
 use crate::keys::JwkSet;
+use crate::registry::{Registry, lookup_client};
 use crate::remote::RemoteJwks;
 use crate::replay::{MemoryReplayStore, ReplayCheck, ReplayStore};
 
@@ -267,6 +268,21 @@ impl Verifier {
         F: FnOnce(&str) -> Result<C>,
     {
         self.verify_inner(assertion, client_id, |id, _| lookup(id))
+    }
+
+    /// Verify an assertion, identifying the client from its iss/sub in
+    /// `registry` (`UNKNOWN_CLIENT` when absent, `REGISTRY_UNAVAILABLE` when
+    /// the registry fails). `client_id` as in [`Verifier::verify_with`].
+    ///
+    /// # Errors
+    /// The error of the first rule that fails.
+    pub fn verify_in(
+        &self,
+        assertion: &str,
+        client_id: Option<&str>,
+        registry: &dyn Registry,
+    ) -> Result<VerifiedAssertion> {
+        self.verify_with(assertion, client_id, |id| lookup_client(registry, id))
     }
 
     /// As [`Verifier::verify_with`], with the header's algorithm passed to

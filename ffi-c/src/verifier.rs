@@ -1,0 +1,382 @@
+//! The server side: `jwtauth_verifier_config` (settings), `jwtauth_verifier`
+//! (verifies assertions for registered clients) and `jwtauth_verified` (the
+//! result).
+//!
+//! Ownership: a configuration is freed by `jwtauth_verifier_config_free` and
+//! may be freed once verifiers and authenticators are built from it (they
+//! copy it); a verifier by `jwtauth_verifier_free`; a result by
+//! `jwtauth_verified_free`. Thread safety: a verifier is meant to be built
+//! once and shared by every thread; a configuration must not be modified
+//! concurrently; results are plain data.
+
+use std::ffi::{CString, c_char};
+use std::sync::Arc;
+
+use jwtauth_core::{AlgorithmSet, AudienceMode, Clock, RemoteJwks, ReplayStore, VerifiedAssertion, Verifier};
+
+use crate::args::{Out, free, obj, obj_mut, opt_text, text, to_c};
+use crate::boundary::{Failure, call, infallible};
+use crate::clock::jwtauth_clock;
+use crate::error::{c_string, jwtauth_error};
+use crate::keys::{alg_name, algorithm_named};
+use crate::registry::jwtauth_registry;
+use crate::remote::jwtauth_remote_jwks;
+use crate::replay::jwtauth_replay_store;
+use crate::status::jwtauth_status;
+
+/// Verifier settings (opaque).
+pub struct jwtauth_verifier_config {
+    issuer: String,
+    token_endpoint: Option<String>,
+    audiences: Vec<String>,
+    audience_mode: Option<AudienceMode>,
+    leeway: Option<i64>,
+    max_age: Option<i64>,
+    max_assertion_len: Option<usize>,
+    algorithms: Option<AlgorithmSet>,
+    replay: Option<Arc<dyn ReplayStore>>,
+    clock: Option<Arc<dyn Clock>>,
+    remote: Option<Option<Arc<RemoteJwks>>>,
+}
+
+impl jwtauth_verifier_config {
+    pub(crate) fn build(&self) -> Result<Verifier, Failure> {
+        let mut b = Verifier::builder(self.issuer.as_str());
+        if let Some(t) = &self.token_endpoint {
+            b = b.token_endpoint(t.as_str());
+        }
+        for a in &self.audiences {
+            b = b.extra_audience(a.as_str());
+        }
+        if let Some(m) = self.audience_mode {
+            b = b.audience_mode(m);
+        }
+        if let Some(l) = self.leeway {
+            b = b.leeway(l);
+        }
+        if let Some(m) = self.max_age {
+            b = b.max_age(m);
+        }
+        if let Some(m) = self.max_assertion_len {
+            b = b.max_assertion_len(m);
+        }
+        if let Some(a) = self.algorithms {
+            b = b.allowed_algorithms(a);
+        }
+        if let Some(r) = &self.replay {
+            b = b.replay_store(r.clone());
+        }
+        if let Some(c) = &self.clock {
+            b = b.clock(c.clone());
+        }
+        match &self.remote {
+            Some(Some(r)) => b = b.remote_jwks(r.clone()),
+            Some(None) => b = b.without_remote_jwks(),
+            None => {}
+        }
+        Ok(b.build()?)
+    }
+}
+
+/// Verifies client assertions (opaque; share it across threads).
+pub struct jwtauth_verifier {
+    inner: Verifier,
+}
+
+/// A verified assertion (opaque).
+pub struct jwtauth_verified {
+    client_id: CString,
+    jti: CString,
+    claims_json: CString,
+    key_thumbprint: CString,
+    alg: jwtauth_core::Algorithm,
+    replay_until: i64,
+}
+
+impl jwtauth_verified {
+    pub(crate) fn new(v: &VerifiedAssertion) -> Self {
+        Self {
+            client_id: c_string(&v.client_id),
+            jti: c_string(v.claims.jti.as_deref().unwrap_or_default()),
+            claims_json: c_string(&v.claims.to_json().to_string()),
+            key_thumbprint: c_string(&v.key_thumbprint),
+            alg: v.header.alg,
+            replay_until: v.replay_until,
+        }
+    }
+}
+
+/// Settings for a server whose issuer identifier is `issuer` (the
+/// audience every assertion may name). Defaults: audience mode "compat",
+/// leeway 60 s, max age 300 s, assertions ≤ 16 KiB, every algorithm but
+/// `none`, an in-memory replay store, the system clock, remote JWKS with
+/// the default settings.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_new(
+    issuer: *const c_char,
+    issuer_len: usize,
+    out: *mut *mut jwtauth_verifier_config,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let issuer = text(issuer, issuer_len, "issuer")?.to_owned();
+        out.write(to_c(jwtauth_verifier_config {
+            issuer,
+            token_endpoint: None,
+            audiences: Vec::new(),
+            audience_mode: None,
+            leeway: None,
+            max_age: None,
+            max_assertion_len: None,
+            algorithms: None,
+            replay: None,
+            clock: None,
+            remote: None,
+        }));
+        Ok(())
+    })
+}
+
+/// The token endpoint URL (accepted as audience in "compat" mode).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_token_endpoint(
+    config: *mut jwtauth_verifier_config,
+    url: *const c_char,
+    url_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let url = text(url, url_len, "url")?.to_owned();
+        obj_mut(config, "config")?.token_endpoint = Some(url);
+        Ok(())
+    })
+}
+
+/// One more URL accepted as audience in "compat" mode (e.g. the PAR
+/// endpoint).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_add_audience(
+    config: *mut jwtauth_verifier_config,
+    url: *const c_char,
+    url_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let url = text(url, url_len, "url")?.to_owned();
+        obj_mut(config, "config")?.audiences.push(url);
+        Ok(())
+    })
+}
+
+/// "strict" (aud must be exactly the issuer, draft-ietf-oauth-rfc7523bis)
+/// or "compat" (the issuer, the token endpoint or an added URL, alone or in
+/// an array).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_audience_mode(
+    config: *mut jwtauth_verifier_config,
+    mode: *const c_char,
+    mode_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let name = text(mode, mode_len, "mode")?;
+        let mode = AudienceMode::from_name(name)
+            .ok_or_else(|| Failure::argument("mode", "is not strict or compat"))?;
+        obj_mut(config, "config")?.audience_mode = Some(mode);
+        Ok(())
+    })
+}
+
+/// Clock tolerance (seconds, 0–300), the largest accepted age of an
+/// assertion since iat (seconds) and the largest accepted assertion
+/// (bytes). A negative value (or 0 for `max_assertion_len`) keeps the
+/// current setting.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_limits(
+    config: *mut jwtauth_verifier_config,
+    leeway: i64,
+    max_age: i64,
+    max_assertion_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let c = obj_mut(config, "config")?;
+        if leeway >= 0 {
+            c.leeway = Some(leeway);
+        }
+        if max_age >= 0 {
+            c.max_age = Some(max_age);
+        }
+        if max_assertion_len > 0 {
+            c.max_assertion_len = Some(max_assertion_len);
+        }
+        Ok(())
+    })
+}
+
+/// Restrict the accepted algorithms to a comma-separated list of names
+/// ("RS256,ES256,EdDSA").
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_algorithms(
+    config: *mut jwtauth_verifier_config,
+    names: *const c_char,
+    names_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let list = text(names, names_len, "names")?;
+        let mut set = AlgorithmSet::EMPTY;
+        for name in list.split(',').map(str::trim) {
+            set = set.with(algorithm_named(name)?);
+        }
+        obj_mut(config, "config")?.algorithms = Some(set);
+        Ok(())
+    })
+}
+
+/// Use `store` for replay protection (shared: the configuration keeps a
+/// reference). Without one, each verifier has its own in-memory store.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_replay_store(
+    config: *mut jwtauth_verifier_config,
+    store: *const jwtauth_replay_store,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let store = obj(store, "store")?.inner.clone();
+        obj_mut(config, "config")?.replay = Some(store);
+        Ok(())
+    })
+}
+
+/// Read the time from `clock` instead of the system clock.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_clock(
+    config: *mut jwtauth_verifier_config,
+    clock: *const jwtauth_clock,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let clock: Arc<dyn Clock> = obj(clock, "clock")?.inner.clone();
+        obj_mut(config, "config")?.clock = Some(clock);
+        Ok(())
+    })
+}
+
+/// Use `remote` (a shared cache) for clients registered with a `jwks_uri`;
+/// NULL disables remote key sets (such clients then fail with
+/// `JWTAUTH_JWKS_UNAVAILABLE`).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_remote_jwks(
+    config: *mut jwtauth_verifier_config,
+    remote: *const jwtauth_remote_jwks,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let remote = if remote.is_null() { None } else { Some(obj(remote, "remote")?.inner.clone()) };
+        obj_mut(config, "config")?.remote = Some(remote);
+        Ok(())
+    })
+}
+
+/// Free a configuration. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_free(config: *mut jwtauth_verifier_config) {
+    infallible((), || free(config));
+}
+
+/// A verifier with `config` (copied; checked: e.g. an issuer that is not a
+/// URL gives `JWTAUTH_INVALID_ARGUMENT`).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_new(
+    config: *const jwtauth_verifier_config,
+    out: *mut *mut jwtauth_verifier,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let inner = obj(config, "config")?.build()?;
+        out.write(to_c(jwtauth_verifier { inner }));
+        Ok(())
+    })
+}
+
+/// Verify `assertion` (the `client_assertion` value), finding the client
+/// from its iss/sub in `registry`. `client_id` (may be NULL) is the
+/// request's `client_id` parameter, which must then agree. Every rule of
+/// the verification pipeline applies, the replay check last.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_verify(
+    verifier: *const jwtauth_verifier,
+    registry: *const jwtauth_registry,
+    assertion: *const c_char,
+    assertion_len: usize,
+    client_id: *const c_char,
+    client_id_len: usize,
+    out: *mut *mut jwtauth_verified,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let (v, reg) = (obj(verifier, "verifier")?, obj(registry, "registry")?);
+        let assertion = text(assertion, assertion_len, "assertion")?;
+        let client_id = opt_text(client_id, client_id_len, "client_id")?;
+        let verified = v.inner.verify_in(assertion, client_id, &*reg.inner)?;
+        out.write(to_c(jwtauth_verified::new(&verified)));
+        Ok(())
+    })
+}
+
+/// Free a verifier. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_free(verifier: *mut jwtauth_verifier) {
+    infallible((), || free(verifier));
+}
+
+fn field(v: *const jwtauth_verified, f: impl FnOnce(&jwtauth_verified) -> *const c_char) -> *const c_char {
+    infallible(std::ptr::null(), || obj(v, "verified").map_or(std::ptr::null(), f))
+}
+
+/// The authenticated client id. Borrowed from `v`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verified_client_id(v: *const jwtauth_verified) -> *const c_char {
+    field(v, |v| v.client_id.as_ptr())
+}
+
+/// The assertion's jti. Borrowed from `v`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verified_jti(v: *const jwtauth_verified) -> *const c_char {
+    field(v, |v| v.jti.as_ptr())
+}
+
+/// The verified claims as a JSON object. Borrowed from `v`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verified_claims_json(v: *const jwtauth_verified) -> *const c_char {
+    field(v, |v| v.claims_json.as_ptr())
+}
+
+/// The RFC 7638 thumbprint of the key that verified the signature (for
+/// logs and audit). Borrowed from `v`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verified_key_thumbprint(v: *const jwtauth_verified) -> *const c_char {
+    field(v, |v| v.key_thumbprint.as_ptr())
+}
+
+/// The algorithm of the assertion ("RS256", …); static.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verified_alg(v: *const jwtauth_verified) -> *const c_char {
+    field(v, |v| alg_name(v.alg))
+}
+
+/// Until when (Unix seconds) the jti is remembered by the replay store.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verified_replay_until(v: *const jwtauth_verified) -> i64 {
+    infallible(0, || obj(v, "verified").map_or(0, |v| v.replay_until))
+}
+
+/// Free a result. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verified_free(v: *mut jwtauth_verified) {
+    infallible((), || free(v));
+}
