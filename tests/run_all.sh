@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # Runs every test suite of the project. Called by .ci/run and by developers:
 #   bash tests/run_all.sh
-# Later issues add the C, Python and Node suites here. The last line is the
-# total over all suites: "N passed, N failed".
+# Suites: Rust (unit, integration, vectors, Wycheproof, property, doc tests),
+# then C (tests/c/run.sh: API, shared vectors, threads, under valgrind and
+# ASan+UBSan, the example). Later issues add the Python and Node suites. The
+# last line is the total over all suites: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+status=0
 
 echo "== Rust: unit, integration, vector, Wycheproof, property and doc tests =="
-status=0
-cargo test --workspace --locked --release 2>&1 | tee "$log" || status=$?
+cargo test --workspace --locked --release 2>&1 | tee -a "$log" || status=1
 
-read -r passed failed < <(awk '/^test result:/ {
-    for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }
-  } END { print p + 0, f + 0 }' "$log")
+echo
+echo "== C: API, shared vectors, threads (static, shared, ASan+UBSan, valgrind), example =="
+bash tests/c/run.sh 2>&1 | tee -a "$log" || status=1
+
+# "test result: ok. N passed; M failed" (cargo) and "<suite>: N passed, M failed" (C).
+read -r passed failed < <(awk '
+  /^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  /^[A-Za-z+ ()]+: [0-9]+ passed, [0-9]+ failed$/ { p += $(NF-3); f += $(NF-1) }
+  END { print p + 0, f + 0 }' "$log")
 if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then failed=1; fi
 echo
 echo "${passed:-0} passed, ${failed:-0} failed"

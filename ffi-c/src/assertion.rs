@@ -21,6 +21,10 @@ use crate::keys::jwtauth_signing_key;
 use crate::status::jwtauth_status;
 
 /// The settings of client assertions for one client and audience (opaque).
+///
+/// Owned by the caller: `jwtauth_assertion_builder_free`. Holds its own
+/// reference to the key and clock. Threads: `_sign` may run concurrently;
+/// the setters must not run concurrently with any other call on it.
 pub struct jwtauth_assertion_builder {
     key: Arc<SigningKey>,
     client_id: String,
@@ -35,6 +39,9 @@ pub struct jwtauth_assertion_builder {
 }
 
 /// A signed client assertion (opaque).
+///
+/// Owned by the caller: `jwtauth_assertion_free`; the strings it returns
+/// live as long as it does. Threads: read-only, shareable.
 pub struct jwtauth_assertion {
     jws: CString,
     form_body: CString,

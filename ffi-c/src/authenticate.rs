@@ -20,12 +20,19 @@ use crate::registry::jwtauth_registry;
 use crate::status::jwtauth_status;
 use crate::verifier::{jwtauth_verified, jwtauth_verifier_config};
 
-/// Authenticates token requests (opaque; share it across threads).
+/// Authenticates token requests (opaque).
+///
+/// Owned by the caller: `jwtauth_authenticator_free`. Holds its own
+/// references to the registry and stores. Threads: build once, share by all
+/// threads (every call takes it const).
 pub struct jwtauth_authenticator {
     inner: Authenticator,
 }
 
 /// An authenticated client (opaque).
+///
+/// Owned by the caller: `jwtauth_authenticated_free`; the strings and the
+/// assertion it returns live as long as it does. Threads: read-only.
 pub struct jwtauth_authenticated {
     client_id: CString,
     method: CString,

@@ -16,6 +16,9 @@ use crate::error::jwtauth_error;
 use crate::status::jwtauth_status;
 
 /// A clock that reads a time the program sets (opaque).
+///
+/// Owned by the caller: `jwtauth_clock_free`; configurations keep their own
+/// reference. Threads: shareable, settable from any thread.
 pub struct jwtauth_clock {
     pub(crate) inner: Arc<FixedClock>,
 }

@@ -22,7 +22,11 @@ struct ProblemC {
     message: CString,
 }
 
-/// The details of a failed call (opaque).
+/// The details of a failed call (opaque): code, names, public description,
+/// log detail, the OAuth response to send, and credential-policy problems.
+///
+/// Owned by the caller: `jwtauth_error_free`; the strings it returns live as
+/// long as it does. Threads: read-only, shareable.
 pub struct jwtauth_error {
     pub(crate) status: jwtauth_status,
     code: Option<ErrorCode>,

@@ -19,11 +19,17 @@ use crate::status::jwtauth_status;
 use crate::strings::give;
 
 /// A private key or HMAC secret with its algorithm and optional kid (opaque).
+///
+/// Owned by the caller: `jwtauth_signing_key_free` (zeroes the key).
+/// Builders keep their own reference. Threads: immutable, shareable.
 pub struct jwtauth_signing_key {
     pub(crate) inner: Arc<SigningKey>,
 }
 
 /// A public key (or a certificate's key) with optional kid and alg (opaque).
+///
+/// Owned by the caller: `jwtauth_verifying_key_free`; clients keep their own
+/// reference. Threads: immutable, shareable.
 pub struct jwtauth_verifying_key {
     /// A set of exactly one key, so that clients can share it.
     pub(crate) inner: Arc<JwkSet>,
@@ -36,6 +42,9 @@ impl jwtauth_verifying_key {
 }
 
 /// A parsed JWK Set (opaque).
+///
+/// Owned by the caller: `jwtauth_jwks_free`; clients keep their own
+/// reference. Threads: immutable, shareable.
 pub struct jwtauth_jwks {
     pub(crate) inner: Arc<JwkSet>,
 }

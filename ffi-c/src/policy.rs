@@ -20,6 +20,9 @@ use crate::keys::algorithm_named;
 use crate::status::jwtauth_status;
 
 /// What a client may register (opaque).
+///
+/// Owned by the caller: `jwtauth_policy_free`; calls copy what they need.
+/// Threads: immutable, shareable.
 pub struct jwtauth_policy {
     pub(crate) inner: CredentialPolicy,
 }

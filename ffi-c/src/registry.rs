@@ -28,11 +28,19 @@ use crate::replay::UserData;
 use crate::status::jwtauth_status;
 
 /// One registered client (opaque).
+///
+/// Owned by the caller: `jwtauth_client_free`. Registries take their own
+/// copy. Threads: shareable once built; its setters must not run
+/// concurrently with any other use of it.
 pub struct jwtauth_client {
     pub(crate) inner: Arc<Client>,
 }
 
-/// Where clients are found (opaque).
+/// Where clients are found (opaque): in memory, or the host's callback.
+///
+/// Owned by the caller: `jwtauth_registry_free`; authenticators keep their
+/// own reference. Threads: shareable; the in-memory registry may be changed
+/// (insert, remove) while other threads authenticate.
 pub struct jwtauth_registry {
     pub(crate) inner: Arc<dyn Registry>,
     memory: Option<Arc<MemoryRegistry>>,

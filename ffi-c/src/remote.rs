@@ -24,17 +24,27 @@ use crate::replay::UserData;
 use crate::status::jwtauth_status;
 
 /// Settings of the remote key-set cache (opaque).
+///
+/// Owned by the caller: `jwtauth_remote_jwks_config_free` (copied by
+/// `jwtauth_remote_jwks_new`). Threads: not to be modified concurrently.
 pub struct jwtauth_remote_jwks_config {
     config: RemoteJwksConfig,
     fetch: Option<(FetchFn, UserData)>,
 }
 
 /// The remote key-set cache (opaque).
+///
+/// Owned by the caller: `jwtauth_remote_jwks_free`; verifier configurations
+/// keep their own reference. Threads: shareable (one fetch per URL at a
+/// time).
 pub struct jwtauth_remote_jwks {
     pub(crate) inner: Arc<RemoteJwks>,
 }
 
-/// What a fetch callback fills in (opaque; valid only during the callback).
+/// What a fetch callback fills in (opaque).
+///
+/// Owned by the library, valid only during the callback; never freed by
+/// the host.
 pub struct jwtauth_fetch_response {
     body: Option<Vec<u8>>,
     max_age: Option<i64>,

@@ -17,7 +17,11 @@ use crate::boundary::{call, infallible};
 use crate::error::jwtauth_error;
 use crate::status::jwtauth_status;
 
-/// A replay store (opaque).
+/// A replay store (opaque): in memory, or the host's callback.
+///
+/// Owned by the caller: `jwtauth_replay_store_free`; configurations keep
+/// their own reference. Threads: shareable; a callback is called from any
+/// thread, concurrently.
 pub struct jwtauth_replay_store {
     pub(crate) inner: Arc<dyn ReplayStore>,
 }

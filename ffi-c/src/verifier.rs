@@ -25,6 +25,10 @@ use crate::replay::jwtauth_replay_store;
 use crate::status::jwtauth_status;
 
 /// Verifier settings (opaque).
+///
+/// Owned by the caller: `jwtauth_verifier_config_free` (copied by
+/// `jwtauth_verifier_new` and `jwtauth_authenticator_new`). Threads: not to
+/// be modified concurrently.
 pub struct jwtauth_verifier_config {
     issuer: String,
     token_endpoint: Option<String>,
@@ -78,12 +82,18 @@ impl jwtauth_verifier_config {
     }
 }
 
-/// Verifies client assertions (opaque; share it across threads).
+/// Verifies client assertions (opaque).
+///
+/// Owned by the caller: `jwtauth_verifier_free`. Threads: build once, share
+/// by all threads.
 pub struct jwtauth_verifier {
     inner: Verifier,
 }
 
 /// A verified assertion (opaque).
+///
+/// Owned by the caller (`jwtauth_verified_free`), or borrowed from a
+/// `jwtauth_authenticated` (never freed then). Threads: read-only.
 pub struct jwtauth_verified {
     client_id: CString,
     jti: CString,

@@ -1,0 +1,619 @@
+/* Exercises every function of the C API, success and error paths: keys,
+ * signing, verification, the registry (memory and callback), token-request
+ * authentication, credential validation, replay and remote-JWKS callbacks,
+ * the error object, and the NULL / bad-argument conventions. */
+#include <inttypes.h>
+#include <stdbool.h>
+
+#include "check.h"
+#include "jwtauth.h" /* included twice on purpose: the include guard must hold */
+
+#define ISSUER "https://as.example.com"
+#define NOW 1800000000
+
+static jwtauth_status st_of(jwtauth_status st, jwtauth_error **err, const char *what) {
+  if (st != JWTAUTH_OK && err != NULL && *err != NULL) {
+    /* touch every accessor of a real error */
+    CHECK(jwtauth_error_status(*err) == st, "%s: status of error", what);
+    CHECK(jwtauth_error_name(*err) != NULL && jwtauth_error_detail(*err) != NULL, "%s: name/detail", what);
+    CHECK(jwtauth_error_oauth_error(*err) != NULL && jwtauth_error_description(*err) != NULL, "%s: oauth", what);
+    CHECK(jwtauth_error_http_status(*err) >= 400 && jwtauth_error_response_body(*err) != NULL, "%s: response",
+          what);
+  }
+  return st;
+}
+
+/* Expect `call` to fail with `want`, writing an error object. */
+#define FAILS(want, call_with_err)                                                         \
+  do {                                                                                     \
+    jwtauth_error *err = NULL;                                                             \
+    jwtauth_status st_ = st_of((call_with_err), &err, #call_with_err);                     \
+    CHECK(st_ == (want), "%s -> %s, want %s (%s)", #call_with_err,                         \
+          jwtauth_status_name((uint32_t)st_), jwtauth_status_name((uint32_t)(want)),       \
+          err ? jwtauth_error_detail(err) : "no error object");                            \
+    CHECK(err != NULL, "%s: no error object", #call_with_err);                             \
+    jwtauth_error_free(err);                                                               \
+  } while (0)
+
+static void test_version_and_table(void) {
+  CHECK(strcmp(jwtauth_version(), JWTAUTH_VERSION) == 0, "version %s vs %s", jwtauth_version(), JWTAUTH_VERSION);
+  CHECK(jwtauth_version_number() == JWTAUTH_VERSION_NUMBER, "packed version");
+  CHECK(strcmp(jwtauth_status_name(JWTAUTH_OK), "OK") == 0, "OK name");
+  CHECK(strcmp(jwtauth_status_name(JWTAUTH_REPLAYED), "REPLAYED") == 0, "REPLAYED name");
+  CHECK(JWTAUTH_REPLAYED == 500 && JWTAUTH_INVALID_ARGUMENT == 1 && JWTAUTH_WEAK_KEY == 601, "numbers are ABI");
+  CHECK(strcmp(jwtauth_status_oauth_error(JWTAUTH_REPLAYED), "invalid_client") == 0, "oauth error");
+  CHECK(jwtauth_status_http_status(JWTAUTH_REPLAY_STORE_UNAVAILABLE) == 503, "http status");
+  CHECK(jwtauth_status_description(JWTAUTH_EXPIRED) != NULL, "description");
+  CHECK(jwtauth_status_name(424242) == NULL && jwtauth_status_oauth_error(JWTAUTH_OK) == NULL, "unknown");
+  CHECK(jwtauth_status_http_status(424242) == 0 && jwtauth_status_description(424242) == NULL, "unknown 2");
+}
+
+static void test_null_conventions(void) {
+  /* _free(NULL) is a no-op for every type */
+  jwtauth_error_free(NULL);
+  jwtauth_string_free(NULL);
+  jwtauth_signing_key_free(NULL);
+  jwtauth_verifying_key_free(NULL);
+  jwtauth_jwks_free(NULL);
+  jwtauth_clock_free(NULL);
+  jwtauth_assertion_builder_free(NULL);
+  jwtauth_assertion_free(NULL);
+  jwtauth_verifier_config_free(NULL);
+  jwtauth_verifier_free(NULL);
+  jwtauth_verified_free(NULL);
+  jwtauth_policy_free(NULL);
+  jwtauth_client_free(NULL);
+  jwtauth_registry_free(NULL);
+  jwtauth_authenticator_free(NULL);
+  jwtauth_authenticated_free(NULL);
+  jwtauth_replay_store_free(NULL);
+  jwtauth_remote_jwks_config_free(NULL);
+  jwtauth_remote_jwks_free(NULL);
+  /* accessors of NULL */
+  CHECK(jwtauth_error_status(NULL) == JWTAUTH_INTERNAL && jwtauth_error_name(NULL) == NULL, "error NULL");
+  CHECK(jwtauth_error_detail(NULL) == NULL && jwtauth_error_http_status(NULL) == 0, "error NULL 2");
+  CHECK(jwtauth_error_oauth_error(NULL) == NULL && jwtauth_error_description(NULL) == NULL, "error NULL 3");
+  CHECK(jwtauth_error_response_body(NULL) == NULL && jwtauth_error_www_authenticate(NULL) == NULL, "error NULL 4");
+  CHECK(jwtauth_error_problem_count(NULL) == 0, "problems NULL");
+  CHECK(jwtauth_error_problem(NULL, 0, NULL, NULL, NULL) == JWTAUTH_INVALID_ARGUMENT, "problem NULL");
+  CHECK(jwtauth_signing_key_alg(NULL) == NULL && jwtauth_jwks_len(NULL) == 0, "key NULL");
+  CHECK(jwtauth_assertion_jws(NULL) == NULL && jwtauth_assertion_jti(NULL) == NULL, "assertion NULL");
+  CHECK(jwtauth_assertion_form_body(NULL) == NULL, "assertion NULL 2");
+  jwtauth_assertion_times(NULL, NULL, NULL);
+  CHECK(jwtauth_verified_client_id(NULL) == NULL && jwtauth_verified_replay_until(NULL) == 0, "verified NULL");
+  CHECK(jwtauth_verified_jti(NULL) == NULL && jwtauth_verified_claims_json(NULL) == NULL, "verified NULL 2");
+  CHECK(jwtauth_verified_alg(NULL) == NULL && jwtauth_verified_key_thumbprint(NULL) == NULL, "verified NULL 3");
+  CHECK(jwtauth_authenticated_client_id(NULL) == NULL && jwtauth_authenticated_method(NULL) == NULL, "auth NULL");
+  CHECK(jwtauth_authenticated_assertion(NULL) == NULL && jwtauth_registry_len(NULL) == 0, "auth NULL 2");
+  /* NULL outputs, NULL handles, (NULL, n) strings, bad UTF-8, NUL bytes */
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_new(S(ISSUER), NULL, &err));
+  jwtauth_verifier_config *cfg = NULL;
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_new(NULL, 5, &cfg, &err));
+  CHECK(cfg == NULL, "output untouched on failure");
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_new("\xff\xfe", 2, &cfg, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_new("a\0b", 3, &cfg, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_new(NULL, NULL, &err));
+  jwtauth_verifier *v = NULL;
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_new(NULL, &v, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_clock_set(NULL, 1, &err));
+  CHECK(jwtauth_clock_fixed_new(1, NULL) == JWTAUTH_INVALID_ARGUMENT, "clock NULL out");
+  CHECK(jwtauth_replay_store_memory_new(0, NULL) == JWTAUTH_INVALID_ARGUMENT, "store NULL out");
+  CHECK(jwtauth_registry_new(NULL) == JWTAUTH_INVALID_ARGUMENT, "registry NULL out");
+  CHECK(jwtauth_policy_new(NULL) == JWTAUTH_INVALID_ARGUMENT, "policy NULL out");
+  CHECK(jwtauth_remote_jwks_config_new(NULL) == JWTAUTH_INVALID_ARGUMENT, "remote NULL out");
+  /* A failure without an error pointer still returns the status. */
+  CHECK(jwtauth_verifier_new(NULL, &v, NULL) == JWTAUTH_INVALID_ARGUMENT, "no err pointer");
+}
+
+static jwtauth_signing_key *es256_key;
+static char *es256_jwk;
+
+static void test_keys(void) {
+  jwtauth_signing_key *k = NULL, *k2 = NULL;
+  char *pem = NULL, *pub_pem = NULL, *jwk = NULL, *tp = NULL, *tp2 = NULL, *tp3 = NULL, *tp4 = NULL;
+  OK(jwtauth_signing_key_generate(S("ES256"), 0, S("key-1"), &k, NULL));
+  CHECK(strcmp(jwtauth_signing_key_alg(k), "ES256") == 0, "alg");
+  OK(jwtauth_signing_key_private_pem(k, &pem, NULL));
+  CHECK(strstr(pem, "BEGIN PRIVATE KEY") != NULL, "PKCS#8");
+  OK(jwtauth_signing_key_from_pem(STR(pem), S("key-1"), &k2, NULL));
+  OK(jwtauth_signing_key_thumbprint(k, &tp, NULL));
+  OK(jwtauth_signing_key_thumbprint(k2, &tp2, NULL));
+  CHECK(strcmp(tp, tp2) == 0, "PEM round trip keeps the key");
+  OK(jwtauth_signing_key_public_pem(k, &pub_pem, NULL));
+  OK(jwtauth_signing_key_public_jwk(k, &jwk, NULL));
+  CHECK(strstr(jwk, "\"kid\":\"key-1\"") != NULL && strstr(jwk, "\"d\"") == NULL, "public JWK %s", jwk);
+  jwtauth_verifying_key *vk = NULL, *vk2 = NULL;
+  OK(jwtauth_verifying_key_from_pem(STR(pub_pem), S("key-1"), &vk, NULL));
+  OK(jwtauth_verifying_key_from_jwk(STR(jwk), &vk2, NULL));
+  OK(jwtauth_verifying_key_thumbprint(vk, &tp3, NULL));
+  OK(jwtauth_verifying_key_thumbprint(vk2, &tp4, NULL));
+  CHECK(strcmp(tp, tp3) == 0 && strcmp(tp, tp4) == 0, "thumbprints agree");
+  char *vk_jwk = NULL;
+  OK(jwtauth_verifying_key_to_jwk(vk2, &vk_jwk, NULL));
+  CHECK(strstr(vk_jwk, "\"crv\":\"P-256\"") != NULL, "to_jwk");
+  int64_t not_after = 0;
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifying_key_certificate(vk, &not_after, NULL, NULL, &err));
+  FAILS(JWTAUTH_PRIVATE_KEY_MATERIAL, jwtauth_verifying_key_from_pem(STR(pem), NULL, 0, &vk, &err));
+  FAILS(JWTAUTH_INVALID_KEY, jwtauth_verifying_key_from_certificate_der((const uint8_t *)"junk", 4, NULL, 0, &vk, &err));
+  FAILS(JWTAUTH_INVALID_KEY, jwtauth_verifying_key_from_jwk(S("{\"kty\":\"EC\"}"), &vk, &err));
+  /* JWKS */
+  char doc[2048];
+  snprintf(doc, sizeof doc, "{\"keys\":[%s]}", jwk);
+  jwtauth_jwks *set = NULL;
+  OK(jwtauth_jwks_from_json(STR(doc), &set, NULL));
+  CHECK(jwtauth_jwks_len(set) == 1, "jwks len");
+  char *set_json = NULL;
+  OK(jwtauth_jwks_to_json(set, &set_json, NULL));
+  CHECK(strstr(set_json, "key-1") != NULL, "jwks to_json");
+  FAILS(JWTAUTH_INVALID_KEY, jwtauth_jwks_from_json(S("{}"), &set, &err));
+  /* secrets, algorithms, generation errors */
+  jwtauth_signing_key *h = NULL;
+  FAILS(JWTAUTH_WEAK_KEY, jwtauth_signing_key_from_secret((const uint8_t *)"short", 5, S("HS256"), &h, &err));
+  FAILS(JWTAUTH_UNSUPPORTED_ALGORITHM, jwtauth_signing_key_from_secret((const uint8_t *)"x", 1, S("none"), &h, &err));
+  FAILS(JWTAUTH_UNSUPPORTED_ALGORITHM, jwtauth_signing_key_generate(S("XX999"), 0, NULL, 0, &h, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_signing_key_generate(S("ES256"), 2048, NULL, 0, &h, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_signing_key_generate(S("RS256"), 1024, NULL, 0, &h, &err));
+  OK(jwtauth_signing_key_generate(S("HS256"), 0, NULL, 0, &h, NULL));
+  char *none = NULL;
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_signing_key_public_jwk(h, &none, &err));
+  CHECK(none == NULL, "no output on failure");
+  jwtauth_signing_key_free(h);
+  jwtauth_signing_key *ed = NULL, *from_jwk = NULL;
+  OK(jwtauth_signing_key_generate(S("EdDSA"), 0, NULL, 0, &ed, NULL));
+  FAILS(JWTAUTH_INVALID_KEY, jwtauth_signing_key_from_jwk(S("{}"), &from_jwk, &err));
+  FAILS(JWTAUTH_INVALID_KEY, jwtauth_signing_key_from_pem(S("not a pem"), NULL, 0, &from_jwk, &err));
+  jwtauth_signing_key_free(ed);
+
+  es256_key = k;
+  es256_jwk = jwk;
+  jwtauth_signing_key_free(k2);
+  jwtauth_verifying_key_free(vk);
+  jwtauth_verifying_key_free(vk2);
+  jwtauth_jwks_free(set);
+  jwtauth_string_free(pem);
+  jwtauth_string_free(pub_pem);
+  jwtauth_string_free(tp);
+  jwtauth_string_free(tp2);
+  jwtauth_string_free(tp3);
+  jwtauth_string_free(tp4);
+  jwtauth_string_free(vk_jwk);
+  jwtauth_string_free(set_json);
+}
+
+static jwtauth_verifier_config *config_at(jwtauth_clock *clock) {
+  jwtauth_verifier_config *cfg = NULL;
+  OK(jwtauth_verifier_config_new(S(ISSUER), &cfg, NULL));
+  OK(jwtauth_verifier_config_set_token_endpoint(cfg, S(ISSUER "/token"), NULL));
+  OK(jwtauth_verifier_config_add_audience(cfg, S(ISSUER "/par"), NULL));
+  OK(jwtauth_verifier_config_set_audience_mode(cfg, S("compat"), NULL));
+  OK(jwtauth_verifier_config_set_limits(cfg, 30, 300, 8192, NULL));
+  OK(jwtauth_verifier_config_set_algorithms(cfg, S("ES256, EdDSA,HS256,RS256"), NULL));
+  OK(jwtauth_verifier_config_set_clock(cfg, clock, NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_set_audience_mode(cfg, S("loose"), &err));
+  FAILS(JWTAUTH_UNSUPPORTED_ALGORITHM, jwtauth_verifier_config_set_algorithms(cfg, S("ES256,none"), &err));
+  return cfg;
+}
+
+static jwtauth_assertion *sign(jwtauth_clock *clock, const char *client_id, const char *jti) {
+  jwtauth_assertion_builder *b = NULL;
+  jwtauth_assertion *a = NULL;
+  OK(jwtauth_assertion_builder_new(es256_key, STR(client_id), S(ISSUER), &b, NULL));
+  OK(jwtauth_assertion_builder_set_clock(b, clock, NULL));
+  if (jti != NULL) OK(jwtauth_assertion_builder_set_jti(b, STR(jti), NULL));
+  OK(jwtauth_assertion_builder_sign(b, &a, NULL));
+  jwtauth_assertion_builder_free(b);
+  return a;
+}
+
+static void test_sign_and_verify(void) {
+  jwtauth_clock *clock = NULL;
+  OK(jwtauth_clock_fixed_new(NOW, &clock));
+  jwtauth_assertion_builder *b = NULL;
+  OK(jwtauth_assertion_builder_new(es256_key, S("client-1"), S(ISSUER), &b, NULL));
+  OK(jwtauth_assertion_builder_set_clock(b, clock, NULL));
+  OK(jwtauth_assertion_builder_set_lifetime(b, 600, false, NULL));
+  jwtauth_assertion *a = NULL;
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_assertion_builder_sign(b, &a, &err));
+  OK(jwtauth_assertion_builder_set_lifetime(b, 120, false, NULL));
+  OK(jwtauth_assertion_builder_set_not_before(b, true, NULL));
+  OK(jwtauth_assertion_builder_set_typ(b, NULL, 0, NULL));
+  OK(jwtauth_assertion_builder_set_typ(b, S("client-authentication+jwt"), NULL));
+  OK(jwtauth_assertion_builder_set_kid(b, S("key-1"), NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_assertion_builder_add_claim(b, S("exp"), S("1"), &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_assertion_builder_add_claim(b, S("x"), S("{oops"), &err));
+  OK(jwtauth_assertion_builder_add_claim(b, S("tenant"), S("\"acme\""), NULL));
+  OK(jwtauth_assertion_builder_sign(b, &a, NULL));
+  int64_t iat = 0, exp = 0;
+  jwtauth_assertion_times(a, &iat, &exp);
+  CHECK(iat == NOW && exp == NOW + 120, "times %" PRId64 " %" PRId64, iat, exp);
+  CHECK(strncmp(jwtauth_assertion_form_body(a), "client_id=client-1&client_assertion_type=", 41) == 0, "form %s",
+        jwtauth_assertion_form_body(a));
+  CHECK(strlen(jwtauth_assertion_jti(a)) >= 16, "fresh jti");
+
+  jwtauth_verifier_config *cfg = config_at(clock);
+  jwtauth_verifier *v = NULL;
+  OK(jwtauth_verifier_new(cfg, &v, NULL));
+  jwtauth_client *c = NULL;
+  jwtauth_verifying_key *vk = NULL;
+  OK(jwtauth_verifying_key_from_jwk(STR(es256_jwk), &vk, NULL));
+  OK(jwtauth_client_new(S("client-1"), S("private_key_jwt"), &c, NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_client_new(S("x"), S("magic"), &c, &err));
+  OK(jwtauth_client_add_key(c, vk, NULL, false, NULL));
+  OK(jwtauth_client_set_signing_alg(c, S("ES256"), NULL));
+  OK(jwtauth_client_set_overrides(c, S("compat"), 300, NULL));
+  char *cid = NULL;
+  OK(jwtauth_client_id(c, &cid, NULL));
+  CHECK(strcmp(cid, "client-1") == 0, "client id");
+  jwtauth_string_free(cid);
+  jwtauth_registry *reg = NULL;
+  OK(jwtauth_registry_new(&reg));
+  OK(jwtauth_registry_insert(reg, c, NULL));
+  CHECK(jwtauth_registry_len(reg) == 1, "registry len");
+
+  jwtauth_verified *ok = NULL;
+  const char *jws = jwtauth_assertion_jws(a);
+  FAILS(JWTAUTH_CLIENT_ID_MISMATCH, jwtauth_verifier_verify(v, reg, STR(jws), S("client-2"), &ok, &err));
+  OK(jwtauth_verifier_verify(v, reg, STR(jws), S("client-1"), &ok, NULL));
+  CHECK(strcmp(jwtauth_verified_client_id(ok), "client-1") == 0, "client");
+  CHECK(strcmp(jwtauth_verified_jti(ok), jwtauth_assertion_jti(a)) == 0, "jti");
+  CHECK(strstr(jwtauth_verified_claims_json(ok), "\"tenant\":\"acme\"") != NULL, "claims %s",
+        jwtauth_verified_claims_json(ok));
+  CHECK(strcmp(jwtauth_verified_alg(ok), "ES256") == 0, "alg");
+  CHECK(jwtauth_verified_replay_until(ok) >= NOW + 120, "replay until");
+  char *tp = NULL;
+  OK(jwtauth_signing_key_thumbprint(es256_key, &tp, NULL));
+  CHECK(strcmp(tp, jwtauth_verified_key_thumbprint(ok)) == 0, "key thumbprint");
+  jwtauth_string_free(tp);
+  jwtauth_verified_free(ok);
+  ok = NULL;
+  /* The same assertion again: a replay. */
+  FAILS(JWTAUTH_REPLAYED, jwtauth_verifier_verify(v, reg, STR(jws), NULL, 0, &ok, &err));
+  CHECK(ok == NULL, "no output on failure");
+  /* Unknown client; expired after the clock moves; garbage. */
+  jwtauth_assertion *other = sign(clock, "nobody", NULL);
+  FAILS(JWTAUTH_UNKNOWN_CLIENT, jwtauth_verifier_verify(v, reg, STR(jwtauth_assertion_jws(other)), NULL, 0, &ok, &err));
+  jwtauth_assertion *later = sign(clock, "client-1", NULL);
+  OK(jwtauth_clock_set(clock, NOW + 3600, NULL));
+  FAILS(JWTAUTH_EXPIRED, jwtauth_verifier_verify(v, reg, STR(jwtauth_assertion_jws(later)), NULL, 0, &ok, &err));
+  FAILS(JWTAUTH_MALFORMED_JWS, jwtauth_verifier_verify(v, reg, S("a.b"), NULL, 0, &ok, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_verify(v, NULL, S("a.b.c"), NULL, 0, &ok, &err));
+  /* Registry maintenance. */
+  bool removed = false;
+  OK(jwtauth_registry_remove(reg, S("client-1"), &removed, NULL));
+  CHECK(removed, "removed");
+  OK(jwtauth_registry_remove(reg, S("client-1"), &removed, NULL));
+  CHECK(!removed && jwtauth_registry_len(reg) == 0, "removed twice");
+
+  jwtauth_assertion_free(a);
+  jwtauth_assertion_free(other);
+  jwtauth_assertion_free(later);
+  jwtauth_assertion_builder_free(b);
+  jwtauth_verifying_key_free(vk);
+  jwtauth_client_free(c);
+  jwtauth_registry_free(reg);
+  jwtauth_verifier_free(v);
+  jwtauth_verifier_config_free(cfg);
+  jwtauth_clock_free(clock);
+}
+
+/* A host registry: two clients in an array, a flag to simulate an outage. */
+struct host_registry {
+  jwtauth_client *clients[2];
+  bool down;
+  int calls;
+};
+
+static int32_t host_lookup(void *user_data, const char *id, size_t len, const jwtauth_client **out) {
+  struct host_registry *h = user_data;
+  h->calls++;
+  if (h->down) return JWTAUTH_LOOKUP_ERROR;
+  for (int i = 0; i < 2; i++) {
+    char *cid = NULL;
+    if (jwtauth_client_id(h->clients[i], &cid, NULL) != JWTAUTH_OK) return JWTAUTH_LOOKUP_ERROR;
+    bool same = strlen(cid) == len && memcmp(cid, id, len) == 0;
+    jwtauth_string_free(cid);
+    if (same) {
+      *out = h->clients[i];
+      return JWTAUTH_LOOKUP_FOUND;
+    }
+  }
+  return JWTAUTH_LOOKUP_NOT_FOUND;
+}
+
+/* A host replay store: remembers one jti; can fail. */
+struct host_replay {
+  char seen[16][64];
+  int n;
+  bool down;
+};
+
+static int32_t host_replay(void *user_data, const char *client_id, size_t client_id_len, const char *jti,
+                           size_t jti_len, int64_t expires_at, int64_t now) {
+  struct host_replay *h = user_data;
+  (void)client_id, (void)client_id_len;
+  if (h->down || expires_at < now || jti_len >= 64) return JWTAUTH_REPLAY_ERROR;
+  for (int i = 0; i < h->n; i++)
+    if (strlen(h->seen[i]) == jti_len && memcmp(h->seen[i], jti, jti_len) == 0) return JWTAUTH_REPLAY_SEEN;
+  if (h->n == 16) return JWTAUTH_REPLAY_ERROR;
+  memcpy(h->seen[h->n], jti, jti_len);
+  h->seen[h->n++][jti_len] = '\0';
+  return JWTAUTH_REPLAY_FRESH;
+}
+
+static void test_authenticate_and_callbacks(void) {
+  jwtauth_clock *clock = NULL;
+  OK(jwtauth_clock_fixed_new(NOW, &clock));
+  struct host_registry hr = {{NULL, NULL}, false, 0};
+  char meta[2048];
+  snprintf(meta, sizeof meta,
+           "{\"client_id\":\"client-1\",\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[%s]}}",
+           es256_jwk);
+  OK(jwtauth_client_from_json(NULL, STR(meta), NOW, &hr.clients[0], NULL));
+  OK(jwtauth_client_from_json(NULL,
+                              S("{\"client_id\":\"basic-1\",\"token_endpoint_auth_method\":\"client_secret_basic\","
+                                "\"client_secret\":\"correct horse battery staple\"}"),
+                              NOW, &hr.clients[1], NULL));
+  jwtauth_registry *reg = NULL;
+  OK(jwtauth_registry_from_callback(host_lookup, &hr, &reg, NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_registry_from_callback(NULL, NULL, &reg, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_registry_insert(reg, hr.clients[0], &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_registry_add_json(reg, STR(meta), NULL, NOW, &err));
+  CHECK(jwtauth_registry_len(reg) == 0, "callback registry has no len");
+
+  struct host_replay rep;
+  memset(&rep, 0, sizeof rep);
+  jwtauth_replay_store *store = NULL;
+  OK(jwtauth_replay_store_callback_new(host_replay, &rep, &store, NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_replay_store_callback_new(NULL, NULL, &store, &err));
+  jwtauth_verifier_config *cfg = config_at(clock);
+  OK(jwtauth_verifier_config_set_replay_store(cfg, store, NULL));
+  jwtauth_authenticator *auth = NULL;
+  OK(jwtauth_authenticator_new(cfg, reg, S("as.example.com"), &auth, NULL));
+
+  /* private_key_jwt through the raw body */
+  jwtauth_assertion *a = sign(clock, "client-1", "jti-1");
+  char body[4096];
+  snprintf(body, sizeof body, "grant_type=client_credentials&%s", jwtauth_assertion_form_body(a));
+  jwtauth_authenticated *ok = NULL;
+  OK(jwtauth_authenticate(auth, NULL, 0, (const uint8_t *)body, strlen(body), &ok, NULL));
+  CHECK(strcmp(jwtauth_authenticated_client_id(ok), "client-1") == 0, "client");
+  CHECK(strcmp(jwtauth_authenticated_method(ok), "private_key_jwt") == 0, "method");
+  const jwtauth_verified *va = jwtauth_authenticated_assertion(ok);
+  CHECK(va != NULL && strcmp(jwtauth_verified_jti(va), "jti-1") == 0, "assertion");
+  jwtauth_authenticated_free(ok);
+  ok = NULL;
+  CHECK(rep.n == 1, "host replay store recorded the jti");
+  /* replayed: the host store said SEEN */
+  {
+    jwtauth_error *err = NULL;
+    jwtauth_status st = jwtauth_authenticate(auth, NULL, 0, (const uint8_t *)body, strlen(body), &ok, &err);
+    CHECK(st == JWTAUTH_REPLAYED && jwtauth_error_http_status(err) == 401, "replay");
+    CHECK(jwtauth_error_www_authenticate(err) == NULL, "no WWW-Authenticate without the header");
+    CHECK(strcmp(jwtauth_error_response_body(err),
+                 "{\"error\":\"invalid_client\",\"error_description\":\"The client assertion has already been "
+                 "used.\"}") == 0,
+          "body %s", jwtauth_error_response_body(err));
+    jwtauth_error_free(err);
+  }
+  /* host store down: fail closed with a server error */
+  rep.down = true;
+  jwtauth_assertion *a2 = sign(clock, "client-1", "jti-2");
+  snprintf(body, sizeof body, "grant_type=client_credentials&%s", jwtauth_assertion_form_body(a2));
+  {
+    jwtauth_error *err = NULL;
+    jwtauth_status st = jwtauth_authenticate(auth, NULL, 0, (const uint8_t *)body, strlen(body), &ok, &err);
+    CHECK(st == JWTAUTH_REPLAY_STORE_UNAVAILABLE && jwtauth_error_http_status(err) == 503, "store down");
+    CHECK(strstr(jwtauth_error_response_body(err), "server_error") != NULL, "server_error");
+    jwtauth_error_free(err);
+  }
+  rep.down = false;
+  /* client_secret_basic through decoded pairs; wrong secret gets the header */
+  jwtauth_param params[1] = {{S("grant_type"), S("client_credentials")}};
+  const char *good = "Basic YmFzaWMtMTpjb3JyZWN0K2hvcnNlK2JhdHRlcnkrc3RhcGxl"; /* basic-1:correct+horse+... */
+  OK(jwtauth_authenticate_form(auth, STR(good), params, 1, &ok, NULL));
+  CHECK(ok && strcmp(jwtauth_authenticated_method(ok), "client_secret_basic") == 0, "basic");
+  CHECK(jwtauth_authenticated_assertion(ok) == NULL, "no assertion for basic");
+  jwtauth_authenticated_free(ok);
+  ok = NULL;
+  {
+    jwtauth_error *err = NULL;
+    const char *bad = "Basic YmFzaWMtMTp3cm9uZw=="; /* basic-1:wrong */
+    jwtauth_status st = jwtauth_authenticate_form(auth, STR(bad), params, 1, &ok, &err);
+    CHECK(st == JWTAUTH_INVALID_SECRET && jwtauth_error_http_status(err) == 401, "wrong secret");
+    const char *www = jwtauth_error_www_authenticate(err);
+    CHECK(www != NULL && strcmp(www, "Basic realm=\"as.example.com\", charset=\"UTF-8\"") == 0, "www %s", www);
+    CHECK(strstr(jwtauth_error_detail(err), "correct") == NULL, "no secret in the detail");
+    jwtauth_error_free(err);
+  }
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticate_form(auth, NULL, 0, NULL, 3, &ok, &err));
+  FAILS(JWTAUTH_NO_CLIENT_AUTHENTICATION, jwtauth_authenticate(auth, NULL, 0, NULL, 0, &ok, &err));
+  /* registry outage and unknown clients */
+  jwtauth_assertion *stranger = sign(clock, "stranger", NULL);
+  snprintf(body, sizeof body, "%s", jwtauth_assertion_form_body(stranger));
+  FAILS(JWTAUTH_UNKNOWN_CLIENT, jwtauth_authenticate(auth, NULL, 0, (const uint8_t *)body, strlen(body), &ok, &err));
+  hr.down = true;
+  FAILS(JWTAUTH_REGISTRY_UNAVAILABLE,
+        jwtauth_authenticate(auth, NULL, 0, (const uint8_t *)body, strlen(body), &ok, &err));
+  hr.down = false;
+  CHECK(hr.calls >= 4, "host lookup was called");
+
+  jwtauth_assertion_free(a);
+  jwtauth_assertion_free(a2);
+  jwtauth_assertion_free(stranger);
+  jwtauth_authenticator_free(auth);
+  jwtauth_verifier_config_free(cfg);
+  jwtauth_replay_store_free(store);
+  jwtauth_registry_free(reg);
+  jwtauth_client_free(hr.clients[0]);
+  jwtauth_client_free(hr.clients[1]);
+  jwtauth_clock_free(clock);
+}
+
+/* A host fetcher serving the client's JWKS, or failing. */
+struct host_fetch {
+  const char *body;
+  int calls;
+  bool fail;
+};
+
+static int32_t host_fetch(void *user_data, const char *uri, size_t uri_len, jwtauth_fetch_response *response) {
+  struct host_fetch *h = user_data;
+  h->calls++;
+  if (h->fail || uri_len != strlen("https://keys.example.com/jwks") ||
+      memcmp(uri, "https://keys.example.com/jwks", uri_len) != 0)
+    return 1;
+  if (jwtauth_fetch_response_set_body(response, (const uint8_t *)h->body, strlen(h->body), NULL) != JWTAUTH_OK)
+    return 1;
+  return jwtauth_fetch_response_set_max_age(response, 300, NULL) == JWTAUTH_OK ? 0 : 1;
+}
+
+static void test_remote_jwks(void) {
+  jwtauth_clock *clock = NULL;
+  OK(jwtauth_clock_fixed_new(NOW, &clock));
+  char doc[2048];
+  snprintf(doc, sizeof doc, "{\"keys\":[%s]}", es256_jwk);
+  struct host_fetch hf = {doc, 0, false};
+  jwtauth_remote_jwks_config *rc = NULL;
+  OK(jwtauth_remote_jwks_config_new(&rc));
+  OK(jwtauth_remote_jwks_config_set_ttl(rc, 600, 60, 3600, NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_remote_jwks_config_set_ttl(rc, 10, 60, 3600, &err));
+  OK(jwtauth_remote_jwks_config_set_cooldown(rc, 30, NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_remote_jwks_config_set_cooldown(rc, -1, &err));
+  OK(jwtauth_remote_jwks_config_set_limits(rc, 2000, 65536, NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_remote_jwks_config_set_limits(rc, 0, 65536, &err));
+  OK(jwtauth_remote_jwks_config_set_url_rules(rc, false, false, NULL));
+  OK(jwtauth_remote_jwks_config_set_fetcher(rc, host_fetch, &hf, NULL));
+  jwtauth_remote_jwks *remote = NULL;
+  OK(jwtauth_remote_jwks_new(rc, &remote, NULL));
+  jwtauth_remote_jwks_config_free(rc);
+
+  jwtauth_registry *reg = NULL;
+  OK(jwtauth_registry_new(&reg));
+  OK(jwtauth_registry_add_json(reg,
+                               S("{\"client_id\":\"remote-1\",\"token_endpoint_auth_method\":\"private_key_jwt\","
+                                 "\"jwks_uri\":\"https://keys.example.com/jwks\"}"),
+                               NULL, NOW, NULL));
+  jwtauth_verifier_config *cfg = config_at(clock);
+  OK(jwtauth_verifier_config_set_remote_jwks(cfg, remote, NULL));
+  jwtauth_verifier *v = NULL;
+  OK(jwtauth_verifier_new(cfg, &v, NULL));
+  jwtauth_assertion *a = sign(clock, "remote-1", NULL);
+  jwtauth_verified *ok = NULL;
+  OK(jwtauth_verifier_verify(v, reg, STR(jwtauth_assertion_jws(a)), NULL, 0, &ok, NULL));
+  jwtauth_verified_free(ok);
+  ok = NULL;
+  uint64_t fetches = 0;
+  OK(jwtauth_remote_jwks_fetch_count(remote, S("https://keys.example.com/jwks"), &fetches, NULL));
+  CHECK(fetches == 1 && hf.calls == 1, "one fetch (%" PRIu64 ", %d)", fetches, hf.calls);
+  /* a second assertion uses the cache */
+  jwtauth_assertion *b = sign(clock, "remote-1", NULL);
+  OK(jwtauth_verifier_verify(v, reg, STR(jwtauth_assertion_jws(b)), NULL, 0, &ok, NULL));
+  jwtauth_verified_free(ok);
+  ok = NULL;
+  CHECK(hf.calls == 1, "cached");
+  /* remote disabled: the client's keys cannot be had */
+  jwtauth_verifier *no_remote = NULL;
+  OK(jwtauth_verifier_config_set_remote_jwks(cfg, NULL, NULL));
+  OK(jwtauth_verifier_new(cfg, &no_remote, NULL));
+  jwtauth_assertion *c = sign(clock, "remote-1", NULL);
+  FAILS(JWTAUTH_JWKS_UNAVAILABLE, jwtauth_verifier_verify(no_remote, reg, STR(jwtauth_assertion_jws(c)), NULL, 0, &ok, &err));
+  /* a failing host fetcher on a fresh cache */
+  jwtauth_remote_jwks_config *rc2 = NULL;
+  OK(jwtauth_remote_jwks_config_new(&rc2));
+  OK(jwtauth_remote_jwks_config_set_fetcher(rc2, host_fetch, &hf, NULL));
+  jwtauth_remote_jwks *failing = NULL;
+  OK(jwtauth_remote_jwks_new(rc2, &failing, NULL));
+  jwtauth_remote_jwks_config_free(rc2);
+  hf.fail = true;
+  OK(jwtauth_verifier_config_set_remote_jwks(cfg, failing, NULL));
+  jwtauth_verifier *v2 = NULL;
+  OK(jwtauth_verifier_new(cfg, &v2, NULL));
+  FAILS(JWTAUTH_JWKS_UNAVAILABLE, jwtauth_verifier_verify(v2, reg, STR(jwtauth_assertion_jws(c)), NULL, 0, &ok, &err));
+
+  jwtauth_assertion_free(a);
+  jwtauth_assertion_free(b);
+  jwtauth_assertion_free(c);
+  jwtauth_verifier_free(v);
+  jwtauth_verifier_free(v2);
+  jwtauth_verifier_free(no_remote);
+  jwtauth_verifier_config_free(cfg);
+  jwtauth_remote_jwks_free(remote);
+  jwtauth_remote_jwks_free(failing);
+  jwtauth_registry_free(reg);
+  jwtauth_clock_free(clock);
+}
+
+static void test_policy(void) {
+  jwtauth_policy *p = NULL, *strict = NULL;
+  OK(jwtauth_policy_new(&p));
+  OK(jwtauth_policy_from_json(S("{\"min_rsa_bits\":3072}"), &strict, NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_policy_from_json(S("{\"no_such_member\":1}"), &strict, &err));
+  /* acceptable credentials */
+  OK(jwtauth_policy_check_credential(p, JWTAUTH_CREDENTIAL_JWK, (const uint8_t *)es256_jwk, strlen(es256_jwk),
+                                     S("private_key_jwt"), NULL, 0, NULL, 0, NULL, false, NOW, NULL));
+  int64_t later = NOW + 86400;
+  OK(jwtauth_policy_check_credential(p, JWTAUTH_CREDENTIAL_JWKS_URI, (const uint8_t *)"https://keys.example.com/jwks",
+                                     29, S("private_key_jwt"), NULL, 0, NULL, 0, &later, false, NOW, NULL));
+  OK(jwtauth_policy_check_credential(p, JWTAUTH_CREDENTIAL_SECRET,
+                                     (const uint8_t *)"0123456789abcdef0123456789abcdef", 32,
+                                     S("client_secret_jwt"), S("HS256"), NULL, 0, NULL, false, NOW, NULL));
+  /* refused, every problem listed with code, location and message */
+  char priv[2048];
+  const char *d = strrchr(es256_jwk, '}');
+  snprintf(priv, sizeof priv, "{\"keys\":[%.*s,\"d\":\"AAAA\"}]}", (int)(d - es256_jwk), es256_jwk);
+  jwtauth_error *err = NULL;
+  jwtauth_status st = jwtauth_policy_check_credential(p, JWTAUTH_CREDENTIAL_JWKS, (const uint8_t *)priv,
+                                                      strlen(priv), S("private_key_jwt"), NULL, 0, NULL, 0, NULL,
+                                                      false, NOW, &err);
+  CHECK(st == JWTAUTH_PRIVATE_KEY_MATERIAL, "private member: %s", jwtauth_status_name((uint32_t)st));
+  CHECK(jwtauth_error_problem_count(err) >= 1, "problems listed");
+  jwtauth_status code;
+  const char *loc = NULL, *msg = NULL;
+  OK(jwtauth_error_problem(err, 0, &code, &loc, &msg));
+  CHECK(code == JWTAUTH_PRIVATE_KEY_MATERIAL && strstr(msg, "private") != NULL && strstr(msg, "AAAA") == NULL,
+        "message %s at %s", msg, loc);
+  CHECK(jwtauth_error_problem(err, 99, &code, &loc, &msg) == JWTAUTH_INVALID_ARGUMENT, "index out of range");
+  CHECK(strcmp(jwtauth_error_oauth_error(err), "invalid_client_metadata") == 0, "invalid_client_metadata");
+  jwtauth_error_free(err);
+  FAILS(JWTAUTH_INVALID_JWKS_URI,
+        jwtauth_policy_check_credential(p, JWTAUTH_CREDENTIAL_JWKS_URI, (const uint8_t *)"http://10.0.0.1/jwks", 20,
+                                        S("private_key_jwt"), NULL, 0, NULL, 0, NULL, false, NOW, &err));
+  FAILS(JWTAUTH_WEAK_KEY,
+        jwtauth_policy_check_credential(p, JWTAUTH_CREDENTIAL_SECRET, (const uint8_t *)"short", 5,
+                                        S("client_secret_jwt"), NULL, 0, NULL, 0, NULL, false, NOW, &err));
+  int64_t past = NOW - 1;
+  FAILS(JWTAUTH_INVALID_EXPIRY,
+        jwtauth_policy_check_credential(p, JWTAUTH_CREDENTIAL_JWK, (const uint8_t *)es256_jwk, strlen(es256_jwk),
+                                        S("private_key_jwt"), NULL, 0, NULL, 0, &past, false, NOW, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT,
+        jwtauth_policy_check_credential(p, 77, (const uint8_t *)"x", 1, S("private_key_jwt"), NULL, 0, NULL, 0,
+                                        NULL, false, NOW, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT,
+        jwtauth_policy_check_credential(p, JWTAUTH_CREDENTIAL_PEM, (const uint8_t *)"x", 1, S("bogus"), NULL, 0,
+                                        NULL, 0, NULL, false, NOW, &err));
+  /* client metadata refused as a whole */
+  jwtauth_client *c = NULL;
+  err = NULL;
+  st = jwtauth_client_from_json(strict, S("{\"client_id\":\"\",\"token_endpoint_auth_method\":\"private_key_jwt\"}"),
+                                NOW, &c, &err);
+  CHECK(st != JWTAUTH_OK && c == NULL && jwtauth_error_problem_count(err) >= 1, "bad metadata: %s",
+        jwtauth_status_name((uint32_t)st));
+  jwtauth_error_free(err);
+  jwtauth_registry *reg = NULL;
+  FAILS(JWTAUTH_INVALID_CLIENT_METADATA, jwtauth_registry_from_json(S("[]"), NULL, NOW, &reg, &err));
+  jwtauth_policy_free(p);
+  jwtauth_policy_free(strict);
+}
+
+int main(void) {
+  test_version_and_table();
+  test_null_conventions();
+  test_keys();
+  test_sign_and_verify();
+  test_authenticate_and_callbacks();
+  test_remote_jwks();
+  test_policy();
+  jwtauth_signing_key_free(es256_key);
+  jwtauth_string_free(es256_jwk);
+  return report("C API");
+}
