@@ -24,14 +24,22 @@ pub(crate) fn bytes<'a>(ptr: *const u8, len: usize, what: &'static str) -> Resul
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// `(ptr, len)` as UTF-8 text (not NUL-terminated; a NUL byte is refused).
+/// `(ptr, len)` as UTF-8 text (not NUL-terminated; a NUL byte is refused:
+/// names and URLs given here may come back out as C strings).
 pub(crate) fn text<'a>(ptr: *const c_char, len: usize, what: &'static str) -> Result<&'a str, Failure> {
-    let b = bytes(ptr.cast(), len, what)?;
-    let s = std::str::from_utf8(b).map_err(|_| Failure::argument(what, "is not UTF-8"))?;
-    if s.contains('\0') {
+    let s = document(ptr, len, what)?;
+    if s.as_bytes().contains(&0) {
         return Err(Failure::argument(what, "contains a NUL byte"));
     }
     Ok(s)
+}
+
+/// `(ptr, len)` as UTF-8 text that the core parses and never hands back
+/// (assertions, bodies, JSON and PEM documents): no NUL scan, since the
+/// parsers refuse a NUL wherever one would matter.
+pub(crate) fn document<'a>(ptr: *const c_char, len: usize, what: &'static str) -> Result<&'a str, Failure> {
+    let b = bytes(ptr.cast(), len, what)?;
+    std::str::from_utf8(b).map_err(|_| Failure::argument(what, "is not UTF-8"))
 }
 
 /// As [`text`], with NULL meaning "not given".

@@ -77,11 +77,11 @@ pub extern "C" fn jwtauth_authenticator_new(
     })
 }
 
-fn result(a: &Authenticated) -> jwtauth_authenticated {
+fn result(a: Authenticated) -> jwtauth_authenticated {
     jwtauth_authenticated {
         client_id: c_string(a.client_id()),
         method: c_string(a.method.as_str()),
-        verified: a.assertion.as_ref().map(jwtauth_verified::new),
+        verified: a.assertion.map(jwtauth_verified::new),
     }
 }
 
@@ -105,7 +105,7 @@ pub extern "C" fn jwtauth_authenticate(
         let header = opt_text(authorization, authorization_len, "authorization")?;
         let body = bytes(body, body_len, "body")?;
         let done = a.inner.authenticate_body(header, body)?;
-        out.write(to_c(result(&done)));
+        out.write(to_c(result(done)));
         Ok(())
     })
 }
@@ -139,7 +139,7 @@ pub extern "C" fn jwtauth_authenticate_form(
             pairs.push((text(p.name, p.name_len, "param name")?, text(p.value, p.value_len, "param value")?));
         }
         let done = a.inner.authenticate(header, pairs)?;
-        out.write(to_c(result(&done)));
+        out.write(to_c(result(done)));
         Ok(())
     })
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use jwtauth_core::{Algorithm, Error, ErrorCode, JwkSet, SigningKey, VerifyingKey, b64};
 
-use crate::args::{Out, bytes, free, obj, opt_text, text, to_c};
+use crate::args::{Out, bytes, document, free, obj, opt_text, text, to_c};
 use crate::boundary::{Failure, call, infallible};
 use crate::error::jwtauth_error;
 use crate::status::jwtauth_status;
@@ -81,7 +81,7 @@ pub extern "C" fn jwtauth_signing_key_from_pem(
 ) -> jwtauth_status {
     call(err, || {
         let out = Out::new(out, "out")?;
-        let (pem, kid) = (text(pem, pem_len, "pem")?, opt_text(kid, kid_len, "kid")?);
+        let (pem, kid) = (document(pem, pem_len, "pem")?, opt_text(kid, kid_len, "kid")?);
         new_signing(SigningKey::from_pem(pem)?, kid, out);
         Ok(())
     })
@@ -97,7 +97,7 @@ pub extern "C" fn jwtauth_signing_key_from_jwk(
 ) -> jwtauth_status {
     call(err, || {
         let out = Out::new(out, "out")?;
-        new_signing(SigningKey::from_jwk(text(jwk, jwk_len, "jwk")?)?, None, out);
+        new_signing(SigningKey::from_jwk(document(jwk, jwk_len, "jwk")?)?, None, out);
         Ok(())
     })
 }
@@ -259,7 +259,7 @@ pub extern "C" fn jwtauth_verifying_key_from_pem(
 ) -> jwtauth_status {
     call(err, || {
         let out = Out::new(out, "out")?;
-        let (pem, kid) = (text(pem, pem_len, "pem")?, opt_text(kid, kid_len, "kid")?);
+        let (pem, kid) = (document(pem, pem_len, "pem")?, opt_text(kid, kid_len, "kid")?);
         new_verifying(VerifyingKey::from_pem(pem)?, kid, out);
         Ok(())
     })
@@ -293,7 +293,7 @@ pub extern "C" fn jwtauth_verifying_key_from_jwk(
 ) -> jwtauth_status {
     call(err, || {
         let out = Out::new(out, "out")?;
-        new_verifying(VerifyingKey::from_jwk(text(jwk, jwk_len, "jwk")?)?, None, out);
+        new_verifying(VerifyingKey::from_jwk(document(jwk, jwk_len, "jwk")?)?, None, out);
         Ok(())
     })
 }
@@ -373,7 +373,7 @@ pub extern "C" fn jwtauth_jwks_from_json(
 ) -> jwtauth_status {
     call(err, || {
         let out = Out::new(out, "out")?;
-        let set = JwkSet::from_json(text(json, json_len, "json")?)?;
+        let set = JwkSet::from_json(document(json, json_len, "json")?)?;
         out.write(to_c(jwtauth_jwks { inner: Arc::new(set) }));
         Ok(())
     })

@@ -13,7 +13,7 @@ use std::ffi::c_char;
 
 use jwtauth_core::{AuthMethod, CredentialPolicy, CredentialSource, CredentialSpec};
 
-use crate::args::{Out, bytes, free, obj, opt_i64, opt_text, text, to_c};
+use crate::args::{Out, bytes, document, free, obj, opt_i64, opt_text, text, to_c};
 use crate::boundary::{Failure, call, infallible};
 use crate::error::jwtauth_error;
 use crate::keys::algorithm_named;
@@ -68,7 +68,7 @@ pub extern "C" fn jwtauth_policy_from_json(
 ) -> jwtauth_status {
     call(err, || {
         let out = Out::new(out, "out")?;
-        let inner = CredentialPolicy::from_json(text(json, json_len, "json")?)?;
+        let inner = CredentialPolicy::from_json(document(json, json_len, "json")?)?;
         out.write(to_c(jwtauth_policy { inner }));
         Ok(())
     })

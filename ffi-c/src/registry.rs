@@ -19,7 +19,7 @@ use jwtauth_core::{
     AudienceMode, AuthMethod, Client, Credential, Error, ErrorCode, MemoryRegistry, Registry,
 };
 
-use crate::args::{Out, bytes, free, obj, obj_mut, opt_i64, text, to_c};
+use crate::args::{Out, bytes, document, free, obj, obj_mut, opt_i64, text, to_c};
 use crate::boundary::{Failure, call, infallible};
 use crate::error::jwtauth_error;
 use crate::keys::{algorithm, jwtauth_jwks, jwtauth_verifying_key};
@@ -70,7 +70,7 @@ pub extern "C" fn jwtauth_client_from_json(
 ) -> jwtauth_status {
     call(err, || {
         let out = Out::new(out, "out")?;
-        let metadata = text(metadata, metadata_len, "metadata")?;
+        let metadata = document(metadata, metadata_len, "metadata")?;
         let client = policy_or_default(policy)?.check_client_json(metadata, now)?;
         out.write(to_c(jwtauth_client { inner: Arc::new(client) }));
         Ok(())
@@ -260,7 +260,7 @@ pub extern "C" fn jwtauth_registry_from_json(
 ) -> jwtauth_status {
     call(err, || {
         let out = Out::new(out, "out")?;
-        let json = text(json, json_len, "json")?;
+        let json = document(json, json_len, "json")?;
         let m = Arc::new(MemoryRegistry::from_json(json, &policy_or_default(policy)?, now)?);
         out.write(to_c(jwtauth_registry { inner: m.clone(), memory: Some(m) }));
         Ok(())
@@ -300,7 +300,7 @@ pub extern "C" fn jwtauth_registry_add_json(
     err: *mut *mut jwtauth_error,
 ) -> jwtauth_status {
     call(err, || {
-        let metadata = text(metadata, metadata_len, "metadata")?;
+        let metadata = document(metadata, metadata_len, "metadata")?;
         let policy = policy_or_default(policy)?;
         memory(registry)?.register_json(metadata, &policy, now)?;
         Ok(())

@@ -10,11 +10,11 @@
 //! concurrently; results are plain data.
 
 use std::ffi::{CString, c_char};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use jwtauth_core::{AlgorithmSet, AudienceMode, Clock, RemoteJwks, ReplayStore, VerifiedAssertion, Verifier};
 
-use crate::args::{Out, free, obj, obj_mut, opt_text, text, to_c};
+use crate::args::{Out, document, free, obj, obj_mut, opt_text, text, to_c};
 use crate::boundary::{Failure, call, infallible};
 use crate::clock::jwtauth_clock;
 use crate::error::{c_string, jwtauth_error};
@@ -95,23 +95,22 @@ pub struct jwtauth_verifier {
 /// Owned by the caller (`jwtauth_verified_free`), or borrowed from a
 /// `jwtauth_authenticated` (never freed then). Threads: read-only.
 pub struct jwtauth_verified {
-    client_id: CString,
-    jti: CString,
-    claims_json: CString,
-    key_thumbprint: CString,
-    alg: jwtauth_core::Algorithm,
-    replay_until: i64,
+    inner: VerifiedAssertion,
+    /// The C strings, made on first use (most servers read only the id).
+    client_id: OnceLock<CString>,
+    jti: OnceLock<CString>,
+    claims_json: OnceLock<CString>,
+    key_thumbprint: OnceLock<CString>,
 }
 
 impl jwtauth_verified {
-    pub(crate) fn new(v: &VerifiedAssertion) -> Self {
+    pub(crate) const fn new(inner: VerifiedAssertion) -> Self {
         Self {
-            client_id: c_string(&v.client_id),
-            jti: c_string(v.claims.jti.as_deref().unwrap_or_default()),
-            claims_json: c_string(&v.claims.to_json().to_string()),
-            key_thumbprint: c_string(&v.key_thumbprint),
-            alg: v.header.alg,
-            replay_until: v.replay_until,
+            inner,
+            client_id: OnceLock::new(),
+            jti: OnceLock::new(),
+            claims_json: OnceLock::new(),
+            key_thumbprint: OnceLock::new(),
         }
     }
 }
@@ -330,10 +329,10 @@ pub extern "C" fn jwtauth_verifier_verify(
     call(err, || {
         let out = Out::new(out, "out")?;
         let (v, reg) = (obj(verifier, "verifier")?, obj(registry, "registry")?);
-        let assertion = text(assertion, assertion_len, "assertion")?;
+        let assertion = document(assertion, assertion_len, "assertion")?;
         let client_id = opt_text(client_id, client_id_len, "client_id")?;
         let verified = v.inner.verify_in(assertion, client_id, &*reg.inner)?;
-        out.write(to_c(jwtauth_verified::new(&verified)));
+        out.write(to_c(jwtauth_verified::new(verified)));
         Ok(())
     })
 }
@@ -351,38 +350,38 @@ fn field(v: *const jwtauth_verified, f: impl FnOnce(&jwtauth_verified) -> *const
 /// The authenticated client id. Borrowed from `v`.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_verified_client_id(v: *const jwtauth_verified) -> *const c_char {
-    field(v, |v| v.client_id.as_ptr())
+    field(v, |v| v.client_id.get_or_init(|| c_string(&v.inner.client_id)).as_ptr())
 }
 
 /// The assertion's jti. Borrowed from `v`.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_verified_jti(v: *const jwtauth_verified) -> *const c_char {
-    field(v, |v| v.jti.as_ptr())
+    field(v, |v| v.jti.get_or_init(|| c_string(v.inner.claims.jti.as_deref().unwrap_or_default())).as_ptr())
 }
 
 /// The verified claims as a JSON object. Borrowed from `v`.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_verified_claims_json(v: *const jwtauth_verified) -> *const c_char {
-    field(v, |v| v.claims_json.as_ptr())
+    field(v, |v| v.claims_json.get_or_init(|| c_string(&v.inner.claims.to_json().to_string())).as_ptr())
 }
 
 /// The RFC 7638 thumbprint of the key that verified the signature (for
 /// logs and audit). Borrowed from `v`.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_verified_key_thumbprint(v: *const jwtauth_verified) -> *const c_char {
-    field(v, |v| v.key_thumbprint.as_ptr())
+    field(v, |v| v.key_thumbprint.get_or_init(|| c_string(&v.inner.key_thumbprint)).as_ptr())
 }
 
 /// The algorithm of the assertion ("RS256", …); static.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_verified_alg(v: *const jwtauth_verified) -> *const c_char {
-    field(v, |v| alg_name(v.alg))
+    field(v, |v| alg_name(v.inner.header.alg))
 }
 
 /// Until when (Unix seconds) the jti is remembered by the replay store.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_verified_replay_until(v: *const jwtauth_verified) -> i64 {
-    infallible(0, || obj(v, "verified").map_or(0, |v| v.replay_until))
+    infallible(0, || obj(v, "verified").map_or(0, |v| v.inner.replay_until))
 }
 
 /// Free a result. NULL is a no-op.
