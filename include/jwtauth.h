@@ -598,10 +598,14 @@ jwtauth_status jwtauth_error_problem(const struct jwtauth_error *e,
 void jwtauth_error_free(struct jwtauth_error *e);
 
 // Load a private key from PEM: PKCS#8 (`PRIVATE KEY`), PKCS#1
-// (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`). `kid` (may be NULL) is
-// the key id to put in assertion headers.
+// (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`). `alg` (may be NULL)
+// picks the algorithm where the key allows several (an RSA key signs RS256
+// unless told "PS256", "RS384", …). `kid` (may be NULL) is the key id to
+// put in assertion headers.
 jwtauth_status jwtauth_signing_key_from_pem(const char *pem,
                                             size_t pem_len,
+                                            const char *alg,
+                                            size_t alg_len,
                                             const char *kid,
                                             size_t kid_len,
                                             struct jwtauth_signing_key **out,

@@ -257,7 +257,7 @@ fn parse_basic(value: &str) -> Result<Basic> {
 /// Authenticates token requests: configured once, shared across threads.
 #[derive(Debug)]
 pub struct Authenticator {
-    verifier: Verifier,
+    verifier: Arc<Verifier>,
     registry: Arc<dyn Registry>,
     realm: Arc<str>,
 }
@@ -267,6 +267,13 @@ impl Authenticator {
     /// and `registry`. The Basic realm defaults to the issuer identifier.
     #[must_use]
     pub fn new(verifier: Verifier, registry: Arc<dyn Registry>) -> Self {
+        Self::with_shared_verifier(Arc::new(verifier), registry)
+    }
+
+    /// As [`Authenticator::new`], with a verifier shared with other users
+    /// (the bindings hand out one verifier object to several authenticators).
+    #[must_use]
+    pub fn with_shared_verifier(verifier: Arc<Verifier>, registry: Arc<dyn Registry>) -> Self {
         let realm = Arc::from(verifier.issuer());
         Self { verifier, registry, realm }
     }
@@ -280,7 +287,7 @@ impl Authenticator {
 
     /// The verifier.
     #[must_use]
-    pub const fn verifier(&self) -> &Verifier {
+    pub fn verifier(&self) -> &Verifier {
         &self.verifier
     }
 

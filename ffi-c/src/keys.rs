@@ -68,12 +68,16 @@ fn new_signing(key: SigningKey, kid: Option<&str>, out: Out<*mut jwtauth_signing
 }
 
 /// Load a private key from PEM: PKCS#8 (`PRIVATE KEY`), PKCS#1
-/// (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`). `kid` (may be NULL) is
-/// the key id to put in assertion headers.
+/// (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`). `alg` (may be NULL)
+/// picks the algorithm where the key allows several (an RSA key signs RS256
+/// unless told "PS256", "RS384", …). `kid` (may be NULL) is the key id to
+/// put in assertion headers.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_signing_key_from_pem(
     pem: *const c_char,
     pem_len: usize,
+    alg: *const c_char,
+    alg_len: usize,
     kid: *const c_char,
     kid_len: usize,
     out: *mut *mut jwtauth_signing_key,
@@ -82,7 +86,12 @@ pub extern "C" fn jwtauth_signing_key_from_pem(
     call(err, || {
         let out = Out::new(out, "out")?;
         let (pem, kid) = (document(pem, pem_len, "pem")?, opt_text(kid, kid_len, "kid")?);
-        new_signing(SigningKey::from_pem(pem)?, kid, out);
+        let alg = opt_text(alg, alg_len, "alg")?.map(algorithm_named).transpose()?;
+        let mut key = SigningKey::from_pem(pem)?;
+        if let Some(a) = alg {
+            key = key.with_alg(a)?;
+        }
+        new_signing(key, kid, out);
         Ok(())
     })
 }

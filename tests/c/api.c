@@ -115,7 +115,12 @@ static void test_keys(void) {
   CHECK(strcmp(jwtauth_signing_key_alg(k), "ES256") == 0, "alg");
   OK(jwtauth_signing_key_private_pem(k, &pem, NULL));
   CHECK(strstr(pem, "BEGIN PRIVATE KEY") != NULL, "PKCS#8");
-  OK(jwtauth_signing_key_from_pem(STR(pem), S("key-1"), &k2, NULL));
+  OK(jwtauth_signing_key_from_pem(STR(pem), NULL, 0, S("key-1"), &k2, NULL));
+  jwtauth_signing_key *k3 = NULL;
+  FAILS(JWTAUTH_KEY_USAGE_MISMATCH, jwtauth_signing_key_from_pem(STR(pem), S("ES384"), NULL, 0, &k3, &err));
+  OK(jwtauth_signing_key_from_pem(STR(pem), S("ES256"), NULL, 0, &k3, NULL));
+  CHECK(strcmp(jwtauth_signing_key_alg(k3), "ES256") == 0, "alg given");
+  jwtauth_signing_key_free(k3);
   OK(jwtauth_signing_key_thumbprint(k, &tp, NULL));
   OK(jwtauth_signing_key_thumbprint(k2, &tp2, NULL));
   CHECK(strcmp(tp, tp2) == 0, "PEM round trip keeps the key");
@@ -161,7 +166,7 @@ static void test_keys(void) {
   jwtauth_signing_key *ed = NULL, *from_jwk = NULL;
   OK(jwtauth_signing_key_generate(S("EdDSA"), 0, NULL, 0, &ed, NULL));
   FAILS(JWTAUTH_INVALID_KEY, jwtauth_signing_key_from_jwk(S("{}"), &from_jwk, &err));
-  FAILS(JWTAUTH_INVALID_KEY, jwtauth_signing_key_from_pem(S("not a pem"), NULL, 0, &from_jwk, &err));
+  FAILS(JWTAUTH_INVALID_KEY, jwtauth_signing_key_from_pem(S("not a pem"), NULL, 0, NULL, 0, &from_jwk, &err));
   jwtauth_signing_key_free(ed);
 
   es256_key = k;

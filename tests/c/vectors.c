@@ -350,7 +350,7 @@ static void key_case(record *r, const char *id) {
     jwtauth_verifying_key_free(k);
   } else if (strcmp(format, "private_pem") == 0) {
     jwtauth_signing_key *k = NULL;
-    st = jwtauth_signing_key_from_pem(STR(input), NULL, 0, &k, &err);
+    st = jwtauth_signing_key_from_pem(STR(input), NULL, 0, NULL, 0, &k, &err);
     if (st == JWTAUTH_OK) OK(jwtauth_signing_key_thumbprint(k, &thumbprint, NULL));
     jwtauth_signing_key_free(k);
   } else if (strcmp(format, "secret") == 0) {
