@@ -3,7 +3,8 @@
 #   bash tests/run_all.sh
 # Suites: Rust (unit, integration, vectors, Wycheproof, property, doc tests),
 # then C (tests/c/run.sh: API, shared vectors, threads, under valgrind and
-# ASan+UBSan, the example). Later issues add the Python and Node suites. The
+# ASan+UBSan, the example), then Python (tests/python/run.sh: wheel, stubtest,
+# pytest). A later issue adds the Node suite. The
 # last line is the total over all suites: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,11 @@ echo
 echo "== C: API, shared vectors, threads (static, shared, ASan+UBSan, valgrind), example =="
 bash tests/c/run.sh 2>&1 | tee -a "$log" || status=1
 
-# "test result: ok. N passed; M failed" (cargo) and "<suite>: N passed, M failed" (C).
+echo
+echo "== Python: the wheel, stubtest, shared vectors, API, interop (PyJWT, joserfc, jwcrypto, Authlib), threads =="
+bash tests/python/run.sh 2>&1 | tee -a "$log" || status=1
+
+# "test result: ok. N passed; M failed" (cargo) and "<suite>: N passed, M failed" (C, Python).
 read -r passed failed < <(awk '
   /^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
   /^[A-Za-z+ ()]+: [0-9]+ passed, [0-9]+ failed$/ { p += $(NF-3); f += $(NF-1) }

@@ -1,0 +1,81 @@
+"""jwtauth: OAuth 2.0 JWT client authentication (RFC 7523 ``private_key_jwt``
+and ``client_secret_jwt``, and every ``token_endpoint_auth_method``) for
+Python authorization servers and clients, over the libjwtauth Rust core.
+
+Client side::
+
+    key = jwtauth.SigningKey.from_pem(pem)
+    a = jwtauth.sign(key, "my-client", "https://as.example.com")
+    requests.post(token_url, data={**a.form, "grant_type": "client_credentials"})
+
+Server side::
+
+    registry = jwtauth.Registry.from_json(open("clients.json").read())
+    auth = jwtauth.Authenticator(jwtauth.Verifier("https://as.example.com"), registry)
+    try:
+        client = auth.authenticate(request.headers, body=request.body)
+    except jwtauth.JwtAuthError as e:
+        status, headers, body = e.response()
+"""
+
+from ._native import (
+    CLIENT_ASSERTION_TYPE,
+    Authenticated,
+    Authenticator,
+    Client,
+    ClientAssertion,
+    CredentialPolicy,
+    FixedClock,
+    JwkSet,
+    MemoryReplayStore,
+    Problem,
+    Registry,
+    RemoteJwks,
+    SigningKey,
+    VerifiedAssertion,
+    Verifier,
+    VerifyingKey,
+    __version__,
+    sign,
+)
+from .errors import (
+    CODES,
+    ErrorCode,
+    InvalidClientError,
+    InvalidCredentialError,
+    InvalidRequestError,
+    JwtAuthError,
+    OAuthResponse,
+    ServerError,
+    UsageError,
+)
+
+__all__ = [
+    "CLIENT_ASSERTION_TYPE",
+    "CODES",
+    "Authenticated",
+    "Authenticator",
+    "Client",
+    "ClientAssertion",
+    "CredentialPolicy",
+    "ErrorCode",
+    "FixedClock",
+    "InvalidClientError",
+    "InvalidCredentialError",
+    "InvalidRequestError",
+    "JwkSet",
+    "JwtAuthError",
+    "MemoryReplayStore",
+    "OAuthResponse",
+    "Problem",
+    "Registry",
+    "RemoteJwks",
+    "ServerError",
+    "SigningKey",
+    "UsageError",
+    "VerifiedAssertion",
+    "Verifier",
+    "VerifyingKey",
+    "__version__",
+    "sign",
+]

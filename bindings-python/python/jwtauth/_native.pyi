@@ -1,0 +1,256 @@
+"""Type stubs of the extension module jwtauth._native (checked by
+mypy.stubtest against the built module)."""
+
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, final
+
+_Text = Union[str, bytes, bytearray, memoryview]
+_Json = Union[str, bytes, bytearray, memoryview, Dict[str, Any], List[Any]]
+
+__all__ = [
+    "Authenticated",
+    "Authenticator",
+    "CLIENT_ASSERTION_TYPE",
+    "Client",
+    "ClientAssertion",
+    "CredentialPolicy",
+    "FixedClock",
+    "JwkSet",
+    "MemoryReplayStore",
+    "Problem",
+    "Registry",
+    "RemoteJwks",
+    "SigningKey",
+    "VerifiedAssertion",
+    "Verifier",
+    "VerifyingKey",
+    "__version__",
+    "error_table",
+    "sign",
+]
+
+__version__: str
+CLIENT_ASSERTION_TYPE: str
+
+def error_table() -> List[Tuple[int, str, str, str, int, str]]: ...
+
+@final
+class SigningKey:
+    @staticmethod
+    def from_pem(pem: _Text, *, alg: Optional[str] = None, kid: Optional[str] = None) -> SigningKey: ...
+    @staticmethod
+    def from_jwk(jwk: _Json) -> SigningKey: ...
+    @staticmethod
+    def from_secret(secret: _Text, alg: str = "HS256") -> SigningKey: ...
+    @staticmethod
+    def generate(alg: str, *, bits: Optional[int] = None, kid: Optional[str] = None) -> SigningKey: ...
+    @property
+    def alg(self) -> str: ...
+    @property
+    def kid(self) -> Optional[str]: ...
+    @property
+    def thumbprint(self) -> str: ...
+    def private_pem(self) -> str: ...
+    def public_pem(self) -> str: ...
+    def public_jwk(self) -> Dict[str, Any]: ...
+
+@final
+class VerifyingKey:
+    @staticmethod
+    def from_pem(pem: _Text, *, kid: Optional[str] = None) -> VerifyingKey: ...
+    @staticmethod
+    def from_certificate_der(der: _Text, *, kid: Optional[str] = None) -> VerifyingKey: ...
+    @staticmethod
+    def from_jwk(jwk: _Json) -> VerifyingKey: ...
+    @property
+    def thumbprint(self) -> str: ...
+    @property
+    def kid(self) -> Optional[str]: ...
+    def to_jwk(self) -> Dict[str, Any]: ...
+    @property
+    def not_after(self) -> Optional[int]: ...
+    @property
+    def x5t(self) -> Optional[str]: ...
+
+@final
+class JwkSet:
+    @staticmethod
+    def from_json(doc: _Json) -> JwkSet: ...
+    def __len__(self) -> int: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+
+@final
+class ClientAssertion:
+    @property
+    def assertion(self) -> str: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def jti(self) -> str: ...
+    @property
+    def issued_at(self) -> int: ...
+    @property
+    def expires_at(self) -> int: ...
+    @property
+    def form_body(self) -> str: ...
+    @property
+    def form(self) -> Dict[str, str]: ...
+
+def sign(
+    key: SigningKey,
+    client_id: str,
+    audience: str,
+    *,
+    lifetime: Optional[int] = None,
+    allow_long_lifetime: bool = False,
+    not_before: bool = False,
+    typ: Optional[str] = None,
+    omit_typ: bool = False,
+    kid: Optional[str] = None,
+    omit_kid: bool = False,
+    jti: Optional[str] = None,
+    claims: Optional[_Json] = None,
+    clock: Optional[FixedClock] = None,
+) -> ClientAssertion: ...
+
+@final
+class FixedClock:
+    def __new__(cls, now: int) -> FixedClock: ...
+    def set(self, now: int) -> None: ...
+    def advance(self, seconds: int) -> None: ...
+    @property
+    def now(self) -> int: ...
+
+@final
+class MemoryReplayStore:
+    def __new__(cls, capacity: Optional[int] = None) -> MemoryReplayStore: ...
+    def __len__(self) -> int: ...
+
+@final
+class RemoteJwks:
+    def __new__(
+        cls,
+        *,
+        default_ttl: int = 600,
+        min_ttl: int = 60,
+        max_ttl: int = 86400,
+        cooldown: int = 30,
+        timeout: float = 5.0,
+        max_size: int = 65536,
+        allow_http: bool = False,
+        allow_private_addresses: bool = False,
+        fetch: Optional[Callable[[str], Any]] = None,
+    ) -> RemoteJwks: ...
+    def fetch_count(self, uri: str) -> int: ...
+
+@final
+class Problem:
+    @property
+    def code(self) -> str: ...
+    @property
+    def location(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+@final
+class CredentialPolicy:
+    def __new__(cls, **settings: Any) -> CredentialPolicy: ...
+    @staticmethod
+    def from_json(doc: _Json) -> CredentialPolicy: ...
+    def check_credential(
+        self,
+        kind: str,
+        data: _Json,
+        method: str,
+        *,
+        signing_alg: Optional[str] = None,
+        kid: Optional[str] = None,
+        expires_at: Optional[int] = None,
+        expiry_from_cert: bool = False,
+        now: Optional[int] = None,
+    ) -> List[Problem]: ...
+    def check_client(self, metadata: _Json, *, now: Optional[int] = None) -> List[Problem]: ...
+
+@final
+class Client:
+    @staticmethod
+    def from_metadata(metadata: _Json, *, policy: Optional[CredentialPolicy] = None, now: Optional[int] = None) -> Client: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+
+@final
+class Registry:
+    def __new__(cls) -> Registry: ...
+    @staticmethod
+    def from_json(doc: _Json, *, policy: Optional[CredentialPolicy] = None, now: Optional[int] = None) -> Registry: ...
+    @staticmethod
+    def from_callback(lookup: Callable[[str], Optional[Client]]) -> Registry: ...
+    def add(self, client: Union[Client, _Json], *, policy: Optional[CredentialPolicy] = None, now: Optional[int] = None) -> None: ...
+    def remove(self, client_id: str) -> bool: ...
+    def get(self, client_id: str) -> Optional[Client]: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, client_id: object, /) -> bool: ...
+
+@final
+class Verifier:
+    def __new__(
+        cls,
+        issuer: str,
+        *,
+        token_endpoint: Optional[str] = None,
+        audiences: Sequence[str] = ...,
+        audience_mode: str = "compat",
+        leeway: Optional[int] = None,
+        max_age: Optional[int] = None,
+        max_assertion_len: Optional[int] = None,
+        algorithms: Optional[Sequence[str]] = None,
+        replay_store: Any = None,
+        clock: Optional[FixedClock] = None,
+        remote_jwks: Union[RemoteJwks, bool, None] = None,
+    ) -> Verifier: ...
+    def verify(self, assertion: _Text, registry: Registry, *, client_id: Optional[str] = None) -> VerifiedAssertion: ...
+    @property
+    def issuer(self) -> str: ...
+
+@final
+class VerifiedAssertion:
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def jti(self) -> Optional[str]: ...
+    @property
+    def alg(self) -> str: ...
+    @property
+    def key_id(self) -> Optional[str]: ...
+    @property
+    def key_thumbprint(self) -> str: ...
+    @property
+    def replay_until(self) -> int: ...
+    @property
+    def claims(self) -> Dict[str, Any]: ...
+
+@final
+class Authenticator:
+    def __new__(cls, verifier: Verifier, registry: Registry, *, realm: Optional[str] = None) -> Authenticator: ...
+    def authenticate(
+        self,
+        headers: Union[Mapping[str, str], Iterable[Tuple[str, str]], None] = None,
+        *,
+        authorization: Optional[_Text] = None,
+        form: Union[Mapping[str, Any], Iterable[Tuple[str, str]], None] = None,
+        body: Optional[_Text] = None,
+    ) -> Authenticated: ...
+
+@final
+class Authenticated:
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def client(self) -> Client: ...
+    @property
+    def claims(self) -> Optional[Dict[str, Any]]: ...
+    @property
+    def jti(self) -> Optional[str]: ...

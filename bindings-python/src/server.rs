@@ -1,0 +1,519 @@
+//! The server side: `Client`, `Registry`, `Verifier`, `Authenticator` and
+//! their results. Verifiers, registries and authenticators are meant to be
+//! made once and shared by every thread; signature work runs without the
+//! GIL.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use jwtauth::{AudienceMode, Clock, MemoryRegistry};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use crate::convert::{bytes, json_text, text, to_python};
+use crate::errors::{IntoPy, auth_to_py, usage};
+use crate::keys::algorithm;
+use crate::policy::{CredentialPolicy, now_or_system};
+use crate::stores::{self, FixedClock, RemoteJwks};
+
+/// One registered client, its keys parsed once.
+#[pyclass(module = "jwtauth", frozen)]
+pub struct Client {
+    pub(crate) inner: Arc<jwtauth::Client>,
+}
+
+#[pymethods]
+impl Client {
+    /// A client from its registration metadata (dict or JSON; RFC 7591
+    /// names, docs/registry.md), checked against `policy` (default policy
+    /// when None) at `now` (default: the system clock). Raises
+    /// `InvalidCredentialError` listing every problem.
+    #[staticmethod]
+    #[pyo3(signature = (metadata, *, policy = None, now = None))]
+    fn from_metadata(
+        py: Python<'_>,
+        metadata: &Bound<'_, PyAny>,
+        policy: Option<&CredentialPolicy>,
+        now: Option<i64>,
+    ) -> PyResult<Self> {
+        let text = json_text(metadata, "metadata")?;
+        let default = jwtauth::CredentialPolicy::default();
+        let policy = policy.map_or(&default, |p| &p.inner);
+        Ok(Self { inner: Arc::new(policy.check_client_json(&text, now_or_system(now)).py_err(py)?) })
+    }
+
+    /// The client id.
+    #[getter]
+    fn client_id(&self) -> &str {
+        self.inner.client_id()
+    }
+
+    /// The registered token_endpoint_auth_method.
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.inner.method().as_str()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Client({:?}, {})", self.inner.client_id(), self.inner.method().as_str())
+    }
+}
+
+/// The host's registry: a callable `lookup(client_id) -> Client | None`.
+struct PyRegistry(Py<PyAny>);
+
+impl fmt::Debug for PyRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PyRegistry")
+    }
+}
+
+impl jwtauth::Registry for PyRegistry {
+    fn client(&self, client_id: &str) -> jwtauth::Result<Option<Arc<jwtauth::Client>>> {
+        Python::attach(|py| {
+            let unavailable =
+                |why: String| jwtauth::Error::with_detail(jwtauth::ErrorCode::RegistryUnavailable, why);
+            let r = self
+                .0
+                .bind(py)
+                .call1((client_id,))
+                .map_err(|e| unavailable(format!("the lookup raised {}", e.get_type(py))))?;
+            if r.is_none() {
+                return Ok(None);
+            }
+            let c = r
+                .cast::<Client>()
+                .map_err(|_| unavailable("the lookup returned something else than a Client".to_owned()))?;
+            Ok(Some(c.get().inner.clone()))
+        })
+    }
+}
+
+/// Where clients are found: in memory (from a registry document, `add`,
+/// `remove`), or the host's `lookup` callable.
+#[pyclass(module = "jwtauth", frozen)]
+pub struct Registry {
+    pub(crate) inner: Arc<dyn jwtauth::Registry>,
+    memory: Option<Arc<MemoryRegistry>>,
+}
+
+impl Registry {
+    fn memory(&self, py: Python<'_>) -> PyResult<&MemoryRegistry> {
+        self.memory
+            .as_deref()
+            .ok_or_else(|| usage(py, "a callback registry is changed in the host's own store"))
+    }
+}
+
+#[pymethods]
+impl Registry {
+    /// An empty in-memory registry.
+    #[new]
+    fn new() -> Self {
+        let m = Arc::new(MemoryRegistry::new());
+        Self { inner: m.clone(), memory: Some(m) }
+    }
+
+    /// An in-memory registry from a registry document (`{"clients": [...]}`
+    /// as dict or JSON), every client checked against `policy`; all or
+    /// nothing (`InvalidCredentialError` lists every problem).
+    #[staticmethod]
+    #[pyo3(signature = (doc, *, policy = None, now = None))]
+    fn from_json(
+        py: Python<'_>,
+        doc: &Bound<'_, PyAny>,
+        policy: Option<&CredentialPolicy>,
+        now: Option<i64>,
+    ) -> PyResult<Self> {
+        let text = json_text(doc, "doc")?;
+        let default = jwtauth::CredentialPolicy::default();
+        let policy = policy.map_or(&default, |p| &p.inner);
+        let m = Arc::new(MemoryRegistry::from_json(&text, policy, now_or_system(now)).py_err(py)?);
+        Ok(Self { inner: m.clone(), memory: Some(m) })
+    }
+
+    /// A registry backed by `lookup(client_id) -> Client | None` (called
+    /// from any thread; an exception refuses the request with
+    /// REGISTRY_UNAVAILABLE).
+    #[staticmethod]
+    fn from_callback(lookup: Py<PyAny>) -> Self {
+        Self { inner: Arc::new(PyRegistry(lookup)), memory: None }
+    }
+
+    /// Register a client (a `Client`, or metadata checked against `policy`).
+    #[pyo3(signature = (client, *, policy = None, now = None))]
+    fn add(
+        &self,
+        py: Python<'_>,
+        client: &Bound<'_, PyAny>,
+        policy: Option<&CredentialPolicy>,
+        now: Option<i64>,
+    ) -> PyResult<()> {
+        let m = self.memory(py)?;
+        if let Ok(c) = client.cast::<Client>() {
+            m.insert((*c.get().inner).clone());
+            return Ok(());
+        }
+        let text = json_text(client, "client")?;
+        let default = jwtauth::CredentialPolicy::default();
+        let policy = policy.map_or(&default, |p| &p.inner);
+        m.register_json(&text, policy, now_or_system(now)).py_err(py)
+    }
+
+    /// Remove a client; whether it was there.
+    fn remove(&self, py: Python<'_>, client_id: &str) -> PyResult<bool> {
+        Ok(self.memory(py)?.remove(client_id))
+    }
+
+    /// The registered client, or None.
+    fn get(&self, py: Python<'_>, client_id: &str) -> PyResult<Option<Client>> {
+        Ok(self.inner.client(client_id).py_err(py)?.map(|inner| Client { inner }))
+    }
+
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.memory(py)?.len())
+    }
+
+    fn __contains__(&self, py: Python<'_>, client_id: &str) -> PyResult<bool> {
+        Ok(self.inner.client(client_id).py_err(py)?.is_some())
+    }
+}
+
+/// Verifies client assertions; make one per server and share it.
+#[pyclass(module = "jwtauth", frozen)]
+pub struct Verifier {
+    pub(crate) inner: Arc<jwtauth::Verifier>,
+}
+
+#[pymethods]
+impl Verifier {
+    /// A verifier for the server whose issuer identifier is `issuer`.
+    /// `replay_store`: a `MemoryReplayStore` (the default: a fresh one) or
+    /// any object with `check_and_insert(client_id, jti, expires_at, now)
+    /// -> bool`. `remote_jwks`: a `RemoteJwks`, or False to disable
+    /// `jwks_uri` clients.
+    #[new]
+    #[pyo3(signature = (issuer, *, token_endpoint = None, audiences = Vec::new(), audience_mode = "compat",
+                        leeway = None, max_age = None, max_assertion_len = None, algorithms = None,
+                        replay_store = None, clock = None, remote_jwks = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
+    fn new(
+        py: Python<'_>,
+        issuer: &str,
+        token_endpoint: Option<&str>,
+        audiences: Vec<String>,
+        audience_mode: &str,
+        leeway: Option<i64>,
+        max_age: Option<i64>,
+        max_assertion_len: Option<usize>,
+        algorithms: Option<Vec<String>>,
+        replay_store: Option<&Bound<'_, PyAny>>,
+        clock: Option<&FixedClock>,
+        remote_jwks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut b = jwtauth::Verifier::builder(issuer);
+        if let Some(t) = token_endpoint {
+            b = b.token_endpoint(t);
+        }
+        for a in audiences {
+            b = b.extra_audience(a);
+        }
+        b = b.audience_mode(
+            AudienceMode::from_name(audience_mode)
+                .ok_or_else(|| usage(py, "audience_mode must be strict or compat"))?,
+        );
+        if let Some(l) = leeway {
+            b = b.leeway(l);
+        }
+        if let Some(m) = max_age {
+            b = b.max_age(m);
+        }
+        if let Some(m) = max_assertion_len {
+            b = b.max_assertion_len(m);
+        }
+        if let Some(list) = algorithms {
+            let mut set = jwtauth::AlgorithmSet::EMPTY;
+            for a in list {
+                set = set.with(algorithm(py, &a)?);
+            }
+            b = b.allowed_algorithms(set);
+        }
+        if let Some(s) = replay_store {
+            b = b.replay_store(stores::replay_store(s));
+        }
+        if let Some(c) = clock {
+            b = b.clock(c.inner.clone() as Arc<dyn Clock>);
+        }
+        if let Some(r) = remote_jwks {
+            if let Ok(r) = r.cast::<RemoteJwks>() {
+                b = b.remote_jwks(r.get().inner.clone());
+            } else if !r.is_truthy()? {
+                b = b.without_remote_jwks();
+            } else {
+                return Err(usage(py, "remote_jwks must be a RemoteJwks or False"));
+            }
+        }
+        Ok(Self { inner: Arc::new(b.build().py_err(py)?) })
+    }
+
+    /// Verify `assertion` (the client_assertion value), finding the client
+    /// from its iss/sub in `registry`; `client_id` is the request's
+    /// client_id parameter, if any (it must agree). Raises
+    /// `InvalidClientError` (or another `JwtAuthError`) when refused.
+    #[pyo3(signature = (assertion, registry, *, client_id = None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        assertion: &Bound<'_, PyAny>,
+        registry: &Registry,
+        client_id: Option<&str>,
+    ) -> PyResult<VerifiedAssertion> {
+        let assertion = text(assertion, "assertion")?;
+        let (v, reg) = (&self.inner, &registry.inner);
+        let r = py.detach(|| v.verify_in(&assertion, client_id, &**reg));
+        Ok(VerifiedAssertion::new(r.py_err(py)?))
+    }
+
+    /// The issuer identifier.
+    #[getter]
+    fn issuer(&self) -> &str {
+        self.inner.issuer()
+    }
+}
+
+/// A verified assertion.
+#[pyclass(module = "jwtauth", frozen)]
+pub struct VerifiedAssertion {
+    inner: jwtauth::VerifiedAssertion,
+    claims: OnceLock<Py<PyAny>>,
+}
+
+impl VerifiedAssertion {
+    pub(crate) const fn new(inner: jwtauth::VerifiedAssertion) -> Self {
+        Self { inner, claims: OnceLock::new() }
+    }
+}
+
+#[pymethods]
+impl VerifiedAssertion {
+    /// The authenticated client id.
+    #[getter]
+    fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// The jti.
+    #[getter]
+    fn jti(&self) -> Option<&str> {
+        self.inner.claims.jti.as_deref()
+    }
+
+    /// The algorithm.
+    #[getter]
+    fn alg(&self) -> &'static str {
+        self.inner.header.alg.name()
+    }
+
+    /// The kid of the key that verified the signature, if it has one.
+    #[getter]
+    fn key_id(&self) -> Option<&str> {
+        self.inner.key_id.as_deref()
+    }
+
+    /// The RFC 7638 thumbprint of the key that verified the signature.
+    #[getter]
+    fn key_thumbprint(&self) -> &str {
+        &self.inner.key_thumbprint
+    }
+
+    /// Until when the jti is remembered (Unix seconds).
+    #[getter]
+    fn replay_until(&self) -> i64 {
+        self.inner.replay_until
+    }
+
+    /// The verified claims (a dict, made on first access).
+    #[getter]
+    fn claims(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if let Some(c) = self.claims.get() {
+            return Ok(c.clone_ref(py));
+        }
+        let c = to_python(py, &self.inner.claims.to_json())?.unbind();
+        Ok(self.claims.get_or_init(|| c).clone_ref(py))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "VerifiedAssertion(client_id={:?}, alg={})",
+            self.inner.client_id,
+            self.inner.header.alg.name()
+        )
+    }
+}
+
+/// Authenticates token requests for every token_endpoint_auth_method.
+#[pyclass(module = "jwtauth", frozen)]
+pub struct Authenticator {
+    inner: jwtauth::Authenticator,
+}
+
+/// The Authorization header from a headers mapping (any case) or list of pairs.
+fn authorization_from(headers: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    let items: Bound<'_, PyAny> =
+        if headers.hasattr("items")? { headers.call_method0("items")? } else { headers.clone() };
+    let mut found = None;
+    for item in items.try_iter()? {
+        let (k, v): (String, String) = item?.extract()?;
+        if k.eq_ignore_ascii_case("authorization") {
+            if found.is_some() {
+                // Two Authorization headers: let the core see a malformed one.
+                return Ok(Some(String::from("\u{0}")));
+            }
+            found = Some(v);
+        }
+    }
+    Ok(found)
+}
+
+/// Decoded form pairs from a mapping (values str or lists of str, so that
+/// repeated parameters are kept) or an iterable of pairs.
+fn pairs_from(form: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let py = form.py();
+    let mut out = Vec::new();
+    if let Ok(d) = form.cast::<PyDict>() {
+        for (k, v) in d.iter() {
+            let k: String = k.extract()?;
+            if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+                for x in v.try_iter()? {
+                    out.push((k.clone(), x?.extract()?));
+                }
+            } else {
+                out.push((k, v.extract()?));
+            }
+        }
+        return Ok(out);
+    }
+    // Werkzeug MultiDict / Django QueryDict: keep every value of a name.
+    if form.hasattr("getlist")? && form.hasattr("keys")? {
+        for k in form.call_method0("keys")?.try_iter()? {
+            let k = k?;
+            for v in form.call_method1("getlist", (&k,))?.try_iter()? {
+                out.push((k.extract()?, v?.extract()?));
+            }
+        }
+        return Ok(out);
+    }
+    for item in form.try_iter()? {
+        out.push(
+            item?
+                .extract()
+                .map_err(|_| usage(py, "form must be a mapping or an iterable of (name, value) pairs"))?,
+        );
+    }
+    Ok(out)
+}
+
+#[pymethods]
+impl Authenticator {
+    /// An authenticator verifying with `verifier` against `registry`;
+    /// `realm` (default: the issuer) goes in WWW-Authenticate.
+    #[new]
+    #[pyo3(signature = (verifier, registry, *, realm = None))]
+    fn new(verifier: &Verifier, registry: &Registry, realm: Option<&str>) -> Self {
+        let mut a =
+            jwtauth::Authenticator::with_shared_verifier(verifier.inner.clone(), registry.inner.clone());
+        if let Some(r) = realm {
+            a = a.with_realm(r);
+        }
+        Self { inner: a }
+    }
+
+    /// Authenticate a token request: the Authorization header (given as
+    /// `authorization=`, or found in `headers`), and the form (`body=`, the
+    /// raw application/x-www-form-urlencoded body, or `form=`, the decoded
+    /// parameters). Returns `Authenticated`; raises a `JwtAuthError` whose
+    /// `response()` is what to send.
+    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None))]
+    fn authenticate(
+        &self,
+        py: Python<'_>,
+        headers: Option<&Bound<'_, PyAny>>,
+        authorization: Option<&Bound<'_, PyAny>>,
+        form: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Authenticated> {
+        let header: Option<String> = match (authorization, headers) {
+            (Some(a), _) => Some(text(a, "authorization")?.into_owned()),
+            (None, Some(h)) => authorization_from(h)?,
+            (None, None) => None,
+        };
+        let a = &self.inner;
+        let result = match (form, body) {
+            (Some(_), Some(_)) => return Err(usage(py, "give form or body, not both")),
+            (Some(f), None) => {
+                let pairs = pairs_from(f)?;
+                py.detach(|| a.authenticate(header.as_deref(), pairs))
+            }
+            (None, b) => {
+                let raw = match b {
+                    Some(b) => bytes(b, "body")?.into_owned(),
+                    None => Vec::new(),
+                };
+                py.detach(|| a.authenticate_body(header.as_deref(), &raw))
+            }
+        };
+        match result {
+            Ok(done) => Ok(Authenticated {
+                client: Client { inner: done.client.clone() },
+                method: done.method.as_str(),
+                assertion: done.assertion.map(VerifiedAssertion::new),
+            }),
+            Err(e) => Err(auth_to_py(py, &e)),
+        }
+    }
+}
+
+/// An authenticated client.
+#[pyclass(module = "jwtauth", frozen)]
+pub struct Authenticated {
+    client: Client,
+    method: &'static str,
+    assertion: Option<VerifiedAssertion>,
+}
+
+#[pymethods]
+impl Authenticated {
+    /// The client id.
+    #[getter]
+    fn client_id(&self) -> &str {
+        self.client.inner.client_id()
+    }
+
+    /// The token_endpoint_auth_method used.
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.method
+    }
+
+    /// The registered client.
+    #[getter]
+    fn client(&self) -> Client {
+        Client { inner: self.client.inner.clone() }
+    }
+
+    /// For the JWT methods, the verified assertion's claims; otherwise None.
+    #[getter]
+    fn claims(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        self.assertion.as_ref().map(|a| a.claims(py)).transpose()
+    }
+
+    /// For the JWT methods, the jti; otherwise None.
+    #[getter]
+    fn jti(&self) -> Option<&str> {
+        self.assertion.as_ref().and_then(|a| a.inner.claims.jti.as_deref())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Authenticated({:?}, {})", self.client.inner.client_id(), self.method)
+    }
+}

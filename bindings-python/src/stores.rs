@@ -1,0 +1,196 @@
+//! Clock, replay stores and the remote JWKS cache.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jwtauth::{
+    FetchedJwks, JwksFetcher, JwksUri, RemoteJwksConfig, ReplayCheck, ReplayStore, ReplayStoreError,
+};
+use pyo3::prelude::*;
+
+use crate::convert::bytes;
+
+/// A clock the program sets (tests, replays of recorded traffic).
+#[pyclass(module = "jwtauth", frozen)]
+pub struct FixedClock {
+    pub(crate) inner: Arc<jwtauth::FixedClock>,
+}
+
+#[pymethods]
+impl FixedClock {
+    #[new]
+    fn new(now: i64) -> Self {
+        Self { inner: Arc::new(jwtauth::FixedClock::new(now)) }
+    }
+
+    /// Set the time (Unix seconds).
+    fn set(&self, now: i64) {
+        self.inner.set(now);
+    }
+
+    /// Move the time forward by `seconds`.
+    fn advance(&self, seconds: i64) {
+        self.inner.advance(seconds);
+    }
+
+    /// The time (Unix seconds).
+    #[getter]
+    fn now(&self) -> i64 {
+        jwtauth::Clock::now(&*self.inner)
+    }
+}
+
+/// The in-memory replay store (bounded; refuses new assertions when full).
+#[pyclass(module = "jwtauth", frozen)]
+pub struct MemoryReplayStore {
+    pub(crate) inner: Arc<jwtauth::MemoryReplayStore>,
+}
+
+#[pymethods]
+impl MemoryReplayStore {
+    #[new]
+    #[pyo3(signature = (capacity = None))]
+    fn new(capacity: Option<usize>) -> Self {
+        let s = capacity.map_or_else(jwtauth::MemoryReplayStore::default, jwtauth::MemoryReplayStore::new);
+        Self { inner: Arc::new(s) }
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+/// A replay store written in Python: any object with
+/// `check_and_insert(client_id, jti, expires_at, now) -> bool` (True when
+/// the pair was new and is now recorded, False when it was already there;
+/// an exception fails closed).
+pub(crate) struct PyReplayStore(pub(crate) Py<PyAny>);
+
+impl fmt::Debug for PyReplayStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PyReplayStore")
+    }
+}
+
+impl ReplayStore for PyReplayStore {
+    fn check_and_insert(
+        &self,
+        client_id: &str,
+        jti: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<ReplayCheck, ReplayStoreError> {
+        Python::attach(|py| {
+            let r = self
+                .0
+                .bind(py)
+                .call_method1("check_and_insert", (client_id, jti, expires_at, now))
+                .and_then(|v| v.is_truthy())
+                .map_err(|e| {
+                    ReplayStoreError(format!("the Python replay store raised {}", e.get_type(py)))
+                })?;
+            Ok(if r { ReplayCheck::Fresh } else { ReplayCheck::Replayed })
+        })
+    }
+}
+
+/// A replay store argument: ours, or a Python object.
+pub(crate) fn replay_store(obj: &Bound<'_, PyAny>) -> Arc<dyn ReplayStore> {
+    if let Ok(m) = obj.cast::<MemoryReplayStore>() {
+        return m.get().inner.clone();
+    }
+    Arc::new(PyReplayStore(obj.clone().unbind()))
+}
+
+/// A fetch function written in Python: `fetch(uri) -> bytes | str | (body,
+/// max_age)`; an exception is a failed fetch.
+struct PyFetcher(Py<PyAny>);
+
+impl fmt::Debug for PyFetcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PyFetcher")
+    }
+}
+
+impl JwksFetcher for PyFetcher {
+    fn fetch(&self, uri: &JwksUri) -> Result<FetchedJwks, String> {
+        Python::attach(|py| {
+            let r = self
+                .0
+                .bind(py)
+                .call1((uri.as_str(),))
+                .map_err(|e| format!("the Python fetcher raised {}", e.get_type(py)))?;
+            let (body, max_age) = match r.extract::<(Bound<'_, PyAny>, Option<i64>)>() {
+                Ok((b, m)) => (b, m),
+                Err(_) => (r, None),
+            };
+            let body = bytes(&body, "body")
+                .map_err(|_| "the Python fetcher returned no bytes".to_owned())?
+                .into_owned();
+            Ok(FetchedJwks { body, max_age })
+        })
+    }
+}
+
+/// The remote JWKS cache for clients registered with a `jwks_uri`.
+#[pyclass(module = "jwtauth", frozen)]
+pub struct RemoteJwks {
+    pub(crate) inner: Arc<jwtauth::RemoteJwks>,
+}
+
+#[pymethods]
+impl RemoteJwks {
+    /// Defaults: TTL 600 s within [60, 86400], cooldown 30 s, timeout 5 s,
+    /// body ≤ 64 KiB, https only, public addresses only; `fetch` (a
+    /// callable taking the URL) replaces the built-in HTTPS client.
+    #[new]
+    #[pyo3(signature = (*, default_ttl = 600, min_ttl = 60, max_ttl = 86_400, cooldown = 30,
+                        timeout = 5.0, max_size = 65_536, allow_http = false,
+                        allow_private_addresses = false, fetch = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
+    fn new(
+        py: Python<'_>,
+        default_ttl: i64,
+        min_ttl: i64,
+        max_ttl: i64,
+        cooldown: i64,
+        timeout: f64,
+        max_size: usize,
+        allow_http: bool,
+        allow_private_addresses: bool,
+        fetch: Option<Py<PyAny>>,
+    ) -> PyResult<Self> {
+        if !(0 <= min_ttl && min_ttl <= default_ttl && default_ttl <= max_ttl)
+            || cooldown < 0
+            || !timeout.is_finite()
+            || timeout <= 0.0
+        {
+            return Err(crate::errors::usage(
+                py,
+                "need 0 <= min_ttl <= default_ttl <= max_ttl, cooldown >= 0, timeout > 0",
+            ));
+        }
+        let mut c = RemoteJwksConfig {
+            default_ttl,
+            min_ttl,
+            max_ttl,
+            cooldown,
+            max_size,
+            ..RemoteJwksConfig::default()
+        };
+        c.timeout = Duration::from_secs_f64(timeout);
+        c.rules.allow_http = allow_http;
+        c.rules.allow_private_addresses = allow_private_addresses;
+        let inner = match fetch {
+            Some(f) => jwtauth::RemoteJwks::with_fetcher(c, Arc::new(PyFetcher(f))),
+            None => jwtauth::RemoteJwks::new(c),
+        };
+        Ok(Self { inner: Arc::new(inner) })
+    }
+
+    /// How many fetches of `uri` were started.
+    fn fetch_count(&self, uri: &str) -> u64 {
+        self.inner.fetch_count(uri)
+    }
+}
