@@ -8,6 +8,7 @@
 
 use pyo3::prelude::*;
 
+mod bench;
 mod convert;
 mod errors;
 mod keys;
@@ -22,6 +23,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", jwtauth::VERSION)?;
     m.add("CLIENT_ASSERTION_TYPE", jwtauth::CLIENT_ASSERTION_TYPE)?;
     m.add_function(wrap_pyfunction!(errors::error_table, m)?)?;
+    m.add_function(wrap_pyfunction!(bench::_bench_core_verify, m)?)?;
+    m.add_function(wrap_pyfunction!(bench::_bench_core_sign, m)?)?;
     m.add_class::<keys::SigningKey>()?;
     m.add_class::<keys::VerifyingKey>()?;
     m.add_class::<keys::JwkSet>()?;
