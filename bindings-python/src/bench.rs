@@ -13,7 +13,12 @@ use crate::server::{Registry, Verifier};
 /// Verify each assertion once in a Rust loop (no Python in between);
 /// returns the seconds taken. Fails on the first refusal.
 #[pyfunction]
-pub(crate) fn _bench_core_verify(py: Python<'_>, verifier: &Verifier, registry: &Registry, assertions: Vec<String>) -> PyResult<f64> {
+pub(crate) fn _bench_core_verify(
+    py: Python<'_>,
+    verifier: &Verifier,
+    registry: &Registry,
+    assertions: Vec<String>,
+) -> PyResult<f64> {
     let (v, reg) = (&verifier.inner, &registry.inner);
     let r: Result<f64, jwtauth::Error> = py.detach(|| {
         let t = Instant::now();
@@ -28,7 +33,13 @@ pub(crate) fn _bench_core_verify(py: Python<'_>, verifier: &Verifier, registry: 
 
 /// Sign `n` assertions in a Rust loop; returns the seconds taken.
 #[pyfunction]
-pub(crate) fn _bench_core_sign(py: Python<'_>, key: &SigningKey, client_id: &str, audience: &str, n: usize) -> PyResult<f64> {
+pub(crate) fn _bench_core_sign(
+    py: Python<'_>,
+    key: &SigningKey,
+    client_id: &str,
+    audience: &str,
+    n: usize,
+) -> PyResult<f64> {
     let k = &key.inner;
     let r: Result<f64, jwtauth::Error> = py.detach(|| {
         let t = Instant::now();

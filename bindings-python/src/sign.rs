@@ -12,39 +12,64 @@ use crate::keys::SigningKey;
 use crate::stores::FixedClock;
 
 /// A signed client assertion and the form fields that carry it.
-#[pyclass(module = "jwtauth", frozen, get_all)]
+#[pyclass(module = "jwtauth", frozen)]
 pub struct ClientAssertion {
-    /// The compact JWS (the `client_assertion` value).
-    assertion: String,
-    /// iss and sub.
-    client_id: String,
-    /// The jti.
-    jti: String,
-    /// iat (Unix seconds).
-    issued_at: i64,
-    /// exp (Unix seconds).
-    expires_at: i64,
-    /// `client_id=…&client_assertion_type=…&client_assertion=…`, encoded.
-    form_body: String,
+    inner: jwtauth::ClientAssertion,
 }
 
 #[pymethods]
 impl ClientAssertion {
+    /// The compact JWS (the `client_assertion` value).
+    #[getter]
+    fn assertion(&self) -> &str {
+        &self.inner.assertion
+    }
+
+    /// iss and sub.
+    #[getter]
+    fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// The jti.
+    #[getter]
+    fn jti(&self) -> &str {
+        &self.inner.jti
+    }
+
+    /// iat (Unix seconds).
+    #[getter]
+    fn issued_at(&self) -> i64 {
+        self.inner.issued_at
+    }
+
+    /// exp (Unix seconds).
+    #[getter]
+    fn expires_at(&self) -> i64 {
+        self.inner.expires_at
+    }
+
+    /// `client_id=…&client_assertion_type=…&client_assertion=…`, encoded.
+    #[getter]
+    fn form_body(&self) -> String {
+        self.inner.to_form_body()
+    }
+
     /// The three form fields as a dict: client_id, client_assertion_type,
     /// client_assertion.
     #[getter]
     fn form<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        d.set_item("client_id", &self.client_id)?;
+        d.set_item("client_id", &self.inner.client_id)?;
         d.set_item("client_assertion_type", jwtauth::CLIENT_ASSERTION_TYPE)?;
-        d.set_item("client_assertion", &self.assertion)?;
+        d.set_item("client_assertion", &self.inner.assertion)?;
         Ok(d)
     }
 
     fn __repr__(&self) -> String {
         format!(
             "ClientAssertion(client_id={:?}, jti={:?}, expires_at={})",
-            self.client_id, self.jti, self.expires_at
+            self.inner.client_id, self.inner.jti, self.inner.expires_at
         )
     }
 }
@@ -89,44 +114,37 @@ pub(crate) fn sign(
     };
     let key = key.inner.clone();
     let clock: Option<Arc<dyn jwtauth::Clock>> = clock.map(|c| c.inner.clone() as Arc<dyn jwtauth::Clock>);
-    let signed = py
-        .detach(|| {
-            let mut b = AssertionBuilder::new(&key, client_id, audience).not_before(not_before);
-            if let Some(l) = lifetime {
-                b = b.lifetime(l);
-            }
-            if allow_long_lifetime {
-                b = b.allow_long_lifetime();
-            }
-            if omit_typ {
-                b = b.typ(None);
-            } else if let Some(t) = &typ {
-                b = b.typ(Some(t.as_str()));
-            }
-            if omit_kid {
-                b = b.no_kid();
-            } else if let Some(k) = kid {
-                b = b.kid(k);
-            }
-            if let Some(j) = jti {
-                b = b.jti(j);
-            }
-            for (k, v) in extra.into_iter().flatten() {
-                b = b.claim(&k, v)?;
-            }
-            if let Some(c) = clock {
-                b = b.clock(c);
-            }
-            b.sign()
-        })
-        .py_err(py)?;
-    let form_body = signed.to_form_body();
-    Ok(ClientAssertion {
-        assertion: signed.assertion,
-        client_id: signed.client_id,
-        jti: signed.jti,
-        issued_at: signed.issued_at,
-        expires_at: signed.expires_at,
-        form_body,
-    })
+    let work = || {
+        let mut b = AssertionBuilder::new(&key, client_id, audience).not_before(not_before);
+        if let Some(l) = lifetime {
+            b = b.lifetime(l);
+        }
+        if allow_long_lifetime {
+            b = b.allow_long_lifetime();
+        }
+        if omit_typ {
+            b = b.typ(None);
+        } else if let Some(t) = &typ {
+            b = b.typ(Some(t.as_str()));
+        }
+        if omit_kid {
+            b = b.no_kid();
+        } else if let Some(k) = kid {
+            b = b.kid(k);
+        }
+        if let Some(j) = jti {
+            b = b.jti(j);
+        }
+        for (k, v) in extra.into_iter().flatten() {
+            b = b.claim(&k, v)?;
+        }
+        if let Some(c) = clock {
+            b = b.clock(c);
+        }
+        b.sign()
+    };
+    // An HMAC takes about a microsecond: releasing and taking back the GIL
+    // would cost more than it lets other threads do.
+    let signed = if key.alg().is_symmetric() { work() } else { py.detach(work) }.py_err(py)?;
+    Ok(ClientAssertion { inner: signed })
 }

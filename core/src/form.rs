@@ -1,21 +1,52 @@
 //! `application/x-www-form-urlencoded` (WHATWG URL §5; RFC 6749 Appendix B).
 
-use std::fmt::Write as _;
+/// Bytes sent as they are in a form component (the rest is `%XX`, space `+`).
+#[allow(clippy::indexing_slicing, reason = "evaluated at compile time; b < 256")]
+static UNRESERVED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = matches!(b as u8, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*');
+        b += 1;
+    }
+    t
+};
 
 /// Encode one name or value: unreserved bytes as is, space as `+`, the rest `%XX`.
 #[must_use]
 pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(char::from(b)),
-            b' ' => out.push('+'),
-            _ => {
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
-    }
+    encode_into(&mut out, s);
     out
+}
+
+/// Append the encoding of `s` to `out`, copying runs of unreserved bytes
+/// whole (a client assertion is one run: base64url and dots).
+#[allow(clippy::indexing_slicing, reason = "u8 indexes a 256-entry table; run bounds come from the scan")]
+fn encode_into(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // A run holds unreserved (ASCII) bytes only, so it is UTF-8; a run may
+    // start inside a multi-byte character only when it is empty.
+    fn run(r: &[u8]) -> &str {
+        std::str::from_utf8(r).unwrap_or_default()
+    }
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if UNRESERVED[usize::from(b)] {
+            continue;
+        }
+        out.push_str(run(&bytes[start..i]));
+        if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        start = i + 1;
+    }
+    out.push_str(run(&bytes[start..]));
 }
 
 /// Encode name/value pairs joined by `&`.
@@ -26,9 +57,9 @@ pub fn encode_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
         if i > 0 {
             out.push('&');
         }
-        out.push_str(&encode_component(k));
+        encode_into(&mut out, k);
         out.push('=');
-        out.push_str(&encode_component(v));
+        encode_into(&mut out, v);
     }
     out
 }
@@ -124,8 +155,10 @@ mod tests {
         for bad in ["%", "%4", "%zz", "%FF"] {
             assert_eq!(decode_component(bad), None, "{bad}");
         }
-        let s = "client id/é";
-        assert_eq!(decode_component(&encode_component(s)).as_deref(), Some(s));
+        for s in ["client id/é", "é1ü-x", "🔑key🔑", "a&b=c%d+e", "", " ", "日本語 text"] {
+            assert_eq!(decode_component(&encode_component(s)).as_deref(), Some(s), "{s}");
+        }
+        assert_eq!(encode_component("é1ü-x"), "%C3%A91%C3%BC-x");
     }
 
     #[test]
