@@ -55,7 +55,7 @@ def per_op(fn, n):
     return statistics.median(times)
 
 
-def paired(core_fn, py_fn, n, rounds=15):
+def paired(core_fn, py_fn, n, rounds=31):
     """Core and binding timed back to back in each round (alternating which
     goes first); the binding's cost is the median of the per-round
     differences, which a slow drift of the machine does not bias."""
