@@ -10,6 +10,7 @@ use jwtauth::{
 use pyo3::prelude::*;
 
 use crate::convert::bytes;
+use crate::errors::IntoPy;
 
 /// A clock the program sets (tests, replays of recorded traffic).
 #[pyclass(module = "jwtauth", frozen)]
@@ -161,27 +162,20 @@ impl RemoteJwks {
         allow_private_addresses: bool,
         fetch: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
-        if !(0 <= min_ttl && min_ttl <= default_ttl && default_ttl <= max_ttl)
-            || cooldown < 0
-            || !timeout.is_finite()
-            || timeout <= 0.0
-        {
-            return Err(crate::errors::usage(
-                py,
-                "need 0 <= min_ttl <= default_ttl <= max_ttl, cooldown >= 0, timeout > 0",
-            ));
-        }
+        let timeout = Duration::try_from_secs_f64(timeout)
+            .map_err(|_| crate::errors::usage(py, "timeout must be a non-negative number of seconds"))?;
         let mut c = RemoteJwksConfig {
             default_ttl,
             min_ttl,
             max_ttl,
             cooldown,
+            timeout,
             max_size,
             ..RemoteJwksConfig::default()
         };
-        c.timeout = Duration::from_secs_f64(timeout);
         c.rules.allow_http = allow_http;
         c.rules.allow_private_addresses = allow_private_addresses;
+        c.check().py_err(py)?;
         let inner = match fetch {
             Some(f) => jwtauth::RemoteJwks::with_fetcher(c, Arc::new(PyFetcher(f))),
             None => jwtauth::RemoteJwks::new(c),

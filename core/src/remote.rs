@@ -72,6 +72,28 @@ impl Default for RemoteJwksConfig {
     }
 }
 
+impl RemoteJwksConfig {
+    /// Check the settings: `0 <= min_ttl <= default_ttl <= max_ttl`,
+    /// `cooldown >= 0`, a non-zero timeout and size limit. The bindings call
+    /// this before building a cache from settings given by a host.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` naming the setting.
+    pub fn check(&self) -> Result<()> {
+        let bad = |d: &'static str| Err(Error::new(ErrorCode::InvalidArgument, d));
+        if !(0 <= self.min_ttl && self.min_ttl <= self.default_ttl && self.default_ttl <= self.max_ttl) {
+            return bad("remote JWKS: need 0 <= min_ttl <= default_ttl <= max_ttl");
+        }
+        if self.cooldown < 0 {
+            return bad("remote JWKS: cooldown is negative");
+        }
+        if self.timeout.is_zero() || self.max_size == 0 {
+            return bad("remote JWKS: timeout and max_size must be positive");
+        }
+        Ok(())
+    }
+}
+
 #[derive(Default)]
 struct State {
     keys: Option<Arc<JwkSet>>,

@@ -455,3 +455,20 @@ fn config_https() -> RemoteJwksConfig {
         ..RemoteJwksConfig::default()
     }
 }
+
+#[test]
+fn settings_are_checked() {
+    use jwtauth::RemoteJwksConfig;
+    let ok = RemoteJwksConfig::default();
+    assert!(ok.check().is_ok());
+    for bad in [
+        RemoteJwksConfig { min_ttl: 100, default_ttl: 10, ..ok },
+        RemoteJwksConfig { max_ttl: 5, ..ok },
+        RemoteJwksConfig { min_ttl: -1, ..ok },
+        RemoteJwksConfig { cooldown: -1, ..ok },
+        RemoteJwksConfig { timeout: Duration::ZERO, ..ok },
+        RemoteJwksConfig { max_size: 0, ..ok },
+    ] {
+        assert_eq!(bad.check().map_err(|e| e.code()), Err(ErrorCode::InvalidArgument), "{bad:?}");
+    }
+}

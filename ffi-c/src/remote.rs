@@ -18,7 +18,7 @@ use std::time::Duration;
 use jwtauth_core::{FetchedJwks, JwksFetcher, JwksUri, RemoteJwks, RemoteJwksConfig};
 
 use crate::args::{Out, bytes, free, obj, obj_mut, text, to_c};
-use crate::boundary::{Failure, call, infallible};
+use crate::boundary::{call, infallible};
 use crate::error::jwtauth_error;
 use crate::replay::UserData;
 use crate::status::jwtauth_status;
@@ -119,11 +119,10 @@ pub extern "C" fn jwtauth_remote_jwks_config_set_ttl(
     err: *mut *mut jwtauth_error,
 ) -> jwtauth_status {
     call(err, || {
-        if !(0 <= min_ttl && min_ttl <= default_ttl && default_ttl <= max_ttl) {
-            return Err(Failure::argument("ttl", "must satisfy 0 <= min_ttl <= default_ttl <= max_ttl"));
-        }
         let c = &mut obj_mut(config, "config")?.config;
-        (c.default_ttl, c.min_ttl, c.max_ttl) = (default_ttl, min_ttl, max_ttl);
+        let checked = RemoteJwksConfig { default_ttl, min_ttl, max_ttl, ..*c };
+        checked.check()?;
+        *c = checked;
         Ok(())
     })
 }
@@ -137,10 +136,10 @@ pub extern "C" fn jwtauth_remote_jwks_config_set_cooldown(
     err: *mut *mut jwtauth_error,
 ) -> jwtauth_status {
     call(err, || {
-        if seconds < 0 {
-            return Err(Failure::argument("seconds", "is negative"));
-        }
-        obj_mut(config, "config")?.config.cooldown = seconds;
+        let c = &mut obj_mut(config, "config")?.config;
+        let checked = RemoteJwksConfig { cooldown: seconds, ..*c };
+        checked.check()?;
+        *c = checked;
         Ok(())
     })
 }
@@ -154,11 +153,10 @@ pub extern "C" fn jwtauth_remote_jwks_config_set_limits(
     err: *mut *mut jwtauth_error,
 ) -> jwtauth_status {
     call(err, || {
-        if timeout_ms == 0 || max_size == 0 {
-            return Err(Failure::argument("limits", "must be positive"));
-        }
         let c = &mut obj_mut(config, "config")?.config;
-        (c.timeout, c.max_size) = (Duration::from_millis(timeout_ms), max_size);
+        let checked = RemoteJwksConfig { timeout: Duration::from_millis(timeout_ms), max_size, ..*c };
+        checked.check()?;
+        *c = checked;
         Ok(())
     })
 }
