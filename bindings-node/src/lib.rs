@@ -1,8 +1,43 @@
-//! Placeholder for a later issue: this crate will expose the `jwtauth` core here.
-//! It builds now so that the workspace layout is fixed from the start.
+//! The Node face of libjwtauth: the native addon of the npm package
+//! `jwtauth`. This crate converts JavaScript values to the core's types and
+//! the core's errors to `JwtAuthError`s; every rule lives in the core
+//! (`jwtauth`). `index.js` loads it and adds the error class.
 
-/// The version of the core this crate is built against.
+#![allow(clippy::needless_pass_by_value, reason = "napi passes converted arguments by value")]
+#![allow(missing_debug_implementations, reason = "JavaScript classes")]
+#![allow(unsafe_code, reason = "the #[napi] macro expands to FFI glue; this crate writes no unsafe code itself")]
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+mod callbacks;
+mod convert;
+mod errors;
+mod keys;
+mod policy;
+mod pool;
+mod server;
+mod sign;
+mod stores;
+
+/// The version of the core.
+#[napi]
 #[must_use]
-pub fn core_version() -> &'static str {
+pub fn version() -> &'static str {
     jwtauth::VERSION
+}
+
+/// `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
+#[napi]
+pub const CLIENT_ASSERTION_TYPE: &str = jwtauth::CLIENT_ASSERTION_TYPE;
+
+/// Called once by `index.js`: the error class and the callback wrappers.
+#[napi(js_name = "_init", skip_typescript)]
+pub fn init(
+    error_class: Function<'_, errors::ErrorArgs, Unknown<'static>>,
+    wrap_lookup: Function<'_, callbacks::LookupArgs, Unknown<'static>>,
+    wrap_replay: Function<'_, callbacks::ReplayArgs, Unknown<'static>>,
+) -> Result<()> {
+    errors::set_error_class(&error_class)?;
+    callbacks::set_wrappers(&wrap_lookup, &wrap_replay)
 }

@@ -1,0 +1,4 @@
+//! Link settings for a Node addon (napi-rs).
+fn main() {
+    napi_build::setup();
+}

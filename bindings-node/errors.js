@@ -1,0 +1,66 @@
+'use strict'
+// Errors of jwtauth: one class, JwtAuthError, carrying the stable code of
+// the core's error table (the single source, read from the addon):
+//   code         the C constant name ("JWTAUTH_REPLAYED"); number its value
+//   category     usage | invalid_request | invalid_client | invalid_credential | internal
+//   oauthError   and status: what a token endpoint answers
+//   description  a generic text safe to send to the client
+//   detail       the precise reason, for logs only (never secrets or whole assertions)
+//   problems     for a refused credential or registration: [{ code, location, message }]
+//   response()   the full OAuth response to send
+
+const native = require('./binding.js')
+
+/** The error table by code name, e.g. CODES.JWTAUTH_REPLAYED.number === 500. */
+const CODES = Object.freeze(
+  Object.fromEntries(
+    native.errorTable().map((row) => [
+      'JWTAUTH_' + row.name,
+      Object.freeze({ ...row, code: 'JWTAUTH_' + row.name }),
+    ]),
+  ),
+)
+const BY_NUMBER = new Map(Object.values(CODES).map((row) => [row.number, row]))
+
+class JwtAuthError extends Error {
+  constructor(number, detail, status, body, wwwAuthenticate, problems) {
+    const row = BY_NUMBER.get(number) ?? CODES.JWTAUTH_INTERNAL
+    const listed = (problems ?? []).map((p) => `\n  ${p.code} at ${p.location || '/'}: ${p.message}`).join('')
+    super(`${row.code}: ${detail}${listed}`)
+    this.name = 'JwtAuthError'
+    this.code = row.code
+    this.number = row.number
+    this.category = row.category
+    this.oauthError = row.oauthError
+    this.status = status
+    this.description = row.description
+    this.detail = detail
+    this.wwwAuthenticate = wwwAuthenticate ?? null
+    this.problems = problems ?? []
+    Object.defineProperty(this, '_body', { value: body, enumerable: false })
+  }
+
+  /**
+   * The response to send: status, headers (JSON content type,
+   * Cache-Control: no-store, and WWW-Authenticate when the request used the
+   * Authorization header and the status is 401) and the JSON body
+   * {"error": …, "error_description": …}.
+   */
+  response() {
+    const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' }
+    if (this.wwwAuthenticate !== null) headers['www-authenticate'] = this.wwwAuthenticate
+    return { status: this.status, headers, body: this._body }
+  }
+
+  /** The JSON body as an object. */
+  responseJson() {
+    return JSON.parse(this._body)
+  }
+}
+
+/** Whether `e` is a JwtAuthError (optionally with this code). */
+function isJwtAuthError(e, code) {
+  return e instanceof JwtAuthError && (code === undefined || e.code === code)
+}
+
+module.exports = { CODES, JwtAuthError, isJwtAuthError }

@@ -1,0 +1,28 @@
+// ESM entry point: the same objects as the CommonJS one.
+import cjs from './index.js'
+
+export const {
+  CLIENT_ASSERTION_TYPE,
+  CODES,
+  Authenticated,
+  Authenticator,
+  Client,
+  ClientAssertion,
+  CredentialPolicy,
+  FixedClock,
+  JwkSet,
+  JwtAuthError,
+  MemoryReplayStore,
+  Registry,
+  RemoteJwks,
+  SigningKey,
+  VerifiedAssertion,
+  Verifier,
+  VerifyingKey,
+  errorTable,
+  isJwtAuthError,
+  sign,
+  signSync,
+  version,
+} = cjs
+export default cjs

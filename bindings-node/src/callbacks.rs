@@ -1,0 +1,216 @@
+//! Registries and replay stores written in JavaScript.
+//!
+//! The core calls them from whichever thread verifies. In a sync call that
+//! is the JavaScript thread itself: the callback is called directly and
+//! must answer synchronously. In an async call it is a worker: the call is
+//! queued to the JavaScript thread (a threadsafe function) and the worker
+//! waits for the answer, which may come from a Promise, for at most
+//! [`TIMEOUT`]; no answer fails closed (REGISTRY_UNAVAILABLE or
+//! REPLAY_STORE_UNAVAILABLE), never open.
+//!
+//! `index.js` wraps each user function as `(id, ...args) => void` that
+//! settles through `_settleLookup` / `_settleReplay` / `_settleError`
+//! (converted and checked here, in Rust).
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use jwtauth::{ReplayCheck, ReplayStore, ReplayStoreError};
+use napi::bindgen_prelude::*;
+use napi::sys;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+
+use crate::server::Client;
+
+/// How long a worker waits for a JavaScript callback.
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What a callback answered.
+enum Outcome {
+    Client(Option<Arc<jwtauth::Client>>),
+    Fresh(bool),
+    Failed(String),
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(1);
+static PENDING: LazyLock<Mutex<HashMap<u32, Sender<Outcome>>>> = LazyLock::new(Mutex::default);
+
+fn settle(id: u32, outcome: Outcome) {
+    let tx = PENDING.lock().ok().and_then(|mut p| p.remove(&id));
+    if let Some(tx) = tx {
+        // The waiter may have timed out and gone: nothing to do then.
+        let _ = tx.send(outcome);
+    }
+}
+
+#[napi(js_name = "_settleLookup", skip_typescript)]
+pub fn settle_lookup(id: u32, client: Option<&Client>) {
+    settle(id, Outcome::Client(client.map(|c| c.inner.clone())));
+}
+
+#[napi(js_name = "_settleReplay", skip_typescript)]
+pub fn settle_replay(id: u32, fresh: bool) {
+    settle(id, Outcome::Fresh(fresh));
+}
+
+#[napi(js_name = "_settleError", skip_typescript)]
+pub fn settle_error(id: u32, why: String) {
+    settle(id, Outcome::Failed(why));
+}
+
+thread_local! {
+    /// Set while a sync call runs on this JavaScript thread.
+    static SYNC_ENV: Cell<Option<sys::napi_env>> = const { Cell::new(None) };
+    /// The wrappers from `index.js`, called with the user's function as
+    /// `this`.
+    static WRAP_LOOKUP: RefCell<Option<FunctionRef<LookupArgs, Unknown<'static>>>> = const { RefCell::new(None) };
+    static WRAP_REPLAY: RefCell<Option<FunctionRef<ReplayArgs, Unknown<'static>>>> = const { RefCell::new(None) };
+}
+
+/// `(id, clientId)`.
+pub(crate) type LookupArgs = FnArgs<(u32, String)>;
+/// `(id, clientId, jti, expiresAt, now)`.
+pub(crate) type ReplayArgs = FnArgs<(u32, String, String, i64, i64)>;
+
+pub(crate) fn set_wrappers(
+    lookup: &Function<'_, LookupArgs, Unknown<'static>>,
+    replay: &Function<'_, ReplayArgs, Unknown<'static>>,
+) -> Result<()> {
+    let (l, r) = (lookup.create_ref()?, replay.create_ref()?);
+    WRAP_LOOKUP.with(|w| *w.borrow_mut() = Some(l));
+    WRAP_REPLAY.with(|w| *w.borrow_mut() = Some(r));
+    Ok(())
+}
+
+struct SyncGuard(Option<sys::napi_env>);
+
+impl Drop for SyncGuard {
+    fn drop(&mut self) {
+        SYNC_ENV.set(self.0);
+    }
+}
+
+/// Run `f` (a sync call) with JavaScript callbacks called directly.
+pub(crate) fn sync<R>(env: &Env, f: impl FnOnce() -> R) -> R {
+    let _guard = SyncGuard(SYNC_ENV.replace(Some(env.raw())));
+    f()
+}
+
+/// A wrapped JavaScript function, callable from the JavaScript thread and
+/// from workers.
+struct JsCallback<Args: JsValuesTupleIntoVec + 'static> {
+    func: FunctionRef<Args, Unknown<'static>>,
+    tsfn: ThreadsafeFunction<Args, Unknown<'static>, Args, Status, false, true>,
+}
+
+impl<Args: JsValuesTupleIntoVec + 'static> JsCallback<Args> {
+    fn new(
+        env: &Env,
+        wrapper: &'static std::thread::LocalKey<RefCell<Option<FunctionRef<Args, Unknown<'static>>>>>,
+        user: &Function<'_>,
+    ) -> Result<Self> {
+        wrapper.with(|w| {
+            let w = w.borrow();
+            let w = w.as_ref().ok_or_else(|| Error::from_reason("jwtauth: load the package through index.js"))?;
+            let wrapper = w.borrow_back(env)?;
+            let func = wrapper.bind(*user)?;
+            let tsfn = func.build_threadsafe_function::<Args>().callee_handled::<false>().weak::<true>().build()?;
+            Ok(Self { func: func.create_ref()?, tsfn })
+        })
+    }
+
+    fn invoke(&self, args: impl FnOnce(u32) -> Args) -> std::result::Result<Outcome, String> {
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = channel();
+        PENDING.lock().map_err(|_| "internal lock poisoned".to_owned())?.insert(id, tx);
+        let answer = match SYNC_ENV.get() {
+            Some(raw) => {
+                let env = Env::from_raw(raw);
+                match self.func.borrow_back(&env).and_then(|f| f.call(args(id))) {
+                    Ok(_) => rx.try_recv().map_err(|_| {
+                        "the callback returned a Promise in a sync call (use the async variant)".to_owned()
+                    }),
+                    Err(_) => Err("the callback could not be called".to_owned()),
+                }
+            }
+            None => {
+                if self.tsfn.call(args(id), ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
+                    rx.recv_timeout(TIMEOUT)
+                        .map_err(|_| format!("the callback did not answer within {} s", TIMEOUT.as_secs()))
+                } else {
+                    Err("the JavaScript thread is not accepting calls".to_owned())
+                }
+            }
+        };
+        if let Ok(mut p) = PENDING.lock() {
+            p.remove(&id);
+        }
+        match answer? {
+            Outcome::Failed(why) => Err(why),
+            o => Ok(o),
+        }
+    }
+}
+
+/// `lookup(clientId) => Client | null | undefined | Promise<…>`.
+pub(crate) struct JsRegistry(JsCallback<LookupArgs>);
+
+impl JsRegistry {
+    pub(crate) fn new(env: &Env, lookup: &Function<'_>) -> Result<Self> {
+        Ok(Self(JsCallback::new(env, &WRAP_LOOKUP, lookup)?))
+    }
+}
+
+impl fmt::Debug for JsRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JsRegistry")
+    }
+}
+
+impl jwtauth::Registry for JsRegistry {
+    fn client(&self, client_id: &str) -> jwtauth::Result<Option<Arc<jwtauth::Client>>> {
+        let unavailable = |why: String| jwtauth::Error::with_detail(jwtauth::ErrorCode::RegistryUnavailable, why);
+        match self.0.invoke(|id| FnArgs::from((id, client_id.to_owned()))).map_err(unavailable)? {
+            Outcome::Client(c) => Ok(c),
+            _ => Err(unavailable("the lookup gave an unexpected answer".to_owned())),
+        }
+    }
+}
+
+/// `{ checkAndInsert(clientId, jti, expiresAt, now) => boolean | Promise<boolean> }`.
+pub(crate) struct JsReplayStore(JsCallback<ReplayArgs>);
+
+impl JsReplayStore {
+    pub(crate) fn new(env: &Env, check: &Function<'_>) -> Result<Self> {
+        Ok(Self(JsCallback::new(env, &WRAP_REPLAY, check)?))
+    }
+}
+
+impl fmt::Debug for JsReplayStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JsReplayStore")
+    }
+}
+
+impl ReplayStore for JsReplayStore {
+    fn check_and_insert(
+        &self,
+        client_id: &str,
+        jti: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> std::result::Result<ReplayCheck, ReplayStoreError> {
+        match self.0.invoke(|id| FnArgs::from((id, client_id.to_owned(), jti.to_owned(), expires_at, now))) {
+            Ok(Outcome::Fresh(true)) => Ok(ReplayCheck::Fresh),
+            Ok(Outcome::Fresh(false)) => Ok(ReplayCheck::Replayed),
+            Ok(_) => Err(ReplayStoreError("the replay store gave an unexpected answer".to_owned())),
+            Err(why) => Err(ReplayStoreError(why)),
+        }
+    }
+}

@@ -1,0 +1,584 @@
+//! The server side: `Client`, `Registry`, `Verifier`, `Authenticator` and
+//! their results. Make verifiers, registries and authenticators once and
+//! share them; the async calls verify on worker threads.
+
+use std::sync::Arc;
+
+use jwtauth::{AudienceMode, Clock, MemoryRegistry};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::callbacks::{self, JsRegistry, JsReplayStore};
+use crate::convert::{Bytes, Json, bytes, json_text, text};
+use crate::errors::{IntoJs, auth_to_js, to_js, usage};
+use crate::keys::algorithm;
+use crate::policy::{CredentialPolicy, now_or_system};
+use crate::pool;
+use crate::stores::{FixedClock, MemoryReplayStore, RemoteJwks};
+
+/// One registered client, its keys parsed once.
+#[napi]
+pub struct Client {
+    pub(crate) inner: Arc<jwtauth::Client>,
+}
+
+/// Options for checking registration metadata.
+#[napi(object)]
+#[derive(Default)]
+pub struct RegisterOptions {
+    /// The policy (default: the default policy).
+    pub policy: Option<Reference<CredentialPolicy>>,
+    /// The time to check at (Unix seconds; default: now).
+    pub now: Option<i64>,
+}
+
+impl std::fmt::Debug for RegisterOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RegisterOptions")
+    }
+}
+
+fn with_policy<R>(o: Option<RegisterOptions>, f: impl FnOnce(&jwtauth::CredentialPolicy, i64) -> R) -> R {
+    let o = o.unwrap_or_default();
+    let now = now_or_system(o.now);
+    match &o.policy {
+        Some(p) => f(&p.inner, now),
+        None => f(&jwtauth::CredentialPolicy::default(), now),
+    }
+}
+
+#[napi]
+impl Client {
+    /// A client from its registration metadata (JSON text or object; RFC
+    /// 7591 names, docs/registry.md), checked against the policy. Throws a
+    /// `JwtAuthError` listing every problem.
+    #[napi(factory)]
+    pub fn from_metadata(
+        env: Env,
+        #[napi(ts_arg_type = "string | ClientMetadata")] metadata: Json<'_>,
+        options: Option<RegisterOptions>,
+    ) -> Result<Self> {
+        let text = json_text(&env, metadata)?;
+        let c = with_policy(options, |p, now| p.check_client_json(&text, now)).js(&env)?;
+        Ok(Self { inner: Arc::new(c) })
+    }
+
+    /// The client id.
+    #[napi(getter)]
+    pub fn client_id(&self) -> String {
+        self.inner.client_id().to_owned()
+    }
+
+    /// The registered token_endpoint_auth_method.
+    #[napi(getter, ts_return_type = "AuthMethod")]
+    pub fn method(&self) -> &'static str {
+        self.inner.method().as_str()
+    }
+}
+
+/// Where clients are found: in memory, or the host's lookup callback.
+#[napi]
+pub struct Registry {
+    pub(crate) inner: Arc<dyn jwtauth::Registry>,
+    memory: Option<Arc<MemoryRegistry>>,
+}
+
+impl Registry {
+    fn memory(&self, env: &Env) -> Result<&MemoryRegistry> {
+        self.memory.as_deref().ok_or_else(|| usage(env, "a callback registry is changed in the host's own store"))
+    }
+}
+
+#[napi]
+impl Registry {
+    /// An empty in-memory registry.
+    #[napi(constructor)]
+    #[must_use]
+    pub fn new() -> Self {
+        let m = Arc::new(MemoryRegistry::new());
+        Self { inner: m.clone(), memory: Some(m) }
+    }
+
+    /// An in-memory registry from a registry document (`{ clients: [...] }`,
+    /// JSON text or object), every client checked against the policy; all
+    /// or nothing (the error lists every problem).
+    #[napi(factory)]
+    pub fn from_json(
+        env: Env,
+        #[napi(ts_arg_type = "string | { clients: ClientMetadata[] }")] doc: Json<'_>,
+        options: Option<RegisterOptions>,
+    ) -> Result<Self> {
+        let text = json_text(&env, doc)?;
+        let m = with_policy(options, |p, now| MemoryRegistry::from_json(&text, p, now)).js(&env)?;
+        let m = Arc::new(m);
+        Ok(Self { inner: m.clone(), memory: Some(m) })
+    }
+
+    /// A registry backed by `lookup(clientId)`, which returns a `Client`,
+    /// `null`/`undefined`, or a Promise of one. Sync calls need a lookup
+    /// that answers synchronously. A lookup that throws, rejects or does
+    /// not answer within 10 s refuses the request with
+    /// REGISTRY_UNAVAILABLE (503).
+    #[napi(factory, strict)]
+    pub fn from_callback(
+        env: Env,
+        #[napi(ts_arg_type = "(clientId: string) => Client | null | undefined | Promise<Client | null | undefined>")]
+        lookup: Function<'_>,
+    ) -> Result<Self> {
+        Ok(Self { inner: Arc::new(JsRegistry::new(&env, &lookup)?), memory: None })
+    }
+
+    /// Register a client (a `Client`, or metadata checked against the
+    /// policy); replaces one with the same id.
+    #[napi]
+    pub fn add(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "Client | string | ClientMetadata")] client: Either<&Client, Json<'_>>,
+        options: Option<RegisterOptions>,
+    ) -> Result<()> {
+        let m = self.memory(&env)?;
+        match client {
+            Either::A(c) => {
+                m.insert((*c.inner).clone());
+                Ok(())
+            }
+            Either::B(j) => {
+                let text = json_text(&env, j)?;
+                with_policy(options, |p, now| m.register_json(&text, p, now)).js(&env)
+            }
+        }
+    }
+
+    /// Remove a client; whether it was there.
+    #[napi]
+    pub fn remove(&self, env: Env, client_id: String) -> Result<bool> {
+        Ok(self.memory(&env)?.remove(&client_id))
+    }
+
+    /// The registered client, or null.
+    #[napi]
+    pub fn get(&self, env: Env, client_id: String) -> Result<Option<Client>> {
+        let found = callbacks::sync(&env, || self.inner.client(&client_id)).js(&env)?;
+        Ok(found.map(|inner| Client { inner }))
+    }
+
+    /// How many clients (in-memory registries).
+    #[napi(getter)]
+    pub fn size(&self, env: Env) -> Result<u32> {
+        Ok(u32::try_from(self.memory(&env)?.len()).unwrap_or(u32::MAX))
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Verifier settings.
+#[napi(object)]
+#[derive(Default)]
+pub struct VerifierOptions {
+    /// The token endpoint URL (accepted as audience).
+    pub token_endpoint: Option<String>,
+    /// More accepted audiences.
+    pub audiences: Option<Vec<String>>,
+    /// `compat` (default: issuer, token endpoint or an extra audience, as a
+    /// string or one-element array) or `strict` (the issuer, as a string).
+    #[napi(ts_type = "'compat' | 'strict'")]
+    pub audience_mode: Option<String>,
+    /// Clock skew allowed, seconds (default 30).
+    pub leeway: Option<i64>,
+    /// Largest accepted exp − iat, seconds.
+    pub max_age: Option<i64>,
+    /// Largest accepted assertion, bytes.
+    pub max_assertion_len: Option<u32>,
+    /// Accepted algorithms (default: all supported).
+    #[napi(ts_type = "Alg[]")]
+    pub algorithms: Option<Vec<String>>,
+    /// The replay store (default: a fresh `MemoryReplayStore`), or an
+    /// object with `checkAndInsert(clientId, jti, expiresAt, now)` returning
+    /// a boolean (true: first use, now recorded) or a Promise of one.
+    #[napi(ts_type = "MemoryReplayStore | ReplayStoreCallback")]
+    pub replay_store: Option<Either<ClassInstance<'static, MemoryReplayStore>, Object<'static>>>,
+    /// A clock for tests.
+    pub clock: Option<Reference<FixedClock>>,
+    /// The remote JWKS cache for `jwks_uri` clients, or `false` to refuse
+    /// them (default: a cache with default settings).
+    pub remote_jwks: Option<Either<ClassInstance<'static, RemoteJwks>, bool>>,
+}
+
+impl std::fmt::Debug for VerifierOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VerifierOptions")
+    }
+}
+
+/// Verifies client assertions; make one per server and share it.
+#[napi]
+pub struct Verifier {
+    pub(crate) inner: Arc<jwtauth::Verifier>,
+}
+
+/// Options of a verify call.
+#[napi(object)]
+#[derive(Debug, Default)]
+pub struct VerifyOptions {
+    /// The request's client_id parameter, if any (it must agree with
+    /// iss/sub).
+    pub client_id: Option<String>,
+}
+
+#[napi]
+impl Verifier {
+    /// A verifier for the server whose issuer identifier is `issuer`.
+    #[napi(constructor)]
+    pub fn new(env: Env, issuer: String, options: Option<VerifierOptions>) -> Result<Self> {
+        let o = options.unwrap_or_default();
+        let mut b = jwtauth::Verifier::builder(&issuer);
+        if let Some(t) = &o.token_endpoint {
+            b = b.token_endpoint(t);
+        }
+        for a in o.audiences.into_iter().flatten() {
+            b = b.extra_audience(a);
+        }
+        if let Some(m) = &o.audience_mode {
+            b = b.audience_mode(
+                AudienceMode::from_name(m).ok_or_else(|| usage(&env, "audienceMode must be strict or compat"))?,
+            );
+        }
+        if let Some(l) = o.leeway {
+            b = b.leeway(l);
+        }
+        if let Some(m) = o.max_age {
+            b = b.max_age(m);
+        }
+        if let Some(m) = o.max_assertion_len {
+            b = b.max_assertion_len(m as usize);
+        }
+        if let Some(list) = &o.algorithms {
+            let mut set = jwtauth::AlgorithmSet::EMPTY;
+            for a in list {
+                set = set.with(algorithm(&env, a)?);
+            }
+            b = b.allowed_algorithms(set);
+        }
+        match &o.replay_store {
+            Some(Either::A(m)) => b = b.replay_store(m.inner.clone()),
+            Some(Either::B(obj)) => {
+                let check: Function<'_> = obj
+                    .get_named_property("checkAndInsert")
+                    .map_err(|_| usage(&env, "replayStore must be a MemoryReplayStore or have checkAndInsert()"))?;
+                let check = check.bind(*obj)?;
+                b = b.replay_store(Arc::new(JsReplayStore::new(&env, &check)?));
+            }
+            None => {}
+        }
+        if let Some(c) = &o.clock {
+            b = b.clock(c.inner.clone() as Arc<dyn Clock>);
+        }
+        match &o.remote_jwks {
+            Some(Either::A(r)) => b = b.remote_jwks(r.inner.clone()),
+            Some(Either::B(false)) => b = b.without_remote_jwks(),
+            Some(Either::B(true)) => return Err(usage(&env, "remoteJwks must be a RemoteJwks or false")),
+            None => {}
+        }
+        Ok(Self { inner: Arc::new(b.build().js(&env)?) })
+    }
+
+    /// The issuer identifier.
+    #[napi(getter)]
+    pub fn issuer(&self) -> String {
+        self.inner.issuer().to_owned()
+    }
+
+    /// Verify `assertion` (the client_assertion value) on this thread,
+    /// finding the client from its iss/sub in `registry`. Throws a
+    /// `JwtAuthError` when refused.
+    #[napi]
+    pub fn verify_sync(
+        &self,
+        env: Env,
+        assertion: Bytes,
+        registry: &Registry,
+        options: Option<VerifyOptions>,
+    ) -> Result<VerifiedAssertion> {
+        let assertion = text(&env, &assertion, "assertion")?;
+        let client_id = options.and_then(|o| o.client_id);
+        let r = callbacks::sync(&env, || self.inner.verify_in(assertion, client_id.as_deref(), &*registry.inner));
+        Ok(VerifiedAssertion { inner: r.js(&env)? })
+    }
+
+    /// As `verifySync`, on a worker thread.
+    #[napi(ts_return_type = "Promise<VerifiedAssertion>")]
+    pub fn verify<'env>(
+        &self,
+        env: &'env Env,
+        assertion: Bytes,
+        registry: &Registry,
+        options: Option<VerifyOptions>,
+    ) -> Result<Object<'env>> {
+        let assertion = text(env, &assertion, "assertion")?.to_owned();
+        let client_id = options.and_then(|o| o.client_id);
+        let (v, reg) = (self.inner.clone(), registry.inner.clone());
+        pool::spawn(
+            env,
+            move || v.verify_in(&assertion, client_id.as_deref(), &*reg),
+            |env, r| r.map(|inner| VerifiedAssertion { inner }).map_err(|e| to_js(env, &e)),
+        )
+    }
+}
+
+/// A verified assertion.
+#[napi]
+pub struct VerifiedAssertion {
+    inner: jwtauth::VerifiedAssertion,
+}
+
+#[napi]
+impl VerifiedAssertion {
+    /// The authenticated client id.
+    #[napi(getter)]
+    pub fn client_id(&self) -> String {
+        self.inner.client_id.clone()
+    }
+
+    /// The jti.
+    #[napi(getter)]
+    pub fn jti(&self) -> Option<String> {
+        self.inner.claims.jti.clone()
+    }
+
+    /// The algorithm.
+    #[napi(getter, ts_return_type = "Alg")]
+    pub fn alg(&self) -> &'static str {
+        self.inner.header.alg.name()
+    }
+
+    /// The kid of the key that verified the signature, if it has one.
+    #[napi(getter)]
+    pub fn key_id(&self) -> Option<String> {
+        self.inner.key_id.clone()
+    }
+
+    /// The RFC 7638 thumbprint of the key that verified the signature.
+    #[napi(getter)]
+    pub fn key_thumbprint(&self) -> String {
+        self.inner.key_thumbprint.to_string()
+    }
+
+    /// Until when the jti is remembered (Unix seconds).
+    #[napi(getter)]
+    pub fn replay_until(&self) -> i64 {
+        self.inner.replay_until
+    }
+
+    /// The verified claims.
+    #[napi(getter, ts_return_type = "Record<string, unknown>")]
+    pub fn claims(&self) -> serde_json::Value {
+        self.inner.claims.to_json()
+    }
+}
+
+/// Authenticator settings.
+#[napi(object)]
+#[derive(Debug, Default)]
+pub struct AuthenticatorOptions {
+    /// The realm in WWW-Authenticate (default: the issuer).
+    pub realm: Option<String>,
+}
+
+/// Authenticates token requests for every token_endpoint_auth_method.
+#[napi]
+pub struct Authenticator {
+    inner: Arc<jwtauth::Authenticator>,
+}
+
+/// A token request, decoded from JavaScript.
+enum Form {
+    Body(Vec<u8>),
+    Pairs(Vec<(String, String)>),
+}
+
+/// The Authorization header from `headers` (Node's lower-case object, any
+/// case, or a fetch `Headers`).
+fn authorization_from(env: &Env, headers: &Object<'_>) -> Result<Option<String>> {
+    if headers.has_named_property("get")? {
+        let get: Function<'_, String, Option<String>> = headers.get_named_property("get")?;
+        return get.bind(*headers)?.call("authorization".to_owned());
+    }
+    let mut found: Option<String> = None;
+    for k in Object::keys(headers)? {
+        if !k.eq_ignore_ascii_case("authorization") {
+            continue;
+        }
+        let v: Option<Either<String, Vec<String>>> = headers.get(&k)?;
+        let v = match v {
+            None => continue,
+            Some(Either::A(s)) => s,
+            Some(Either::B(list)) if list.len() == 1 => list.into_iter().next().unwrap_or_default(),
+            // Several Authorization headers: let the core see a malformed one.
+            Some(Either::B(_)) => "\u{0}".to_owned(),
+        };
+        if found.is_some() {
+            return Ok(Some("\u{0}".to_owned()));
+        }
+        found = Some(v);
+    }
+    let _ = env;
+    Ok(found)
+}
+
+/// Decoded form pairs from an object (values string or string[]), an
+/// array of [name, value] pairs, or a `URLSearchParams`/`Map`.
+fn pairs_from(env: &Env, form: Object<'_>) -> Result<Vec<(String, String)>> {
+    let bad = || usage(env, "form must be an object, an array of [name, value] pairs or a URLSearchParams");
+    let form = if !form.is_array()? && form.has_named_property("entries")? {
+        let array_from: Function<'_, Object<'_>, Object<'_>> =
+            env.get_global()?.get_named_property::<Function<'_>>("Array")?.get_named_property("from")?;
+        array_from.call(form)?
+    } else {
+        form
+    };
+    let mut out = Vec::new();
+    if form.is_array()? {
+        for i in 0..form.get_array_length()? {
+            let pair: Vec<String> = form.get_element(i).map_err(|_| bad())?;
+            match <[String; 2]>::try_from(pair) {
+                Ok([k, v]) => out.push((k, v)),
+                Err(_) => return Err(bad()),
+            }
+        }
+        return Ok(out);
+    }
+    for k in Object::keys(&form)? {
+        let v: Option<Either<String, Vec<String>>> = form.get(&k).map_err(|_| bad())?;
+        match v {
+            None => {}
+            Some(Either::A(s)) => out.push((k, s)),
+            Some(Either::B(list)) => out.extend(list.into_iter().map(|s| (k.clone(), s))),
+        }
+    }
+    Ok(out)
+}
+
+/// `{ authorization?, body? }` or `{ headers?, form? }`.
+fn request_from(env: &Env, req: &Object<'_>) -> Result<(Option<String>, Form)> {
+    let authorization: Option<String> = req.get("authorization")?;
+    let header = match authorization {
+        Some(a) => Some(a),
+        None => match req.get::<Object<'_>>("headers")? {
+            Some(h) => authorization_from(env, &h)?,
+            None => None,
+        },
+    };
+    let body: Option<Bytes> = req.get("body")?;
+    let form: Option<Object<'_>> = req.get("form")?;
+    let form = match (body, form) {
+        (Some(_), Some(_)) => return Err(usage(env, "give form or body, not both")),
+        (Some(b), None) => Form::Body(bytes(&b).to_vec()),
+        (None, Some(f)) => Form::Pairs(pairs_from(env, f)?),
+        (None, None) => Form::Body(Vec::new()),
+    };
+    Ok((header, form))
+}
+
+fn run(a: &jwtauth::Authenticator, header: Option<&str>, form: Form) -> std::result::Result<jwtauth::Authenticated, jwtauth::AuthError> {
+    match form {
+        Form::Body(b) => a.authenticate_body(header, &b),
+        Form::Pairs(p) => a.authenticate(header, p),
+    }
+}
+
+fn done(r: jwtauth::Authenticated) -> Authenticated {
+    Authenticated { client: r.client, method: r.method.as_str(), assertion: r.assertion }
+}
+
+#[napi]
+impl Authenticator {
+    /// An authenticator verifying with `verifier` against `registry`.
+    #[napi(constructor)]
+    #[must_use]
+    pub fn new(verifier: &Verifier, registry: &Registry, options: Option<AuthenticatorOptions>) -> Self {
+        let mut a = jwtauth::Authenticator::with_shared_verifier(verifier.inner.clone(), registry.inner.clone());
+        if let Some(r) = options.and_then(|o| o.realm) {
+            a = a.with_realm(&r);
+        }
+        Self { inner: Arc::new(a) }
+    }
+
+    /// Authenticate a token request on this thread: the Authorization
+    /// header (`authorization`, or found in `headers`) and the form (`body`,
+    /// the raw application/x-www-form-urlencoded body, or `form`, the
+    /// decoded parameters). Throws a `JwtAuthError` whose `response()` is
+    /// what to send.
+    #[napi]
+    pub fn authenticate_sync(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "TokenRequest")] request: Object<'_>,
+    ) -> Result<Authenticated> {
+        let (header, form) = request_from(&env, &request)?;
+        let r = callbacks::sync(&env, || run(&self.inner, header.as_deref(), form));
+        r.map(done).map_err(|e| auth_to_js(&env, &e))
+    }
+
+    /// As `authenticateSync`, on a worker thread.
+    #[napi(ts_return_type = "Promise<Authenticated>")]
+    pub fn authenticate<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "TokenRequest")] request: Object<'_>,
+    ) -> Result<Object<'env>> {
+        let (header, form) = request_from(env, &request)?;
+        let a = self.inner.clone();
+        pool::spawn(
+            env,
+            move || run(&a, header.as_deref(), form),
+            |env, r| r.map(done).map_err(|e| auth_to_js(env, &e)),
+        )
+    }
+}
+
+/// An authenticated client.
+#[napi]
+pub struct Authenticated {
+    client: Arc<jwtauth::Client>,
+    method: &'static str,
+    assertion: Option<jwtauth::VerifiedAssertion>,
+}
+
+#[napi]
+impl Authenticated {
+    /// The client id.
+    #[napi(getter)]
+    pub fn client_id(&self) -> String {
+        self.client.client_id().to_owned()
+    }
+
+    /// The token_endpoint_auth_method used.
+    #[napi(getter, ts_return_type = "AuthMethod")]
+    pub fn method(&self) -> &'static str {
+        self.method
+    }
+
+    /// The registered client.
+    #[napi(getter)]
+    pub fn client(&self) -> Client {
+        Client { inner: self.client.clone() }
+    }
+
+    /// For the JWT methods, the verified claims; otherwise null.
+    #[napi(getter, ts_return_type = "Record<string, unknown> | null")]
+    pub fn claims(&self) -> Option<serde_json::Value> {
+        self.assertion.as_ref().map(|a| a.claims.to_json())
+    }
+
+    /// For the JWT methods, the jti; otherwise null.
+    #[napi(getter)]
+    pub fn jti(&self) -> Option<String> {
+        self.assertion.as_ref().and_then(|a| a.claims.jti.clone())
+    }
+}
+

@@ -1,0 +1,132 @@
+//! Clock, the in-memory replay store and the remote JWKS cache.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jwtauth::RemoteJwksConfig;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::errors::{IntoJs, usage};
+
+/// A clock the program sets (tests, replays of recorded traffic).
+#[napi]
+pub struct FixedClock {
+    pub(crate) inner: Arc<jwtauth::FixedClock>,
+}
+
+#[napi]
+impl FixedClock {
+    /// A clock stopped at `now` (Unix seconds).
+    #[napi(constructor)]
+    #[must_use]
+    pub fn new(now: i64) -> Self {
+        Self { inner: Arc::new(jwtauth::FixedClock::new(now)) }
+    }
+
+    /// Set the time (Unix seconds).
+    #[napi]
+    pub fn set(&self, now: i64) {
+        self.inner.set(now);
+    }
+
+    /// Move the time forward by `seconds`.
+    #[napi]
+    pub fn advance(&self, seconds: i64) {
+        self.inner.advance(seconds);
+    }
+
+    /// The time (Unix seconds).
+    #[napi(getter)]
+    pub fn now(&self) -> i64 {
+        jwtauth::Clock::now(&*self.inner)
+    }
+}
+
+/// The in-memory replay store: bounded, sharded; refuses new assertions
+/// (REPLAY_STORE_UNAVAILABLE) rather than forgetting old ones when full.
+#[napi]
+pub struct MemoryReplayStore {
+    pub(crate) inner: Arc<jwtauth::MemoryReplayStore>,
+}
+
+#[napi]
+impl MemoryReplayStore {
+    /// A store holding at most `capacity` unexpired jti values.
+    #[napi(constructor)]
+    #[must_use]
+    pub fn new(capacity: Option<u32>) -> Self {
+        let s = capacity
+            .map_or_else(jwtauth::MemoryReplayStore::default, |c| jwtauth::MemoryReplayStore::new(c as usize));
+        Self { inner: Arc::new(s) }
+    }
+
+    /// How many jti values are remembered.
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Settings of the remote JWKS cache (clients registered with `jwks_uri`).
+#[napi(object)]
+#[derive(Debug, Default)]
+pub struct RemoteJwksOptions {
+    /// Seconds a fetched set is used when the response says nothing (600).
+    pub default_ttl: Option<i64>,
+    /// Lower bound on the cache lifetime (60).
+    pub min_ttl: Option<i64>,
+    /// Upper bound on the cache lifetime (86400).
+    pub max_ttl: Option<i64>,
+    /// Seconds between two fetches of one URI on unknown kids (30).
+    pub cooldown: Option<i64>,
+    /// Fetch timeout in seconds (5).
+    pub timeout: Option<f64>,
+    /// Largest accepted body in bytes (65536).
+    pub max_size: Option<u32>,
+    /// Permit http:// URIs (tests only).
+    pub allow_http: Option<bool>,
+    /// Permit loopback and private addresses (tests only).
+    pub allow_private_addresses: Option<bool>,
+}
+
+/// The remote JWKS cache for clients registered with a `jwks_uri`; fetches
+/// with the core's HTTPS client (from a worker in the async calls).
+#[napi]
+pub struct RemoteJwks {
+    pub(crate) inner: Arc<jwtauth::RemoteJwks>,
+}
+
+#[napi]
+impl RemoteJwks {
+    /// A cache with these settings (defaults in `RemoteJwksOptions`).
+    #[napi(constructor)]
+    pub fn new(env: Env, options: Option<RemoteJwksOptions>) -> Result<Self> {
+        let o = options.unwrap_or_default();
+        let d = RemoteJwksConfig::default();
+        let timeout = match o.timeout {
+            Some(t) => Duration::try_from_secs_f64(t)
+                .map_err(|_| usage(&env, "timeout must be a non-negative number of seconds"))?,
+            None => d.timeout,
+        };
+        let mut c = RemoteJwksConfig {
+            default_ttl: o.default_ttl.unwrap_or(d.default_ttl),
+            min_ttl: o.min_ttl.unwrap_or(d.min_ttl),
+            max_ttl: o.max_ttl.unwrap_or(d.max_ttl),
+            cooldown: o.cooldown.unwrap_or(d.cooldown),
+            timeout,
+            max_size: o.max_size.map_or(d.max_size, |m| m as usize),
+            ..d
+        };
+        c.rules.allow_http = o.allow_http.unwrap_or(false);
+        c.rules.allow_private_addresses = o.allow_private_addresses.unwrap_or(false);
+        c.check().js(&env)?;
+        Ok(Self { inner: Arc::new(jwtauth::RemoteJwks::new(c)) })
+    }
+
+    /// How many fetches of `uri` were started.
+    #[napi]
+    pub fn fetch_count(&self, uri: String) -> f64 {
+        self.inner.fetch_count(&uri) as f64
+    }
+}

@@ -1,0 +1,212 @@
+// The shared vectors (tests/vectors/) through the Node package: the same
+// verdicts and error codes as the Rust, C and Python suites. Every case runs
+// through the sync and the async API.
+import { test, describe } from 'node:test'
+import assert from 'node:assert/strict'
+
+import * as jwtauth from 'jwtauth'
+import { load } from './helpers.mjs'
+
+const ASSERTIONS = load('assertions.json')
+const REQUESTS = load('requests.json')
+const KEY_LOADING = load('key_loading.json')
+const KEYS = load('keys.json').keys
+
+function verifier(cfg, clock) {
+  return new jwtauth.Verifier(cfg.issuer, {
+    tokenEndpoint: cfg.token_endpoint,
+    audiences: cfg.extra_audiences,
+    audienceMode: cfg.audience_mode,
+    leeway: cfg.leeway,
+    maxAge: cfg.max_age,
+    maxAssertionLen: cfg.max_assertion_len,
+    algorithms: cfg.allowed_algorithms,
+    clock,
+  })
+}
+
+function credentialMetadata(c) {
+  let cred
+  if (c.format === 'jwk') {
+    const jwk = { ...KEYS[c.key].jwk }
+    if (c.alg) jwk.alg = c.alg
+    cred = { jwk: JSON.stringify(jwk) }
+  } else if (['pem', 'pkcs1', 'cert'].includes(c.format)) {
+    cred = { pem: KEYS[c.key][{ pem: 'spki_pem', pkcs1: 'pkcs1_pem', cert: 'cert_pem' }[c.format]] }
+  } else if (c.format === 'jwks') {
+    cred = { jwks: { keys: c.keys.map((k) => KEYS[k].jwk) } }
+  } else {
+    cred = { secret: c.secret }
+  }
+  if ('expires_at' in c) cred.expires_at = c.expires_at
+  if (c.expiry_from_cert) cred.parse_expiry_from_cert = true
+  return cred
+}
+
+// The vectors register keys the default policy refuses on purpose (several
+// credentials, short secrets): clients are built with a permissive policy
+// and served through the lookup callback.
+const PERMISSIVE = new jwtauth.CredentialPolicy({ max_credentials: 16, min_client_secret_len: 1 })
+
+function clientFromVector(cl) {
+  const creds = cl.credentials.map(credentialMetadata)
+  const meta = { client_id: cl.client_id, token_endpoint_auth_method: cl.method, credentials: creds }
+  if (cl.method === 'client_secret_basic' || cl.method === 'client_secret_post') {
+    meta.client_secret = creds.shift().secret
+  }
+  if (cl.signing_alg) meta.token_endpoint_auth_signing_alg = cl.signing_alg
+  if (cl.audience_mode) meta.audience_mode = cl.audience_mode
+  if (cl.max_age) meta.max_age = cl.max_age
+  return jwtauth.Client.fromMetadata(meta, { policy: PERMISSIVE, now: 0 })
+}
+
+for (const mode of ['sync', 'async']) {
+  describe(`assertions.json (${mode})`, () => {
+    for (const c of ASSERTIONS.cases) {
+      test(c.id, async () => {
+        const cfg = { ...ASSERTIONS.defaults.config, ...(c.config ?? {}) }
+        const clock = new jwtauth.FixedClock(c.now)
+        const v = verifier(cfg, clock)
+        const clients = new Map(c.clients.map((cl) => [cl.client_id, clientFromVector(cl)]))
+        // Sync: a lookup answering directly; async: one answering with a Promise.
+        const registry = jwtauth.Registry.fromCallback(
+          mode === 'sync' ? (id) => clients.get(id) : async (id) => clients.get(id),
+        )
+        for (const [i, step] of c.steps.entries()) {
+          if ('now' in step) clock.set(step.now)
+          const opts = step.client_id === undefined ? undefined : { clientId: step.client_id }
+          let r
+          try {
+            r = mode === 'sync' ? v.verifySync(step.assertion, registry, opts) : await v.verify(step.assertion, registry, opts)
+          } catch (e) {
+            assert.ok(e instanceof jwtauth.JwtAuthError, `step ${i}: ${e}`)
+            assert.ok(step.expect.error, `step ${i}: refused with ${e.code}: ${e.detail}`)
+            assert.equal(e.code, 'JWTAUTH_' + step.expect.error, `step ${i}: ${e.detail}`)
+            continue
+          }
+          assert.ok(!step.expect.error, `step ${i}: accepted, want ${step.expect.error}`)
+          assert.equal(r.clientId, step.expect.client_id)
+        }
+      })
+    }
+  })
+
+  describe(`requests.json (${mode})`, () => {
+    for (const c of REQUESTS.cases) {
+      test(c.id, async () => {
+        const cfg = { ...REQUESTS.defaults.config, ...(c.config ?? {}) }
+        const policy = c.policy ? new jwtauth.CredentialPolicy(c.policy) : undefined
+        if (c.registration) {
+          const e = (() => {
+            try {
+              jwtauth.Registry.fromJson(c.registry, { policy, now: c.now })
+            } catch (e) {
+              return e
+            }
+            return null
+          })()
+          assert.ok(e instanceof jwtauth.JwtAuthError, 'registration accepted')
+          assert.deepEqual(e.problems.map((p) => p.code), c.registration.problems.map((p) => 'JWTAUTH_' + p))
+          assert.ok(e.problems.every((p) => p.message.length > 0))
+          return
+        }
+        const registry = jwtauth.Registry.fromJson(JSON.stringify(c.registry), { policy, now: c.now })
+        const clock = new jwtauth.FixedClock(c.now)
+        const auth = new jwtauth.Authenticator(verifier(cfg, clock), registry, { realm: cfg.realm })
+        for (const [i, step] of c.steps.entries()) {
+          if ('now' in step) clock.set(step.now)
+          const expect = step.expect
+          const calls = [['body', { authorization: step.authorization ?? undefined, body: Buffer.from(step.body) }]]
+          const form = step.form
+          // A second presentation of an accepted assertion would be a replay.
+          if (form && !(!expect.error && form.some(([k]) => k === 'client_assertion'))) {
+            calls.push(['form', { authorization: step.authorization ?? undefined, form }])
+          }
+          for (const [api, request] of calls) {
+            let a
+            try {
+              a = mode === 'sync' ? auth.authenticateSync(request) : await auth.authenticate(request)
+            } catch (e) {
+              assert.ok(e instanceof jwtauth.JwtAuthError, `step ${i} (${api}): ${e}`)
+              assert.ok(expect.error, `step ${i} (${api}): refused with ${e.code}: ${e.detail}`)
+              assert.equal(e.code, 'JWTAUTH_' + expect.error, `step ${i} (${api}): ${e.detail}`)
+              const { status, headers, body } = e.response()
+              assert.equal(status, expect.status)
+              assert.equal('www-authenticate' in headers, expect.www_authenticate)
+              if (expect.www_authenticate) assert.match(headers['www-authenticate'], /realm="as\.example\.com"/)
+              const row = jwtauth.CODES[e.code]
+              assert.deepEqual(JSON.parse(body), { error: row.oauthError, error_description: row.description })
+              continue
+            }
+            assert.ok(!expect.error, `step ${i} (${api}): accepted, want ${expect.error}`)
+            assert.deepEqual([a.clientId, a.method], [expect.client_id, expect.method])
+            assert.equal(a.claims !== null, a.method.endsWith('_jwt'))
+          }
+        }
+      })
+    }
+  })
+}
+
+describe('key_loading.json', () => {
+  for (const c of KEY_LOADING.cases) {
+    test(c.id, () => {
+      const { format, input, expect } = c
+      let got
+      try {
+        if (format === 'jwk') {
+          got = { thumbprint: jwtauth.VerifyingKey.fromJwk(input).thumbprint }
+        } else if (format === 'pem') {
+          const k = jwtauth.VerifyingKey.fromPem(input)
+          got = { thumbprint: k.thumbprint, x5t: k.x5t ?? null, not_after: k.notAfter ?? null }
+        } else if (format === 'private_pem') {
+          got = { thumbprint: jwtauth.SigningKey.fromPem(input).thumbprint }
+        } else if (format === 'secret') {
+          jwtauth.Client.fromMetadata(
+            { client_id: 'c', token_endpoint_auth_method: 'client_secret_jwt', client_secret: input },
+            { policy: new jwtauth.CredentialPolicy({ min_client_secret_len: 1 }) },
+          )
+          got = {}
+        } else {
+          got = { count: jwtauth.JwkSet.fromJson(input).size }
+        }
+      } catch (e) {
+        assert.ok(e instanceof jwtauth.JwtAuthError, String(e))
+        assert.ok(expect.error, `refused with ${e.code}: ${e.detail}`)
+        const names = e.problems.length ? e.problems.map((p) => p.code) : [e.code]
+        assert.ok(names.includes('JWTAUTH_' + expect.error), `${names}, want ${expect.error}`)
+        return
+      }
+      assert.ok(!expect.error, `accepted, want ${expect.error}`)
+      for (const field of ['thumbprint', 'x5t', 'not_after', 'count']) {
+        if (field in expect) assert.equal(got[field], expect[field], field)
+      }
+    })
+  }
+})
+
+test('the error table matches the core and error_codes.json', () => {
+  const rows = load('error_codes.json').codes
+  assert.equal(rows.length, Object.keys(jwtauth.CODES).length)
+  for (const row of rows) {
+    const c = jwtauth.CODES['JWTAUTH_' + row.name]
+    assert.ok(c, row.name)
+    assert.deepEqual(
+      [c.number, c.category, c.oauthError, c.status, c.description],
+      [row.number, row.category, row.oauth_error, row.http_status, row.description],
+    )
+  }
+})
+
+test('every code in the C header is known to Node', async () => {
+  const { readFileSync } = await import('node:fs')
+  const { ROOT } = await import('./helpers.mjs')
+  const header = readFileSync(`${ROOT}/include/jwtauth.h`, 'utf8')
+  const block = header.slice(header.indexOf('enum jwtauth_status'), header.indexOf('typedef enum jwtauth_status'))
+  const names = [...block.matchAll(/^\s*(JWTAUTH_[A-Z0-9_]+) = (\d+),?$/gm)].map((m) => [m[1], Number(m[2])])
+  assert.ok(names.length > 30, 'status enum found in the header')
+  for (const [name, number] of names) {
+    if (name === 'JWTAUTH_OK') continue
+    assert.equal(jwtauth.CODES[name]?.number, number, name)
+  }
+})
