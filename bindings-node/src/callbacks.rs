@@ -117,10 +117,12 @@ impl<Args: JsValuesTupleIntoVec + 'static> JsCallback<Args> {
     ) -> Result<Self> {
         wrapper.with(|w| {
             let w = w.borrow();
-            let w = w.as_ref().ok_or_else(|| Error::from_reason("jwtauth: load the package through index.js"))?;
+            let w =
+                w.as_ref().ok_or_else(|| Error::from_reason("jwtauth: load the package through index.js"))?;
             let wrapper = w.borrow_back(env)?;
             let func = wrapper.bind(*user)?;
-            let tsfn = func.build_threadsafe_function::<Args>().callee_handled::<false>().weak::<true>().build()?;
+            let tsfn =
+                func.build_threadsafe_function::<Args>().callee_handled::<false>().weak::<true>().build()?;
             Ok(Self { func: func.create_ref()?, tsfn })
         })
     }
@@ -175,7 +177,8 @@ impl fmt::Debug for JsRegistry {
 
 impl jwtauth::Registry for JsRegistry {
     fn client(&self, client_id: &str) -> jwtauth::Result<Option<Arc<jwtauth::Client>>> {
-        let unavailable = |why: String| jwtauth::Error::with_detail(jwtauth::ErrorCode::RegistryUnavailable, why);
+        let unavailable =
+            |why: String| jwtauth::Error::with_detail(jwtauth::ErrorCode::RegistryUnavailable, why);
         match self.0.invoke(|id| FnArgs::from((id, client_id.to_owned()))).map_err(unavailable)? {
             Outcome::Client(c) => Ok(c),
             _ => Err(unavailable("the lookup gave an unexpected answer".to_owned())),

@@ -33,8 +33,10 @@ pub(crate) fn json_text(env: &Env, j: Json<'_>) -> Result<String> {
     match j {
         Either::A(s) => Ok(s),
         Either::B(o) => {
-            let stringify: Function<'_, Object<'_>, Option<String>> =
-                env.get_global()?.get_named_property::<Object<'_>>("JSON")?.get_named_property("stringify")?;
+            let stringify: Function<'_, Object<'_>, Option<String>> = env
+                .get_global()?
+                .get_named_property::<Object<'_>>("JSON")?
+                .get_named_property("stringify")?;
             stringify.call(o)?.ok_or_else(|| usage(env, "the object has no JSON form"))
         }
     }

@@ -23,7 +23,11 @@ pub struct Problem {
 
 pub(crate) fn problems(list: Vec<jwtauth::Problem>) -> Vec<Problem> {
     list.into_iter()
-        .map(|p| Problem { code: format!("JWTAUTH_{}", p.code.name()), location: p.location, message: p.message })
+        .map(|p| Problem {
+            code: format!("JWTAUTH_{}", p.code.name()),
+            location: p.location,
+            message: p.message,
+        })
         .collect()
 }
 
@@ -41,12 +45,20 @@ pub(crate) fn set_error_class(class: &Function<'_, ErrorArgs, Unknown<'static>>)
     Ok(())
 }
 
-fn make(env: &Env, e: &Error, status: u16, body: String, www: Option<String>, problems: Vec<Problem>) -> napi::Error {
+fn make(
+    env: &Env,
+    e: &Error,
+    status: u16,
+    body: String,
+    www: Option<String>,
+    problems: Vec<Problem>,
+) -> napi::Error {
     let code = e.code();
     let built = ERROR_CLASS.with(|c| -> Result<Option<napi::Error>> {
         let class = c.borrow();
         let Some(class) = class.as_ref() else { return Ok(None) };
-        let args = FnArgs::from((code.number(), e.detail().to_owned(), u32::from(status), body, www, problems));
+        let args =
+            FnArgs::from((code.number(), e.detail().to_owned(), u32::from(status), body, www, problems));
         let instance = class.borrow_back(env)?.new_instance(args)?;
         Ok(Some(napi::Error::from(instance)))
     });
@@ -54,10 +66,9 @@ fn make(env: &Env, e: &Error, status: u16, body: String, www: Option<String>, pr
         Ok(Some(err)) => err,
         // Loaded without `index.js` (no class registered), or the class
         // could not be built: a plain Error that still names the code.
-        Ok(None) | Err(_) => napi::Error::new(
-            Status::GenericFailure,
-            format!("JWTAUTH_{}: {}", code.name(), e.detail()),
-        ),
+        Ok(None) | Err(_) => {
+            napi::Error::new(Status::GenericFailure, format!("JWTAUTH_{}: {}", code.name(), e.detail()))
+        }
     }
 }
 

@@ -13,7 +13,10 @@ pub(crate) fn algorithm(env: &Env, name: &str) -> Result<Algorithm> {
     Algorithm::from_name(name).ok_or_else(|| {
         to_js(
             env,
-            &jwtauth::Error::with_detail(jwtauth::ErrorCode::UnsupportedAlgorithm, format!("unknown algorithm {name:?}")),
+            &jwtauth::Error::with_detail(
+                jwtauth::ErrorCode::UnsupportedAlgorithm,
+                format!("unknown algorithm {name:?}"),
+            ),
         )
     })
 }
@@ -47,7 +50,12 @@ pub struct SigningKey {
 }
 
 fn with_kid(k: jwtauth::SigningKey, kid: Option<String>) -> SigningKey {
-    SigningKey { inner: Arc::new(match kid { Some(kid) => k.with_kid(kid), None => k }) }
+    SigningKey {
+        inner: Arc::new(match kid {
+            Some(kid) => k.with_kid(kid),
+            None => k,
+        }),
+    }
 }
 
 #[napi]
@@ -65,13 +73,20 @@ impl SigningKey {
 
     /// Load a private key from a private JWK (JSON text or object).
     #[napi(factory)]
-    pub fn from_jwk(env: Env, #[napi(ts_arg_type = "string | JsonWebKey | object")] jwk: Json) -> Result<Self> {
+    pub fn from_jwk(
+        env: Env,
+        #[napi(ts_arg_type = "string | JsonWebKey | object")] jwk: Json,
+    ) -> Result<Self> {
         Ok(with_kid(jwtauth::SigningKey::from_jwk(&json_text(&env, jwk)?).js(&env)?, None))
     }
 
     /// An HMAC secret for client_secret_jwt (`alg`: HS256, HS384 or HS512).
     #[napi(factory)]
-    pub fn from_secret(env: Env, secret: Bytes, #[napi(ts_arg_type = "Alg")] alg: Option<String>) -> Result<Self> {
+    pub fn from_secret(
+        env: Env,
+        secret: Bytes,
+        #[napi(ts_arg_type = "Alg")] alg: Option<String>,
+    ) -> Result<Self> {
         let alg = algorithm(&env, alg.as_deref().unwrap_or("HS256"))?;
         Ok(with_kid(jwtauth::SigningKey::from_secret(bytes(&secret), alg).js(&env)?, None))
     }
@@ -79,7 +94,11 @@ impl SigningKey {
     /// Generate a key for `alg` (RSA: `bits`, default 2048). RSA generation
     /// takes tens of milliseconds: call it at start-up.
     #[napi(factory)]
-    pub fn generate(env: Env, #[napi(ts_arg_type = "Alg")] alg: String, options: Option<GenerateOptions>) -> Result<Self> {
+    pub fn generate(
+        env: Env,
+        #[napi(ts_arg_type = "Alg")] alg: String,
+        options: Option<GenerateOptions>,
+    ) -> Result<Self> {
         let o = options.unwrap_or_default();
         let alg = algorithm(&env, &alg)?;
         let k = match o.bits {
@@ -141,7 +160,10 @@ pub struct VerifyingKey {
 
 impl VerifyingKey {
     fn new(k: jwtauth::VerifyingKey, kid: Option<String>) -> Self {
-        let k = match kid { Some(kid) => k.with_kid(kid), None => k };
+        let k = match kid {
+            Some(kid) => k.with_kid(kid),
+            None => k,
+        };
         Self { inner: Arc::new(jwtauth::JwkSet::from(k)) }
     }
 
@@ -177,7 +199,10 @@ impl VerifyingKey {
 
     /// Load a public key from a JWK (JSON text or object).
     #[napi(factory)]
-    pub fn from_jwk(env: Env, #[napi(ts_arg_type = "string | JsonWebKey | object")] jwk: Json) -> Result<Self> {
+    pub fn from_jwk(
+        env: Env,
+        #[napi(ts_arg_type = "string | JsonWebKey | object")] jwk: Json,
+    ) -> Result<Self> {
         Ok(Self::new(jwtauth::VerifyingKey::from_jwk(&json_text(&env, jwk)?).js(&env)?, None))
     }
 
@@ -222,7 +247,10 @@ pub struct JwkSet {
 impl JwkSet {
     /// Parse a JWKS document (JSON text or object).
     #[napi(factory)]
-    pub fn from_json(env: Env, #[napi(ts_arg_type = "string | { keys: object[] }")] doc: Json) -> Result<Self> {
+    pub fn from_json(
+        env: Env,
+        #[napi(ts_arg_type = "string | { keys: object[] }")] doc: Json,
+    ) -> Result<Self> {
         Ok(Self { inner: Arc::new(jwtauth::JwkSet::from_json(&json_text(&env, doc)?).js(&env)?) })
     }
 

@@ -5,20 +5,24 @@
 
 #![allow(clippy::needless_pass_by_value, reason = "napi passes converted arguments by value")]
 #![allow(missing_debug_implementations, reason = "JavaScript classes")]
-#![allow(unsafe_code, reason = "the #[napi] macro expands to FFI glue; this crate writes no unsafe code itself")]
+#![allow(
+    unsafe_code,
+    reason = "the #[napi] macro expands to FFI glue; this crate writes no unsafe code itself"
+)]
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-mod callbacks;
-mod convert;
-mod errors;
-mod keys;
-mod policy;
-mod pool;
-mod server;
-mod sign;
-mod stores;
+pub mod bench;
+pub mod callbacks;
+pub mod convert;
+pub mod errors;
+pub mod keys;
+pub mod policy;
+pub mod pool;
+pub mod server;
+pub mod sign;
+pub mod stores;
 
 /// The version of the core.
 #[napi]

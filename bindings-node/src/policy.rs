@@ -41,7 +41,10 @@ impl CredentialPolicy {
     /// The default policy, or one changed by `settings` (JSON text or
     /// object; snake_case names as in docs/registry.md).
     #[napi(constructor)]
-    pub fn new(env: Env, #[napi(ts_arg_type = "string | Record<string, unknown>")] settings: Option<Json<'_>>) -> Result<Self> {
+    pub fn new(
+        env: Env,
+        #[napi(ts_arg_type = "string | Record<string, unknown>")] settings: Option<Json<'_>>,
+    ) -> Result<Self> {
         let inner = match settings {
             Some(s) => jwtauth::CredentialPolicy::from_json(&json_text(&env, s)?).js(&env)?,
             None => jwtauth::CredentialPolicy::default(),
@@ -56,7 +59,8 @@ impl CredentialPolicy {
     pub fn check_credential(
         &self,
         env: Env,
-        #[napi(ts_arg_type = "'pem' | 'certificate_der' | 'jwk' | 'jwks' | 'jwks_uri' | 'secret'")] kind: String,
+        #[napi(ts_arg_type = "'pem' | 'certificate_der' | 'jwk' | 'jwks' | 'jwks_uri' | 'secret'")]
+        kind: String,
         #[napi(ts_arg_type = "string | Uint8Array | object")] data: Either3<String, Uint8Array, Object<'_>>,
         #[napi(ts_arg_type = "AuthMethod")] method: String,
         options: Option<CredentialOptions>,

@@ -85,7 +85,9 @@ pub struct Registry {
 
 impl Registry {
     fn memory(&self, env: &Env) -> Result<&MemoryRegistry> {
-        self.memory.as_deref().ok_or_else(|| usage(env, "a callback registry is changed in the host's own store"))
+        self.memory
+            .as_deref()
+            .ok_or_else(|| usage(env, "a callback registry is changed in the host's own store"))
     }
 }
 
@@ -122,7 +124,9 @@ impl Registry {
     #[napi(factory, strict)]
     pub fn from_callback(
         env: Env,
-        #[napi(ts_arg_type = "(clientId: string) => Client | null | undefined | Promise<Client | null | undefined>")]
+        #[napi(
+            ts_arg_type = "(clientId: string) => Client | null | undefined | Promise<Client | null | undefined>"
+        )]
         lookup: Function<'_>,
     ) -> Result<Self> {
         Ok(Self { inner: Arc::new(JsRegistry::new(&env, &lookup)?), memory: None })
@@ -245,7 +249,8 @@ impl Verifier {
         }
         if let Some(m) = &o.audience_mode {
             b = b.audience_mode(
-                AudienceMode::from_name(m).ok_or_else(|| usage(&env, "audienceMode must be strict or compat"))?,
+                AudienceMode::from_name(m)
+                    .ok_or_else(|| usage(&env, "audienceMode must be strict or compat"))?,
             );
         }
         if let Some(l) = o.leeway {
@@ -267,9 +272,9 @@ impl Verifier {
         match &o.replay_store {
             Some(Either::A(m)) => b = b.replay_store(m.inner.clone()),
             Some(Either::B(obj)) => {
-                let check: Function<'_> = obj
-                    .get_named_property("checkAndInsert")
-                    .map_err(|_| usage(&env, "replayStore must be a MemoryReplayStore or have checkAndInsert()"))?;
+                let check: Function<'_> = obj.get_named_property("checkAndInsert").map_err(|_| {
+                    usage(&env, "replayStore must be a MemoryReplayStore or have checkAndInsert()")
+                })?;
                 let check = check.bind(*obj)?;
                 b = b.replay_store(Arc::new(JsReplayStore::new(&env, &check)?));
             }
@@ -306,7 +311,8 @@ impl Verifier {
     ) -> Result<VerifiedAssertion> {
         let assertion = text(&env, &assertion, "assertion")?;
         let client_id = options.and_then(|o| o.client_id);
-        let r = callbacks::sync(&env, || self.inner.verify_in(assertion, client_id.as_deref(), &*registry.inner));
+        let r =
+            callbacks::sync(&env, || self.inner.verify_in(assertion, client_id.as_deref(), &*registry.inner));
         Ok(VerifiedAssertion { inner: r.js(&env)? })
     }
 
@@ -484,7 +490,11 @@ fn request_from(env: &Env, req: &Object<'_>) -> Result<(Option<String>, Form)> {
     Ok((header, form))
 }
 
-fn run(a: &jwtauth::Authenticator, header: Option<&str>, form: Form) -> std::result::Result<jwtauth::Authenticated, jwtauth::AuthError> {
+fn run(
+    a: &jwtauth::Authenticator,
+    header: Option<&str>,
+    form: Form,
+) -> std::result::Result<jwtauth::Authenticated, jwtauth::AuthError> {
     match form {
         Form::Body(b) => a.authenticate_body(header, &b),
         Form::Pairs(p) => a.authenticate(header, p),
@@ -501,7 +511,8 @@ impl Authenticator {
     #[napi(constructor)]
     #[must_use]
     pub fn new(verifier: &Verifier, registry: &Registry, options: Option<AuthenticatorOptions>) -> Self {
-        let mut a = jwtauth::Authenticator::with_shared_verifier(verifier.inner.clone(), registry.inner.clone());
+        let mut a =
+            jwtauth::Authenticator::with_shared_verifier(verifier.inner.clone(), registry.inner.clone());
         if let Some(r) = options.and_then(|o| o.realm) {
             a = a.with_realm(&r);
         }
@@ -581,4 +592,3 @@ impl Authenticated {
         self.assertion.as_ref().and_then(|a| a.claims.jti.clone())
     }
 }
-

@@ -161,7 +161,8 @@ impl SignJob {
     }
 
     fn run(self) -> jwtauth::Result<jwtauth::ClientAssertion> {
-        let mut b = AssertionBuilder::new(&self.key, &self.client_id, &self.audience).not_before(self.not_before);
+        let mut b =
+            AssertionBuilder::new(&self.key, &self.client_id, &self.audience).not_before(self.not_before);
         if let Some(l) = self.lifetime {
             b = b.lifetime(l);
         }
@@ -213,6 +214,9 @@ pub fn sign<'env>(
     options: Option<SignOptions>,
 ) -> Result<Object<'env>> {
     let job = SignJob::new(key, client_id, audience, options);
-    pool::spawn(env, move || job.run(), |env, r| r.map(|inner| ClientAssertion { inner }).map_err(|e| to_js(env, &e)))
+    pool::spawn(
+        env,
+        move || job.run(),
+        |env, r| r.map(|inner| ClientAssertion { inner }).map_err(|e| to_js(env, &e)),
+    )
 }
-

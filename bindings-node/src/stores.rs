@@ -56,8 +56,9 @@ impl MemoryReplayStore {
     #[napi(constructor)]
     #[must_use]
     pub fn new(capacity: Option<u32>) -> Self {
-        let s = capacity
-            .map_or_else(jwtauth::MemoryReplayStore::default, |c| jwtauth::MemoryReplayStore::new(c as usize));
+        let s = capacity.map_or_else(jwtauth::MemoryReplayStore::default, |c| {
+            jwtauth::MemoryReplayStore::new(c as usize)
+        });
         Self { inner: Arc::new(s) }
     }
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The Node suite: build the addon (napi-rs) into bindings-node/, install the
+# example's dependency on it, run the node:test suite (bindings-node/test/).
+# The last line is "Node: N passed, M failed".
+#   bash tests/node/run.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# `napi build` always passes --target for the host; giving every cargo call
+# the same triple lets them share one build of aws-lc (TOOLCHAIN.md).
+export CARGO_BUILD_TARGET=${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
+
+cd "$root/bindings-node"
+npm install --no-audit --no-fund --loglevel=error
+npm run --silent build
+(cd "$root/examples/node" && npm install --no-audit --no-fund --loglevel=error)
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+node --test --test-reporter=tap test/ > "$log" 2>&1 || status=1
+grep -E '^not ok|^    not ok|^        not ok' -A12 "$log" || true
+grep -E '^# (tests|pass|fail|cancelled|duration_ms)' "$log"
+grep -E '^# [a-z].* ms' "$log" | grep -v duration_ms || true
+passed=$(sed -n 's/^# pass //p' "$log" | tail -n 1)
+failed=$(( $(sed -n 's/^# fail //p' "$log" | tail -n 1) + $(sed -n 's/^# cancelled //p' "$log" | tail -n 1) ))
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "Node: ${passed:-0} passed, ${failed} failed"
+exit "$status"
