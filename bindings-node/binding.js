@@ -835,10 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.Authenticated = nativeBinding.Authenticated
 module.exports.Authenticator = nativeBinding.Authenticator
 module.exports.Client = nativeBinding.Client
-module.exports.ClientAssertion = nativeBinding.ClientAssertion
 module.exports.CredentialPolicy = nativeBinding.CredentialPolicy
 module.exports.FixedClock = nativeBinding.FixedClock
 module.exports.JwkSet = nativeBinding.JwkSet
@@ -846,7 +844,6 @@ module.exports.MemoryReplayStore = nativeBinding.MemoryReplayStore
 module.exports.Registry = nativeBinding.Registry
 module.exports.RemoteJwks = nativeBinding.RemoteJwks
 module.exports.SigningKey = nativeBinding.SigningKey
-module.exports.VerifiedAssertion = nativeBinding.VerifiedAssertion
 module.exports.Verifier = nativeBinding.Verifier
 module.exports.VerifyingKey = nativeBinding.VerifyingKey
 module.exports.CLIENT_ASSERTION_TYPE = nativeBinding.CLIENT_ASSERTION_TYPE

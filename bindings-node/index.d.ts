@@ -108,6 +108,59 @@ export declare class JwtAuthError extends Error {
 /** Whether `e` is a JwtAuthError (optionally with this code). */
 export declare function isJwtAuthError(e: unknown, code?: string): e is JwtAuthError
 
+/** A verified client assertion. */
+export declare class VerifiedAssertion {
+  private constructor()
+  /** The authenticated client id. */
+  readonly clientId: string
+  /** The jti. */
+  readonly jti: string | null
+  /** The algorithm. */
+  readonly alg: Alg
+  /** The kid of the key that verified the signature, if it has one. */
+  readonly keyId: string | null
+  /** The RFC 7638 thumbprint of the key that verified the signature. */
+  readonly keyThumbprint: string
+  /** Until when the jti is remembered (Unix seconds). */
+  readonly replayUntil: number
+  /** The verified claims. */
+  get claims(): Record<string, unknown>
+}
+
+/** An authenticated client. */
+export declare class Authenticated {
+  private constructor()
+  /** The client id. */
+  readonly clientId: string
+  /** The token_endpoint_auth_method used. */
+  readonly method: AuthMethod
+  /** For the JWT methods, the jti; otherwise null. */
+  readonly jti: string | null
+  /** For the JWT methods, the verified claims; otherwise null. */
+  get claims(): Record<string, unknown> | null
+}
+
+/** A signed client assertion and the form fields that carry it. */
+export declare class ClientAssertion {
+  private constructor()
+  /** The compact JWS (the client_assertion value). */
+  readonly assertion: string
+  /** iss and sub. */
+  readonly clientId: string
+  /** The jti. */
+  readonly jti: string
+  /** iat (Unix seconds). */
+  readonly issuedAt: number
+  /** exp (Unix seconds). */
+  readonly expiresAt: number
+  /** The three form fields. */
+  get form(): { client_id: string; client_assertion_type: string; client_assertion: string }
+  /** client_id=…&client_assertion_type=…&client_assertion=…, encoded. */
+  get formBody(): string
+  /** Never the assertion itself. */
+  toString(): string
+}
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -116,20 +169,6 @@ export declare function isJwtAuthError(e: unknown, code?: string): e is JwtAuthE
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
-
-/** An authenticated client. */
-export declare class Authenticated {
-  /** The client id. */
-  get clientId(): string
-  /** The token_endpoint_auth_method used. */
-  get method(): AuthMethod
-  /** The registered client. */
-  get client(): Client
-  /** For the JWT methods, the verified claims; otherwise null. */
-  get claims(): Record<string, unknown> | null
-  /** For the JWT methods, the jti; otherwise null. */
-  get jti(): string | null
-}
 
 /** Authenticates token requests for every token_endpoint_auth_method. */
 export declare class Authenticator {
@@ -159,26 +198,6 @@ export declare class Client {
   get clientId(): string
   /** The registered token_endpoint_auth_method. */
   get method(): AuthMethod
-}
-
-/** A signed client assertion and the form fields that carry it. */
-export declare class ClientAssertion {
-  /** The compact JWS (the `client_assertion` value). */
-  get assertion(): string
-  /** iss and sub. */
-  get clientId(): string
-  /** The jti. */
-  get jti(): string
-  /** iat (Unix seconds). */
-  get issuedAt(): number
-  /** exp (Unix seconds). */
-  get expiresAt(): number
-  /** `client_id=…&client_assertion_type=…&client_assertion=…`, encoded. */
-  get formBody(): string
-  /** The three form fields (for `URLSearchParams` or a form object). */
-  get form(): AssertionForm
-  /** `ClientAssertion(clientId, jti)`; never the assertion itself. */
-  toString(): string
 }
 
 /**
@@ -308,24 +327,6 @@ export declare class SigningKey {
   toString(): string
 }
 
-/** A verified assertion. */
-export declare class VerifiedAssertion {
-  /** The authenticated client id. */
-  get clientId(): string
-  /** The jti. */
-  get jti(): string | null
-  /** The algorithm. */
-  get alg(): Alg
-  /** The kid of the key that verified the signature, if it has one. */
-  get keyId(): string | null
-  /** The RFC 7638 thumbprint of the key that verified the signature. */
-  get keyThumbprint(): string
-  /** Until when the jti is remembered (Unix seconds). */
-  get replayUntil(): number
-  /** The verified claims. */
-  get claims(): Record<string, unknown>
-}
-
 /** Verifies client assertions; make one per server and share it. */
 export declare class Verifier {
   /** A verifier for the server whose issuer identifier is `issuer`. */
@@ -360,16 +361,6 @@ export declare class VerifyingKey {
   get x5t(): string | null
   /** The public JWK as an object. */
   toJwk(): JsonWebKey
-}
-
-/** The three form fields of a client assertion. */
-export interface AssertionForm {
-  /** iss and sub. */
-  client_id: string
-  /** `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`. */
-  client_assertion_type: string
-  /** The compact JWS. */
-  client_assertion: string
 }
 
 /** Authenticator settings. */

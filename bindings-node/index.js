@@ -8,6 +8,7 @@
 
 const native = require('./binding.js')
 const { CODES, JwtAuthError, isJwtAuthError } = require('./errors.js')
+const { Authenticated, ClientAssertion, VerifiedAssertion, wrapAsync, wrapSync } = require('./results.js')
 
 // Called with the user's function as `this`; answers through _settle*.
 // A throw, a rejection or an answer of the wrong type fails closed (the
@@ -43,13 +44,24 @@ native._init(
   settler((id, fresh) => native._settleReplay(id, fresh)),
 )
 
+// The calls whose result crosses the boundary as one packed string.
+for (const [cls, sync, async, Result] of [
+  [native.Verifier, 'verifySync', 'verify', VerifiedAssertion],
+  [native.Authenticator, 'authenticateSync', 'authenticate', Authenticated],
+]) {
+  cls.prototype[sync] = wrapSync(cls.prototype[sync], Result)
+  cls.prototype[async] = wrapAsync(cls.prototype[async], Result)
+}
+const signSync = wrapSync(native.signSync, ClientAssertion)
+const sign = wrapAsync(native.sign, ClientAssertion)
+
 module.exports = {
   CLIENT_ASSERTION_TYPE: native.CLIENT_ASSERTION_TYPE,
   CODES,
-  Authenticated: native.Authenticated,
+  Authenticated,
   Authenticator: native.Authenticator,
   Client: native.Client,
-  ClientAssertion: native.ClientAssertion,
+  ClientAssertion,
   CredentialPolicy: native.CredentialPolicy,
   FixedClock: native.FixedClock,
   JwkSet: native.JwkSet,
@@ -58,12 +70,12 @@ module.exports = {
   Registry: native.Registry,
   RemoteJwks: native.RemoteJwks,
   SigningKey: native.SigningKey,
-  VerifiedAssertion: native.VerifiedAssertion,
+  VerifiedAssertion,
   Verifier: native.Verifier,
   VerifyingKey: native.VerifyingKey,
   errorTable: native.errorTable,
   isJwtAuthError,
-  sign: native.sign,
-  signSync: native.signSync,
+  sign,
+  signSync,
   version: native.version,
 }

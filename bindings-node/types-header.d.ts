@@ -108,3 +108,56 @@ export declare class JwtAuthError extends Error {
 /** Whether `e` is a JwtAuthError (optionally with this code). */
 export declare function isJwtAuthError(e: unknown, code?: string): e is JwtAuthError
 
+/** A verified client assertion. */
+export declare class VerifiedAssertion {
+  private constructor()
+  /** The authenticated client id. */
+  readonly clientId: string
+  /** The jti. */
+  readonly jti: string | null
+  /** The algorithm. */
+  readonly alg: Alg
+  /** The kid of the key that verified the signature, if it has one. */
+  readonly keyId: string | null
+  /** The RFC 7638 thumbprint of the key that verified the signature. */
+  readonly keyThumbprint: string
+  /** Until when the jti is remembered (Unix seconds). */
+  readonly replayUntil: number
+  /** The verified claims. */
+  get claims(): Record<string, unknown>
+}
+
+/** An authenticated client. */
+export declare class Authenticated {
+  private constructor()
+  /** The client id. */
+  readonly clientId: string
+  /** The token_endpoint_auth_method used. */
+  readonly method: AuthMethod
+  /** For the JWT methods, the jti; otherwise null. */
+  readonly jti: string | null
+  /** For the JWT methods, the verified claims; otherwise null. */
+  get claims(): Record<string, unknown> | null
+}
+
+/** A signed client assertion and the form fields that carry it. */
+export declare class ClientAssertion {
+  private constructor()
+  /** The compact JWS (the client_assertion value). */
+  readonly assertion: string
+  /** iss and sub. */
+  readonly clientId: string
+  /** The jti. */
+  readonly jti: string
+  /** iat (Unix seconds). */
+  readonly issuedAt: number
+  /** exp (Unix seconds). */
+  readonly expiresAt: number
+  /** The three form fields. */
+  get form(): { client_id: string; client_assertion_type: string; client_assertion: string }
+  /** client_id=…&client_assertion_type=…&client_assertion=…, encoded. */
+  get formBody(): string
+  /** Never the assertion itself. */
+  toString(): string
+}
+

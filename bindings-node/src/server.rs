@@ -301,19 +301,19 @@ impl Verifier {
     /// Verify `assertion` (the client_assertion value) on this thread,
     /// finding the client from its iss/sub in `registry`. Throws a
     /// `JwtAuthError` when refused.
-    #[napi]
+    #[napi(ts_return_type = "VerifiedAssertion")]
     pub fn verify_sync(
         &self,
         env: Env,
         assertion: Bytes,
         registry: &Registry,
         options: Option<VerifyOptions>,
-    ) -> Result<VerifiedAssertion> {
+    ) -> Result<String> {
         let assertion = text(&env, &assertion, "assertion")?;
         let client_id = options.and_then(|o| o.client_id);
         let r =
             callbacks::sync(&env, || self.inner.verify_in(assertion, client_id.as_deref(), &*registry.inner));
-        Ok(VerifiedAssertion { inner: r.js(&env)? })
+        Ok(pack_verified(&r.js(&env)?))
     }
 
     /// As `verifySync`, on a worker thread.
@@ -331,59 +331,33 @@ impl Verifier {
         pool::spawn(
             env,
             move || v.verify_in(&assertion, client_id.as_deref(), &*reg),
-            |env, r| r.map(|inner| VerifiedAssertion { inner }).map_err(|e| to_js(env, &e)),
+            |env, r| r.map(|v| pack_verified(&v)).map_err(|e| to_js(env, &e)),
         )
     }
 }
 
-/// A verified assertion.
-#[napi]
-pub struct VerifiedAssertion {
-    inner: jwtauth::VerifiedAssertion,
+/// A verified assertion for `index.js` (which makes the `VerifiedAssertion`
+/// object): the JSON array `[clientId, jti, alg, keyId, keyThumbprint,
+/// replayUntil]`. One short string crosses the boundary instead of an object
+/// built property by property, which costs Node-API several microseconds;
+/// the claims are the assertion's verified payload, which `index.js` decodes
+/// only when they are read.
+pub(crate) fn pack_verified(v: &jwtauth::VerifiedAssertion) -> String {
+    let head =
+        (&v.client_id, &v.claims.jti, v.header.alg.name(), &v.key_id, &*v.key_thumbprint, v.replay_until);
+    serde_json::to_string(&head).unwrap_or_default()
 }
 
-#[napi]
-impl VerifiedAssertion {
-    /// The authenticated client id.
-    #[napi(getter)]
-    pub fn client_id(&self) -> String {
-        self.inner.client_id.clone()
-    }
-
-    /// The jti.
-    #[napi(getter)]
-    pub fn jti(&self) -> Option<String> {
-        self.inner.claims.jti.clone()
-    }
-
-    /// The algorithm.
-    #[napi(getter, ts_return_type = "Alg")]
-    pub fn alg(&self) -> &'static str {
-        self.inner.header.alg.name()
-    }
-
-    /// The kid of the key that verified the signature, if it has one.
-    #[napi(getter)]
-    pub fn key_id(&self) -> Option<String> {
-        self.inner.key_id.clone()
-    }
-
-    /// The RFC 7638 thumbprint of the key that verified the signature.
-    #[napi(getter)]
-    pub fn key_thumbprint(&self) -> String {
-        self.inner.key_thumbprint.to_string()
-    }
-
-    /// Until when the jti is remembered (Unix seconds).
-    #[napi(getter)]
-    pub fn replay_until(&self) -> i64 {
-        self.inner.replay_until
-    }
-
-    /// The verified claims.
-    #[napi(getter, ts_return_type = "Record<string, unknown>")]
-    pub fn claims(&self) -> serde_json::Value {
-        self.inner.claims.to_json()
+/// An authentication result for `index.js` (the `Authenticated` object):
+/// `[clientId, method, jti]`, a newline, the claims as JSON (empty for the
+/// password methods).
+fn pack_authenticated(r: &jwtauth::Authenticated) -> String {
+    let a = r.assertion.as_ref();
+    let head = (r.client.client_id(), r.method.as_str(), a.and_then(|a| a.claims.jti.as_deref()));
+    let head = serde_json::to_string(&head).unwrap_or_default();
+    match a {
+        Some(a) => format!("{head}\n{}", a.claims.to_json()),
+        None => format!("{head}\n"),
     }
 }
 
@@ -501,10 +475,6 @@ fn run(
     }
 }
 
-fn done(r: jwtauth::Authenticated) -> Authenticated {
-    Authenticated { client: r.client, method: r.method.as_str(), assertion: r.assertion }
-}
-
 #[napi]
 impl Authenticator {
     /// An authenticator verifying with `verifier` against `registry`.
@@ -524,15 +494,15 @@ impl Authenticator {
     /// the raw application/x-www-form-urlencoded body, or `form`, the
     /// decoded parameters). Throws a `JwtAuthError` whose `response()` is
     /// what to send.
-    #[napi]
+    #[napi(ts_return_type = "Authenticated")]
     pub fn authenticate_sync(
         &self,
         env: Env,
         #[napi(ts_arg_type = "TokenRequest")] request: Object<'_>,
-    ) -> Result<Authenticated> {
+    ) -> Result<String> {
         let (header, form) = request_from(&env, &request)?;
         let r = callbacks::sync(&env, || run(&self.inner, header.as_deref(), form));
-        r.map(done).map_err(|e| auth_to_js(&env, &e))
+        r.map(|r| pack_authenticated(&r)).map_err(|e| auth_to_js(&env, &e))
     }
 
     /// As `authenticateSync`, on a worker thread.
@@ -547,48 +517,7 @@ impl Authenticator {
         pool::spawn(
             env,
             move || run(&a, header.as_deref(), form),
-            |env, r| r.map(done).map_err(|e| auth_to_js(env, &e)),
+            |env, r| r.map(|r| pack_authenticated(&r)).map_err(|e| auth_to_js(env, &e)),
         )
-    }
-}
-
-/// An authenticated client.
-#[napi]
-pub struct Authenticated {
-    client: Arc<jwtauth::Client>,
-    method: &'static str,
-    assertion: Option<jwtauth::VerifiedAssertion>,
-}
-
-#[napi]
-impl Authenticated {
-    /// The client id.
-    #[napi(getter)]
-    pub fn client_id(&self) -> String {
-        self.client.client_id().to_owned()
-    }
-
-    /// The token_endpoint_auth_method used.
-    #[napi(getter, ts_return_type = "AuthMethod")]
-    pub fn method(&self) -> &'static str {
-        self.method
-    }
-
-    /// The registered client.
-    #[napi(getter)]
-    pub fn client(&self) -> Client {
-        Client { inner: self.client.clone() }
-    }
-
-    /// For the JWT methods, the verified claims; otherwise null.
-    #[napi(getter, ts_return_type = "Record<string, unknown> | null")]
-    pub fn claims(&self) -> Option<serde_json::Value> {
-        self.assertion.as_ref().map(|a| a.claims.to_json())
-    }
-
-    /// For the JWT methods, the jti; otherwise null.
-    #[napi(getter)]
-    pub fn jti(&self) -> Option<String> {
-        self.assertion.as_ref().and_then(|a| a.claims.jti.clone())
     }
 }

@@ -11,80 +11,11 @@ use crate::keys::SigningKey;
 use crate::pool;
 use crate::stores::FixedClock;
 
-/// A signed client assertion and the form fields that carry it.
-#[napi]
-pub struct ClientAssertion {
-    inner: jwtauth::ClientAssertion,
-}
-
-/// The three form fields of a client assertion.
-#[napi(object)]
-#[derive(Debug)]
-pub struct AssertionForm {
-    /// iss and sub.
-    #[napi(js_name = "client_id")]
-    pub client_id: String,
-    /// `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
-    #[napi(js_name = "client_assertion_type")]
-    pub client_assertion_type: String,
-    /// The compact JWS.
-    #[napi(js_name = "client_assertion")]
-    pub client_assertion: String,
-}
-
-#[napi]
-impl ClientAssertion {
-    /// The compact JWS (the `client_assertion` value).
-    #[napi(getter)]
-    pub fn assertion(&self) -> String {
-        self.inner.assertion.clone()
-    }
-
-    /// iss and sub.
-    #[napi(getter)]
-    pub fn client_id(&self) -> String {
-        self.inner.client_id.clone()
-    }
-
-    /// The jti.
-    #[napi(getter)]
-    pub fn jti(&self) -> String {
-        self.inner.jti.clone()
-    }
-
-    /// iat (Unix seconds).
-    #[napi(getter)]
-    pub fn issued_at(&self) -> i64 {
-        self.inner.issued_at
-    }
-
-    /// exp (Unix seconds).
-    #[napi(getter)]
-    pub fn expires_at(&self) -> i64 {
-        self.inner.expires_at
-    }
-
-    /// `client_id=…&client_assertion_type=…&client_assertion=…`, encoded.
-    #[napi(getter)]
-    pub fn form_body(&self) -> String {
-        self.inner.to_form_body()
-    }
-
-    /// The three form fields (for `URLSearchParams` or a form object).
-    #[napi(getter)]
-    pub fn form(&self) -> AssertionForm {
-        AssertionForm {
-            client_id: self.inner.client_id.clone(),
-            client_assertion_type: jwtauth::CLIENT_ASSERTION_TYPE.to_owned(),
-            client_assertion: self.inner.assertion.clone(),
-        }
-    }
-
-    /// `ClientAssertion(clientId, jti)`; never the assertion itself.
-    #[napi(js_name = "toString")]
-    pub fn to_js_string(&self) -> String {
-        format!("ClientAssertion(client_id={:?}, jti={:?})", self.inner.client_id, self.inner.jti)
-    }
+/// A signed assertion for `index.js` (the `ClientAssertion` object): the
+/// JSON array `[assertion, clientId, jti, issuedAt, expiresAt]`.
+fn pack(a: &jwtauth::ClientAssertion) -> String {
+    serde_json::to_string(&(&a.assertion, &a.client_id, &a.jti, a.issued_at, a.expires_at))
+        .unwrap_or_default()
 }
 
 /// Options for `sign` and `signSync`.
@@ -192,16 +123,15 @@ impl SignJob {
 
 /// Sign a client assertion for `clientId` (iss and sub) and `audience`
 /// (the server's issuer identifier or token endpoint), on this thread.
-#[napi]
+#[napi(ts_return_type = "ClientAssertion")]
 pub fn sign_sync(
     env: Env,
     key: &SigningKey,
     client_id: String,
     audience: String,
     options: Option<SignOptions>,
-) -> Result<ClientAssertion> {
-    let signed = SignJob::new(key, client_id, audience, options).run().js(&env)?;
-    Ok(ClientAssertion { inner: signed })
+) -> Result<String> {
+    Ok(pack(&SignJob::new(key, client_id, audience, options).run().js(&env)?))
 }
 
 /// As `signSync`, with the signature made on a worker thread.
@@ -214,9 +144,5 @@ pub fn sign<'env>(
     options: Option<SignOptions>,
 ) -> Result<Object<'env>> {
     let job = SignJob::new(key, client_id, audience, options);
-    pool::spawn(
-        env,
-        move || job.run(),
-        |env, r| r.map(|inner| ClientAssertion { inner }).map_err(|e| to_js(env, &e)),
-    )
+    pool::spawn(env, move || job.run(), |env, r| r.map(|a| pack(&a)).map_err(|e| to_js(env, &e)))
 }
