@@ -148,11 +148,11 @@ export declare class ClientAssertion {
   /** iss and sub. */
   readonly clientId: string
   /** The jti. */
-  readonly jti: string
+  get jti(): string
   /** iat (Unix seconds). */
-  readonly issuedAt: number
+  get issuedAt(): number
   /** exp (Unix seconds). */
-  readonly expiresAt: number
+  get expiresAt(): number
   /** The three form fields. */
   get form(): { client_id: string; client_assertion_type: string; client_assertion: string }
   /** client_id=…&client_assertion_type=…&client_assertion=…, encoded. */

@@ -52,8 +52,11 @@ for (const [cls, sync, async, Result] of [
   cls.prototype[sync] = wrapSync(cls.prototype[sync], Result)
   cls.prototype[async] = wrapAsync(cls.prototype[async], Result)
 }
-const signSync = wrapSync(native.signSync, ClientAssertion)
-const sign = wrapAsync(native.sign, ClientAssertion)
+// sign returns the compact JWS; the client id is the caller's.
+const signSync = (key, clientId, audience, options) =>
+  new ClientAssertion(native.signSync(key, clientId, audience, options), clientId)
+const sign = async (key, clientId, audience, options) =>
+  new ClientAssertion(await native.sign(key, clientId, audience, options), clientId)
 
 module.exports = {
   CLIENT_ASSERTION_TYPE: native.CLIENT_ASSERTION_TYPE,

@@ -34,9 +34,8 @@ class VerifiedAssertion {
    */
   get claims() {
     if (this.#claims === undefined) {
-      const text = typeof this.#assertion === 'string' ? this.#assertion : Buffer.from(this.#assertion).toString('utf8')
-      const payload = text.slice(text.indexOf('.') + 1, text.lastIndexOf('.'))
-      this.#claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+      const a = this.#assertion
+      this.#claims = payloadOf(typeof a === 'string' ? a : Buffer.from(a).toString('utf8'))
     }
     return this.#claims
   }
@@ -61,15 +60,36 @@ class Authenticated {
   }
 }
 
+function payloadOf(jws) {
+  return JSON.parse(Buffer.from(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')), 'base64url').toString('utf8'))
+}
+
 /** A signed client assertion and the form fields that carry it. */
 class ClientAssertion {
-  constructor(packed) {
-    const h = JSON.parse(packed)
-    this.assertion = h[0]
-    this.clientId = h[1]
-    this.jti = h[2]
-    this.issuedAt = h[3]
-    this.expiresAt = h[4]
+  #claims
+  constructor(assertion, clientId) {
+    this.assertion = assertion
+    this.clientId = clientId
+  }
+
+  // jti, iat and exp are read from the payload just signed, when asked.
+  #payload() {
+    return (this.#claims ??= payloadOf(this.assertion))
+  }
+
+  /** The jti. */
+  get jti() {
+    return this.#payload().jti
+  }
+
+  /** iat (Unix seconds). */
+  get issuedAt() {
+    return this.#payload().iat
+  }
+
+  /** exp (Unix seconds). */
+  get expiresAt() {
+    return this.#payload().exp
   }
 
   /** The three form fields (for URLSearchParams or a form object). */

@@ -4,10 +4,13 @@
 # Suites: Rust (unit, integration, vectors, Wycheproof, property, doc tests),
 # then C (tests/c/run.sh: API, shared vectors, threads, under valgrind and
 # ASan+UBSan, the example), then Python (tests/python/run.sh: wheel, stubtest,
-# pytest). A later issue adds the Node suite. The
-# last line is the total over all suites: "N passed, N failed".
+# pytest), then Node (tests/node/run.sh: the addon, node:test). The last line
+# is the total over all suites: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One target triple for every build, so that cargo, maturin and napi share
+# one build of aws-lc (napi always passes --target; TOOLCHAIN.md).
+export CARGO_BUILD_TARGET=${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
@@ -23,7 +26,11 @@ echo
 echo "== Python: the wheel, stubtest, shared vectors, API, interop (PyJWT, joserfc, jwcrypto, Authlib), threads =="
 bash tests/python/run.sh 2>&1 | tee -a "$log" || status=1
 
-# "test result: ok. N passed; M failed" (cargo) and "<suite>: N passed, M failed" (C, Python).
+echo
+echo "== Node: the addon, shared vectors, API, interop (jose, fast-jwt, jsonwebtoken, openid-client), event loop =="
+bash tests/node/run.sh 2>&1 | tee -a "$log" || status=1
+
+# "test result: ok. N passed; M failed" (cargo) and "<suite>: N passed, M failed" (C, Python, Node).
 read -r passed failed < <(awk '
   /^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
   /^[A-Za-z+ ()]+: [0-9]+ passed, [0-9]+ failed$/ { p += $(NF-3); f += $(NF-1) }

@@ -161,6 +161,14 @@ const fmt = (x) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 
 console.log(`Node ${process.version}, ${availableParallelism()} CPUs, ${ROUNDS} interleaved rounds; µs per operation (median)`)
 const results = {}
 for (const alg of ALGS) results[alg] = await benchAlg(alg)
+{
+  // The worker pool's round trip alone (no work): what an async call adds.
+  const rounds = []
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await timeAsync(2000, () => native._benchNoop()))
+  const wide = []
+  for (let r = 0; r < ROUNDS; r++) wide.push(await timeConcurrent(2000, () => native._benchNoop()))
+  console.log(`\nworker-pool round trip, no work: ${fmt(median(rounds))} µs one at a time, ${fmt(median(wide))} µs per call with 64 in flight`)
+}
 for (const op of ['verify', 'sign']) {
   console.log(`\n### ${op}\n`)
   console.log('| alg | Rust core | jwtauth sync | sync − core | jwtauth async | async − sync (hand-off) | async ×64 | fast-jwt | jose (async) | jsonwebtoken | fastest peer ÷ jwtauth sync |')

@@ -44,3 +44,11 @@ pub fn bench_core_sign(
     }
     Ok(t.elapsed().as_secs_f64())
 }
+
+/// A Promise settled by a worker that does nothing: the pool's round trip
+/// (queue, wake a worker, settle on the JavaScript thread), which is what an
+/// async call adds to its sync twin.
+#[napi(js_name = "_benchNoop", skip_typescript)]
+pub fn bench_noop(env: &Env) -> Result<Object<'_>> {
+    crate::pool::spawn(env, || 0_u32, |_, n| Ok(n))
+}

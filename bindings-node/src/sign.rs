@@ -11,11 +11,10 @@ use crate::keys::SigningKey;
 use crate::pool;
 use crate::stores::FixedClock;
 
-/// A signed assertion for `index.js` (the `ClientAssertion` object): the
-/// JSON array `[assertion, clientId, jti, issuedAt, expiresAt]`.
-fn pack(a: &jwtauth::ClientAssertion) -> String {
-    serde_json::to_string(&(&a.assertion, &a.client_id, &a.jti, a.issued_at, a.expires_at))
-        .unwrap_or_default()
+/// What crosses to `index.js` for a signed assertion: the compact JWS
+/// alone (`results.js` reads jti, iat and exp from its payload when asked).
+fn pack(a: jwtauth::ClientAssertion) -> String {
+    a.assertion
 }
 
 /// Options for `sign` and `signSync`.
@@ -131,7 +130,7 @@ pub fn sign_sync(
     audience: String,
     options: Option<SignOptions>,
 ) -> Result<String> {
-    Ok(pack(&SignJob::new(key, client_id, audience, options).run().js(&env)?))
+    Ok(pack(SignJob::new(key, client_id, audience, options).run().js(&env)?))
 }
 
 /// As `signSync`, with the signature made on a worker thread.
@@ -144,5 +143,5 @@ pub fn sign<'env>(
     options: Option<SignOptions>,
 ) -> Result<Object<'env>> {
     let job = SignJob::new(key, client_id, audience, options);
-    pool::spawn(env, move || job.run(), |env, r| r.map(|a| pack(&a)).map_err(|e| to_js(env, &e)))
+    pool::spawn(env, move || job.run(), |env, r| r.map(pack).map_err(|e| to_js(env, &e)))
 }

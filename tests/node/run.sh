@@ -17,7 +17,7 @@ npm run --silent build
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-node --test --test-reporter=tap test/ > "$log" 2>&1 || status=1
+node --test --test-timeout=300000 --test-reporter=tap test/ > "$log" 2>&1 || status=1
 grep -E '^not ok|^    not ok|^        not ok' -A12 "$log" || true
 grep -E '^# (tests|pass|fail|cancelled|duration_ms)' "$log"
 grep -E '^# [a-z].* ms' "$log" | grep -v duration_ms || true
