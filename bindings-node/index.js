@@ -8,7 +8,7 @@
 
 const native = require('./binding.js')
 const { CODES, JwtAuthError, isJwtAuthError } = require('./errors.js')
-const { Authenticated, ClientAssertion, VerifiedAssertion, wrapAsync, wrapSync } = require('./results.js')
+const { Authenticated, ClientAssertion, VerifiedAssertion } = require('./results.js')
 
 // Called with the user's function as `this`; answers through _settle*.
 // A throw, a rejection or an answer of the wrong type fails closed (the
@@ -44,14 +44,25 @@ native._init(
   settler((id, fresh) => native._settleReplay(id, fresh)),
 )
 
-// The calls whose result crosses the boundary as one packed string.
-for (const [cls, sync, async, Result] of [
-  [native.Verifier, 'verifySync', 'verify', VerifiedAssertion],
-  [native.Authenticator, 'authenticateSync', 'authenticate', Authenticated],
-]) {
-  cls.prototype[sync] = wrapSync(cls.prototype[sync], Result)
-  cls.prototype[async] = wrapAsync(cls.prototype[async], Result)
-}
+// The hot calls: free functions of the addon (a method receiver costs
+// napi-rs more than an argument), installed as methods here, their results
+// made from one packed string (results.js).
+Object.assign(native.Verifier.prototype, {
+  verifySync(assertion, registry, options) {
+    return new VerifiedAssertion(native._verifySync(this, assertion, registry, options), assertion)
+  },
+  async verify(assertion, registry, options) {
+    return new VerifiedAssertion(await native._verify(this, assertion, registry, options), assertion)
+  },
+})
+Object.assign(native.Authenticator.prototype, {
+  authenticateSync(request) {
+    return new Authenticated(native._authenticateSync(this, request))
+  },
+  async authenticate(request) {
+    return new Authenticated(await native._authenticate(this, request))
+  },
+})
 // sign returns the compact JWS; the client id is the caller's.
 const signSync = (key, clientId, audience, options) =>
   new ClientAssertion(native.signSync(key, clientId, audience, options), clientId)

@@ -116,19 +116,4 @@ class ClientAssertion {
   }
 }
 
-// Wrap a native function returning a packed string. The async variant
-// rejects (never throws) on bad arguments too.
-// (The first argument goes along: a VerifiedAssertion decodes its claims
-// from the assertion.)
-function wrapSync(fn, Result) {
-  return function (a, b, c, d) {
-    return new Result(fn.call(this, a, b, c, d), a)
-  }
-}
-function wrapAsync(fn, Result) {
-  return async function (a, b, c, d) {
-    return new Result(await fn.call(this, a, b, c, d), a)
-  }
-}
-
-module.exports = { Authenticated, ClientAssertion, VerifiedAssertion, wrapAsync, wrapSync }
+module.exports = { Authenticated, ClientAssertion, VerifiedAssertion }

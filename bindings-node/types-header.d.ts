@@ -2,6 +2,9 @@
  * with this header (types-header.d.ts) for what the JavaScript layer adds.
  * Do not edit index.d.ts by hand: CI rebuilds it and fails on drift. */
 
+/** Text or bytes: a string (UTF-8), a Buffer or a Uint8Array. */
+export type Bytes = string | Uint8Array
+
 /** A JWS algorithm libjwtauth signs and verifies (`none` never). */
 export type Alg =
   | 'RS256' | 'RS384' | 'RS512'
@@ -159,5 +162,31 @@ export declare class ClientAssertion {
   get formBody(): string
   /** Never the assertion itself. */
   toString(): string
+}
+
+/* The hot calls, installed on the classes by index.js (declaration merging). */
+
+export interface Verifier {
+  /**
+   * Verify `assertion` (the client_assertion value) on this thread, finding
+   * the client from its iss/sub in `registry`; `options.clientId` is the
+   * request's client_id parameter, if any (it must agree). Throws a
+   * `JwtAuthError` when refused.
+   */
+  verifySync(assertion: Bytes, registry: Registry, options?: VerifyOptions | null): VerifiedAssertion
+  /** As `verifySync`, on a worker thread; rejects with a `JwtAuthError`. */
+  verify(assertion: Bytes, registry: Registry, options?: VerifyOptions | null): Promise<VerifiedAssertion>
+}
+
+export interface Authenticator {
+  /**
+   * Authenticate a token request on this thread: the Authorization header
+   * (`authorization`, or found in `headers`) and the form (`body`, the raw
+   * application/x-www-form-urlencoded body, or `form`, the decoded
+   * parameters). Throws a `JwtAuthError` whose `response()` is what to send.
+   */
+  authenticateSync(request: TokenRequest): Authenticated
+  /** As `authenticateSync`, on a worker thread; rejects with a `JwtAuthError`. */
+  authenticate(request: TokenRequest): Promise<Authenticated>
 }
 

@@ -125,23 +125,23 @@ impl SignJob {
 #[napi(ts_return_type = "ClientAssertion")]
 pub fn sign_sync(
     env: Env,
-    key: &SigningKey,
+    key: ClassInstance<'_, SigningKey>,
     client_id: String,
     audience: String,
     options: Option<SignOptions>,
 ) -> Result<String> {
-    Ok(pack(SignJob::new(key, client_id, audience, options).run().js(&env)?))
+    Ok(pack(SignJob::new(&key, client_id, audience, options).run().js(&env)?))
 }
 
 /// As `signSync`, with the signature made on a worker thread.
 #[napi(ts_return_type = "Promise<ClientAssertion>")]
 pub fn sign<'env>(
     env: &'env Env,
-    key: &SigningKey,
+    key: ClassInstance<'_, SigningKey>,
     client_id: String,
     audience: String,
     options: Option<SignOptions>,
 ) -> Result<Object<'env>> {
-    let job = SignJob::new(key, client_id, audience, options);
+    let job = SignJob::new(&key, client_id, audience, options);
     pool::spawn(env, move || job.run(), |env, r| r.map(pack).map_err(|e| to_js(env, &e)))
 }

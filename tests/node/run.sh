@@ -18,11 +18,18 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 node --test --test-timeout=300000 --test-reporter=tap test/ > "$log" 2>&1 || status=1
+# The shipped index.d.ts, as a TypeScript user compiles against it (one more check).
+types=0
+if npx tsc --strict --noEmit --module nodenext --moduleResolution nodenext --target es2022 --types node test/types.ts; then
+  echo "index.d.ts: test/types.ts compiles (tsc --strict)"
+else
+  types=1; status=1
+fi
 grep -E '^not ok|^    not ok|^        not ok' -A12 "$log" || true
 grep -E '^# (tests|pass|fail|cancelled|duration_ms)' "$log"
 grep -E '^# [a-z].* ms' "$log" | grep -v duration_ms || true
-passed=$(sed -n 's/^# pass //p' "$log" | tail -n 1)
-failed=$(( $(sed -n 's/^# fail //p' "$log" | tail -n 1) + $(sed -n 's/^# cancelled //p' "$log" | tail -n 1) ))
+passed=$(( $(sed -n 's/^# pass //p' "$log" | tail -n 1) + 1 - types ))
+failed=$(( $(sed -n 's/^# fail //p' "$log" | tail -n 1) + $(sed -n 's/^# cancelled //p' "$log" | tail -n 1) + types ))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "Node: ${passed:-0} passed, ${failed} failed"
 exit "$status"

@@ -1,0 +1,70 @@
+// Compiled (not run) by tests/node/run.sh with `tsc --strict --noEmit`: the
+// shipped index.d.ts describes the package as a TypeScript user calls it.
+import {
+  Authenticator,
+  CODES,
+  Client,
+  CredentialPolicy,
+  FixedClock,
+  JwtAuthError,
+  MemoryReplayStore,
+  Registry,
+  SigningKey,
+  Verifier,
+  VerifyingKey,
+  isJwtAuthError,
+  sign,
+  signSync,
+  type Alg,
+  type ClientAssertion,
+  type Problem,
+  type VerifiedAssertion,
+} from 'jwtauth'
+
+async function clientSide(pem: string | Buffer): Promise<string> {
+  const alg: Alg = 'PS256'
+  const key = SigningKey.fromPem(pem, { alg, kid: 'k1' })
+  const a: ClientAssertion = await sign(key, 'my-client', 'https://as.example.com', { lifetime: 60, typ: null })
+  const b = signSync(key, 'my-client', 'https://as.example.com')
+  const form: { client_assertion: string } = a.form
+  return `${form.client_assertion}${b.jti}${a.expiresAt + 1}`
+}
+
+async function serverSide(body: Buffer, headers: Record<string, string | string[] | undefined>): Promise<number> {
+  const registry = Registry.fromJson({ clients: [] }, { policy: new CredentialPolicy({ min_rsa_bits: 3072 }) })
+  const lookup = Registry.fromCallback(async (id: string) => (id === 'x' ? Client.fromMetadata({ client_id: 'x' }) : null))
+  const verifier = new Verifier('https://as.example.com', {
+    tokenEndpoint: 'https://as.example.com/token',
+    audienceMode: 'strict',
+    algorithms: ['ES256', 'EdDSA'],
+    replayStore: new MemoryReplayStore(1000),
+    clock: new FixedClock(1_800_000_000),
+  })
+  const other = new Verifier('https://as.example.com', { replayStore: { checkAndInsert: async () => true } })
+  const v: VerifiedAssertion = await verifier.verify('eyJ…', lookup, { clientId: 'x' })
+  const w = other.verifySync(Buffer.from('eyJ…'), registry)
+  const auth = new Authenticator(verifier, registry, { realm: 'as' })
+  try {
+    const done = await auth.authenticate({ headers, body })
+    const sync = auth.authenticateSync({ authorization: null, form: new URLSearchParams('a=b') })
+    return done.clientId.length + (sync.claims === null ? 0 : 1) + v.replayUntil + w.keyThumbprint.length
+  } catch (e) {
+    if (isJwtAuthError(e, 'JWTAUTH_REPLAYED')) {
+      const r = e.response()
+      return r.status + CODES.JWTAUTH_REPLAYED.number
+    }
+    if (e instanceof JwtAuthError) {
+      const problems: Problem[] = e.problems
+      return e.status + problems.length + (e.wwwAuthenticate ?? '').length + e.oauthError.length
+    }
+    throw e
+  }
+}
+
+export function main(): void {
+  const key = VerifyingKey.fromPem('-----BEGIN PUBLIC KEY-----')
+  const n: number | null = key.notAfter
+  void clientSide('pem')
+  void serverSide(Buffer.alloc(0), {})
+  void n
+}
