@@ -14,7 +14,8 @@
 // call is the hand-off to a worker thread and back; "async ×64" keeps 64
 // calls in flight and reports wall time per operation.
 import { createRequire } from 'node:module'
-import { generateKeyPairSync, randomUUID, createSecretKey } from 'node:crypto'
+import { generateKeyPairSync, randomUUID, createSecretKey, randomFill } from 'node:crypto'
+import { promisify } from 'node:util'
 import { availableParallelism } from 'node:os'
 
 import * as jose from 'jose'
@@ -167,7 +168,15 @@ for (const alg of ALGS) results[alg] = await benchAlg(alg)
   for (let r = 0; r < ROUNDS; r++) rounds.push(await timeAsync(2000, () => native._benchNoop()))
   const wide = []
   for (let r = 0; r < ROUNDS; r++) wide.push(await timeConcurrent(2000, () => native._benchNoop()))
-  console.log(`\nworker-pool round trip, no work: ${fmt(median(rounds))} µs one at a time, ${fmt(median(wide))} µs per call with 64 in flight`)
+  // For scale: Node's own libuv pool, a 1-byte crypto.randomFill.
+  const fill = promisify(randomFill)
+  const one = Buffer.alloc(1)
+  const uv = []
+  for (let r = 0; r < ROUNDS; r++) uv.push(await timeAsync(2000, () => fill(one)))
+  console.log(
+    `\nworker-pool round trip, no work: ${fmt(median(rounds))} µs one at a time, ${fmt(median(wide))} µs per call with 64 in flight` +
+      ` (libuv's pool, crypto.randomFill of 1 byte: ${fmt(median(uv))} µs one at a time)`,
+  )
 }
 for (const op of ['verify', 'sign']) {
   console.log(`\n### ${op}\n`)
