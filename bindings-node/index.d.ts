@@ -62,6 +62,9 @@ export interface ReplayStoreCallback {
   checkAndInsert(clientId: string, jti: string, expiresAt: number, now: number): boolean | Promise<boolean>
 }
 
+/** What a JWKS fetch callback answers: the body, or the body and its max-age (seconds). */
+export type JwksResponse = string | Uint8Array | { body: string | Uint8Array; maxAge?: number | null }
+
 /** One row of the error table. */
 export interface ErrorCodeInfo {
   code: string
@@ -477,6 +480,13 @@ export interface RemoteJwksOptions {
   allowHttp?: boolean
   /** Permit loopback and private addresses (tests only). */
   allowPrivateAddresses?: boolean
+  /**
+   * The server's own fetcher instead of the built-in HTTPS client:
+   * `fetch(uri)` answering the body (string or bytes) or `{ body, maxAge }`
+   * (seconds), directly or as a Promise. The URI rules above still apply
+   * before it is called.
+   */
+  fetch?: (uri: string) => JwksResponse | Promise<JwksResponse>
 }
 
 /** As `signSync`, with the signature made on a worker thread. */

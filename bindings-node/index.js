@@ -42,6 +42,11 @@ native._init(
   JwtAuthError,
   settler((id, client) => native._settleLookup(id, client ?? null)),
   settler((id, fresh) => native._settleReplay(id, fresh)),
+  settler((id, r) =>
+    typeof r === 'object' && r !== null && !(r instanceof Uint8Array)
+      ? native._settleFetch(id, r.body, r.maxAge ?? null)
+      : native._settleFetch(id, r, null),
+  ),
 )
 
 // The hot calls: free functions of the addon (a method receiver costs

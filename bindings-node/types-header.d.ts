@@ -62,6 +62,9 @@ export interface ReplayStoreCallback {
   checkAndInsert(clientId: string, jti: string, expiresAt: number, now: number): boolean | Promise<boolean>
 }
 
+/** What a JWKS fetch callback answers: the body, or the body and its max-age (seconds). */
+export type JwksResponse = string | Uint8Array | { body: string | Uint8Array; maxAge?: number | null }
+
 /** One row of the error table. */
 export interface ErrorCodeInfo {
   code: string

@@ -20,7 +20,7 @@ use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
-use jwtauth::{ReplayCheck, ReplayStore, ReplayStoreError};
+use jwtauth::{FetchedJwks, JwksFetcher, JwksUri, ReplayCheck, ReplayStore, ReplayStoreError};
 use napi::bindgen_prelude::*;
 use napi::sys;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -35,6 +35,7 @@ pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
 enum Outcome {
     Client(Option<Arc<jwtauth::Client>>),
     Fresh(bool),
+    Fetched(FetchedJwks),
     Failed(String),
 }
 
@@ -59,6 +60,12 @@ pub fn settle_replay(id: u32, fresh: bool) {
     settle(id, Outcome::Fresh(fresh));
 }
 
+#[napi(js_name = "_settleFetch", skip_typescript)]
+pub fn settle_fetch(id: u32, body: crate::convert::Bytes, max_age: Option<i64>) {
+    let body = crate::convert::bytes(&body).to_vec();
+    settle(id, Outcome::Fetched(FetchedJwks { body, max_age }));
+}
+
 #[napi(js_name = "_settleError", skip_typescript)]
 pub fn settle_error(id: u32, why: String) {
     settle(id, Outcome::Failed(why));
@@ -71,7 +78,11 @@ thread_local! {
     /// `this`.
     static WRAP_LOOKUP: RefCell<Option<FunctionRef<LookupArgs, Unknown<'static>>>> = const { RefCell::new(None) };
     static WRAP_REPLAY: RefCell<Option<FunctionRef<ReplayArgs, Unknown<'static>>>> = const { RefCell::new(None) };
+    static WRAP_FETCH: RefCell<Option<FunctionRef<FetchArgs, Unknown<'static>>>> = const { RefCell::new(None) };
 }
+
+/// `(id, uri)`.
+pub(crate) type FetchArgs = FnArgs<(u32, String)>;
 
 /// `(id, clientId)`.
 pub(crate) type LookupArgs = FnArgs<(u32, String)>;
@@ -81,10 +92,12 @@ pub(crate) type ReplayArgs = FnArgs<(u32, String, String, i64, i64)>;
 pub(crate) fn set_wrappers(
     lookup: &Function<'_, LookupArgs, Unknown<'static>>,
     replay: &Function<'_, ReplayArgs, Unknown<'static>>,
+    fetch: &Function<'_, FetchArgs, Unknown<'static>>,
 ) -> Result<()> {
-    let (l, r) = (lookup.create_ref()?, replay.create_ref()?);
+    let (l, r, f) = (lookup.create_ref()?, replay.create_ref()?, fetch.create_ref()?);
     WRAP_LOOKUP.with(|w| *w.borrow_mut() = Some(l));
     WRAP_REPLAY.with(|w| *w.borrow_mut() = Some(r));
+    WRAP_FETCH.with(|w| *w.borrow_mut() = Some(f));
     Ok(())
 }
 
@@ -214,6 +227,33 @@ impl ReplayStore for JsReplayStore {
             Ok(Outcome::Fresh(false)) => Ok(ReplayCheck::Replayed),
             Ok(_) => Err(ReplayStoreError("the replay store gave an unexpected answer".to_owned())),
             Err(why) => Err(ReplayStoreError(why)),
+        }
+    }
+}
+
+/// `fetch(uri) => string | Uint8Array | { body, maxAge } | Promise<…>`: a
+/// JWKS fetcher written in JavaScript (the server's own HTTP client). A
+/// throw, a rejection or a wrong answer is a failed fetch (the cache keeps
+/// its last good set; without one the client is refused, JWKS_UNAVAILABLE).
+pub(crate) struct JsFetcher(JsCallback<FetchArgs>);
+
+impl JsFetcher {
+    pub(crate) fn new(env: &Env, fetch: &Function<'_>) -> Result<Self> {
+        Ok(Self(JsCallback::new(env, &WRAP_FETCH, fetch)?))
+    }
+}
+
+impl fmt::Debug for JsFetcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JsFetcher")
+    }
+}
+
+impl JwksFetcher for JsFetcher {
+    fn fetch(&self, uri: &JwksUri) -> std::result::Result<FetchedJwks, String> {
+        match self.0.invoke(|id| FnArgs::from((id, uri.as_str().to_owned())))? {
+            Outcome::Fetched(f) => Ok(f),
+            _ => Err("the fetch callback gave an unexpected answer".to_owned()),
         }
     }
 }

@@ -41,7 +41,8 @@ pub fn init(
     error_class: Function<'_, errors::ErrorArgs, Unknown<'static>>,
     wrap_lookup: Function<'_, callbacks::LookupArgs, Unknown<'static>>,
     wrap_replay: Function<'_, callbacks::ReplayArgs, Unknown<'static>>,
+    wrap_fetch: Function<'_, callbacks::FetchArgs, Unknown<'static>>,
 ) -> Result<()> {
     errors::set_error_class(&error_class)?;
-    callbacks::set_wrappers(&wrap_lookup, &wrap_replay)
+    callbacks::set_wrappers(&wrap_lookup, &wrap_replay, &wrap_fetch)
 }

@@ -71,7 +71,7 @@ impl MemoryReplayStore {
 
 /// Settings of the remote JWKS cache (clients registered with `jwks_uri`).
 #[napi(object)]
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct RemoteJwksOptions {
     /// Seconds a fetched set is used when the response says nothing (600).
     pub default_ttl: Option<i64>,
@@ -89,6 +89,18 @@ pub struct RemoteJwksOptions {
     pub allow_http: Option<bool>,
     /// Permit loopback and private addresses (tests only).
     pub allow_private_addresses: Option<bool>,
+    /// The server's own fetcher instead of the built-in HTTPS client:
+    /// `fetch(uri)` answering the body (string or bytes) or `{ body, maxAge }`
+    /// (seconds), directly or as a Promise. The URI rules above still apply
+    /// before it is called.
+    #[napi(ts_type = "(uri: string) => JwksResponse | Promise<JwksResponse>")]
+    pub fetch: Option<Function<'static>>,
+}
+
+impl std::fmt::Debug for RemoteJwksOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RemoteJwksOptions")
+    }
 }
 
 /// The remote JWKS cache for clients registered with a `jwks_uri`; fetches
@@ -122,7 +134,13 @@ impl RemoteJwks {
         c.rules.allow_http = o.allow_http.unwrap_or(false);
         c.rules.allow_private_addresses = o.allow_private_addresses.unwrap_or(false);
         c.check().js(&env)?;
-        Ok(Self { inner: Arc::new(jwtauth::RemoteJwks::new(c)) })
+        let inner = match &o.fetch {
+            Some(f) => {
+                jwtauth::RemoteJwks::with_fetcher(c, Arc::new(crate::callbacks::JsFetcher::new(&env, f)?))
+            }
+            None => jwtauth::RemoteJwks::new(c),
+        };
+        Ok(Self { inner: Arc::new(inner) })
     }
 
     /// How many fetches of `uri` were started.

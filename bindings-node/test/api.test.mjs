@@ -436,3 +436,52 @@ describe('remote JWKS', () => {
     assert.throws(() => new jwtauth.RemoteJwks({ minTtl: 100, defaultTtl: 10 }), jwtauth.JwtAuthError)
   })
 })
+
+describe('remote JWKS with a JavaScript fetcher', () => {
+  const key = jwtauth.SigningKey.generate('EdDSA', { kid: 'f1' })
+  const uri = 'https://keys.example.com/jwks'
+  const registry = jwtauth.Registry.fromJson({
+    clients: [{ client_id: 'f', token_endpoint_auth_method: 'private_key_jwt', jwks_uri: uri }],
+  })
+
+  test('answers with a Promise of { body, maxAge } (async verify)', async () => {
+    const asked = []
+    const remote = new jwtauth.RemoteJwks({
+      fetch: async (u) => {
+        asked.push(u)
+        return { body: JSON.stringify({ keys: [key.publicJwk()] }), maxAge: 600 }
+      },
+    })
+    const v = new jwtauth.Verifier(ISSUER, { remoteJwks: remote })
+    for (let i = 0; i < 3; i++) assert.equal((await v.verify(jwtauth.signSync(key, 'f', ISSUER).assertion, registry)).keyId, 'f1')
+    assert.deepEqual(asked, [uri])
+    assert.equal(remote.fetchCount(uri), 1)
+  })
+
+  test('answers with bytes, directly (sync verify)', () => {
+    const remote = new jwtauth.RemoteJwks({ fetch: () => Buffer.from(JSON.stringify({ keys: [key.publicJwk()] })) })
+    const v = new jwtauth.Verifier(ISSUER, { remoteJwks: remote })
+    assert.equal(v.verifySync(jwtauth.signSync(key, 'f', ISSUER).assertion, registry).clientId, 'f')
+  })
+
+  test('a failing fetcher refuses the client, never accepts', async () => {
+    for (const fetch of [
+      () => {
+        throw new Error('proxy down')
+      },
+      async () => {
+        throw new Error('proxy down')
+      },
+      () => 42,
+      () => 'not json',
+    ]) {
+      const v = new jwtauth.Verifier(ISSUER, { remoteJwks: new jwtauth.RemoteJwks({ fetch }) })
+      const e = await refused(() => v.verify(jwtauth.signSync(key, 'f', ISSUER).assertion, registry))
+      assert.equal(e.code, 'JWTAUTH_JWKS_UNAVAILABLE', e.detail)
+      assert.ok(!e.detail.includes('proxy down'))
+    }
+    // A sync call cannot wait for a Promise.
+    const v = new jwtauth.Verifier(ISSUER, { remoteJwks: new jwtauth.RemoteJwks({ fetch: async () => '{"keys":[]}' }) })
+    assert.throws(() => v.verifySync(jwtauth.signSync(key, 'f', ISSUER).assertion, registry), (e) => e.code === 'JWTAUTH_JWKS_UNAVAILABLE')
+  })
+})
