@@ -841,6 +841,7 @@ module.exports.CredentialPolicy = nativeBinding.CredentialPolicy
 module.exports.FixedClock = nativeBinding.FixedClock
 module.exports.JwkSet = nativeBinding.JwkSet
 module.exports.MemoryReplayStore = nativeBinding.MemoryReplayStore
+module.exports.RedisReplayStore = nativeBinding.RedisReplayStore
 module.exports.Registry = nativeBinding.Registry
 module.exports.RemoteJwks = nativeBinding.RemoteJwks
 module.exports.SigningKey = nativeBinding.SigningKey

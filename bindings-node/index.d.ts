@@ -278,6 +278,32 @@ export declare class MemoryReplayStore {
   get size(): number
 }
 
+/**
+ * The replay store on Redis (or Valkey), shared by every node of a
+ * deployment: one atomic `SET key 1 NX PXAT until` per check, keys
+ * `prefix:clientId:sha256(jti)`. Nothing connects until the first check;
+ * while Redis is unreachable or slower than the timeouts, verification
+ * fails with `JWTAUTH_REPLAY_STORE_UNAVAILABLE` (503) and never accepts;
+ * the store reconnects by itself. Checks block their thread for the round
+ * trip: use the async calls.
+ */
+export declare class RedisReplayStore {
+  /**
+   * `url`: `redis://[user:password@]host[:port][/db]`, `rediss://…`
+   * (TLS) or `redis+unix:///path`.
+   */
+  constructor(url: string, options?: RedisOptions | undefined | null)
+  /** The key prefix. */
+  get prefix(): string
+  /** The Redis key recording (clientId, jti). */
+  key(clientId: string, jti: string): string
+  /**
+   * Resolves when Redis answers a PING (health checks); rejects with a
+   * `JwtAuthError` (REPLAY_STORE_UNAVAILABLE) otherwise.
+   */
+  ping(): Promise<void>
+}
+
 /** Where clients are found: in memory, or the host's lookup callback. */
 export declare class Registry {
   /** An empty in-memory registry. */
@@ -454,6 +480,18 @@ export interface Problem {
   message: string
 }
 
+/** Settings of a `RedisReplayStore`. */
+export interface RedisOptions {
+  /** Key prefix (default `jwtauth:jti`). */
+  prefix?: string
+  /** Idle connections kept (default 8). */
+  poolSize?: number
+  /** Seconds to open a connection (default 1). */
+  connectTimeout?: number
+  /** Seconds for one reply (default 0.5). */
+  commandTimeout?: number
+}
+
 /** Options for checking registration metadata. */
 export interface RegisterOptions {
   /** The policy (default: the default policy). */
@@ -538,11 +576,11 @@ export interface VerifierOptions {
   /** Accepted algorithms (default: all supported). */
   algorithms?: Alg[]
   /**
-   * The replay store (default: a fresh `MemoryReplayStore`), or an
-   * object with `checkAndInsert(clientId, jti, expiresAt, now)` returning
+   * The replay store (default: a fresh `MemoryReplayStore`), a
+   * `RedisReplayStore` (servers on many nodes), or an object with `checkAndInsert(clientId, jti, expiresAt, now)` returning
    * a boolean (true: first use, now recorded) or a Promise of one.
    */
-  replayStore?: MemoryReplayStore | ReplayStoreCallback
+  replayStore?: MemoryReplayStore | RedisReplayStore | ReplayStoreCallback
   /** A clock for tests. */
   clock?: FixedClock
   /**

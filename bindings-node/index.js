@@ -86,6 +86,7 @@ module.exports = {
   JwkSet: native.JwkSet,
   JwtAuthError,
   MemoryReplayStore: native.MemoryReplayStore,
+  RedisReplayStore: native.RedisReplayStore,
   Registry: native.Registry,
   RemoteJwks: native.RemoteJwks,
   SigningKey: native.SigningKey,

@@ -13,6 +13,7 @@ export const {
   JwkSet,
   JwtAuthError,
   MemoryReplayStore,
+  RedisReplayStore,
   Registry,
   RemoteJwks,
   SigningKey,

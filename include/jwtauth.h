@@ -972,6 +972,32 @@ jwtauth_status jwtauth_replay_store_callback_new(jwtauth_replay_fn f,
                                                  struct jwtauth_replay_store **out,
                                                  struct jwtauth_error **err);
 
+// A store on Redis (or Valkey), shared by every node of a deployment so
+// that an assertion accepted by one node is refused by all the others.
+//
+// `url`: `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS,
+// Mozilla roots) or `redis+unix:///path`. `prefix` (NULL for
+// `jwtauth:jti`) namespaces the keys (`prefix:client_id:sha256(jti)`).
+// `pool_size`: idle connections kept (0 for 8). `connect_timeout_ms` and
+// `command_timeout_ms`: bounds on each check (0 for 1000 and 500). One
+// atomic `SET key 1 NX PXAT until` per check.
+//
+// Nothing connects here: the first check does. While Redis is unreachable
+// or slower than the timeouts, verification fails with
+// `JWTAUTH_REPLAY_STORE_UNAVAILABLE` (503, `server_error`; never an
+// acceptance); the store reconnects by itself when Redis is back.
+// `JWTAUTH_INVALID_ARGUMENT` for a URL that is not a Redis URL or an empty
+// prefix. Errors never contain the URL (it may carry a password).
+jwtauth_status jwtauth_replay_store_redis_new(const char *url,
+                                              size_t url_len,
+                                              const char *prefix,
+                                              size_t prefix_len,
+                                              size_t pool_size,
+                                              uint32_t connect_timeout_ms,
+                                              uint32_t command_timeout_ms,
+                                              struct jwtauth_replay_store **out,
+                                              struct jwtauth_error **err);
+
 // Free a replay store. NULL is a no-op.
 void jwtauth_replay_store_free(struct jwtauth_replay_store *store);
 

@@ -14,7 +14,7 @@ use crate::errors::{IntoJs, auth_to_js, to_js, usage};
 use crate::keys::algorithm;
 use crate::policy::{CredentialPolicy, now_or_system};
 use crate::pool;
-use crate::stores::{FixedClock, MemoryReplayStore, RemoteJwks};
+use crate::stores::{FixedClock, MemoryReplayStore, RedisReplayStore, RemoteJwks};
 
 /// One registered client, its keys parsed once.
 #[napi]
@@ -201,11 +201,17 @@ pub struct VerifierOptions {
     /// Accepted algorithms (default: all supported).
     #[napi(ts_type = "Alg[]")]
     pub algorithms: Option<Vec<String>>,
-    /// The replay store (default: a fresh `MemoryReplayStore`), or an
-    /// object with `checkAndInsert(clientId, jti, expiresAt, now)` returning
+    /// The replay store (default: a fresh `MemoryReplayStore`), a
+    /// `RedisReplayStore` (servers on many nodes), or an object with `checkAndInsert(clientId, jti, expiresAt, now)` returning
     /// a boolean (true: first use, now recorded) or a Promise of one.
-    #[napi(ts_type = "MemoryReplayStore | ReplayStoreCallback")]
-    pub replay_store: Option<Either<ClassInstance<'static, MemoryReplayStore>, Object<'static>>>,
+    #[napi(ts_type = "MemoryReplayStore | RedisReplayStore | ReplayStoreCallback")]
+    pub replay_store: Option<
+        Either3<
+            ClassInstance<'static, MemoryReplayStore>,
+            ClassInstance<'static, RedisReplayStore>,
+            Object<'static>,
+        >,
+    >,
     /// A clock for tests.
     pub clock: Option<Reference<FixedClock>>,
     /// The remote JWKS cache for `jwks_uri` clients, or `false` to refuse
@@ -270,8 +276,9 @@ impl Verifier {
             b = b.allowed_algorithms(set);
         }
         match &o.replay_store {
-            Some(Either::A(m)) => b = b.replay_store(m.inner.clone()),
-            Some(Either::B(obj)) => {
+            Some(Either3::A(m)) => b = b.replay_store(m.inner.clone()),
+            Some(Either3::B(r)) => b = b.replay_store(r.inner.clone()),
+            Some(Either3::C(obj)) => {
                 let check: Function<'_> = obj.get_named_property("checkAndInsert").map_err(|_| {
                     usage(&env, "replayStore must be a MemoryReplayStore or have checkAndInsert()")
                 })?;

@@ -69,6 +69,80 @@ impl MemoryReplayStore {
     }
 }
 
+/// Settings of a `RedisReplayStore`.
+#[napi(object)]
+#[derive(Debug, Default)]
+pub struct RedisOptions {
+    /// Key prefix (default `jwtauth:jti`).
+    pub prefix: Option<String>,
+    /// Idle connections kept (default 8).
+    pub pool_size: Option<u32>,
+    /// Seconds to open a connection (default 1).
+    pub connect_timeout: Option<f64>,
+    /// Seconds for one reply (default 0.5).
+    pub command_timeout: Option<f64>,
+}
+
+/// The replay store on Redis (or Valkey), shared by every node of a
+/// deployment: one atomic `SET key 1 NX PXAT until` per check, keys
+/// `prefix:clientId:sha256(jti)`. Nothing connects until the first check;
+/// while Redis is unreachable or slower than the timeouts, verification
+/// fails with `JWTAUTH_REPLAY_STORE_UNAVAILABLE` (503) and never accepts;
+/// the store reconnects by itself. Checks block their thread for the round
+/// trip: use the async calls.
+#[napi]
+pub struct RedisReplayStore {
+    pub(crate) inner: Arc<jwtauth::RedisReplayStore>,
+}
+
+#[napi]
+impl RedisReplayStore {
+    /// `url`: `redis://[user:password@]host[:port][/db]`, `rediss://…`
+    /// (TLS) or `redis+unix:///path`.
+    #[napi(constructor)]
+    pub fn new(env: Env, url: String, options: Option<RedisOptions>) -> Result<Self> {
+        let o = options.unwrap_or_default();
+        let mut c = jwtauth::RedisReplayConfig::new(url);
+        if let Some(p) = o.prefix {
+            c.prefix = p;
+        }
+        if let Some(n) = o.pool_size {
+            c.pool_size = n as usize;
+        }
+        let secs = |t: f64| {
+            Duration::try_from_secs_f64(t)
+                .map_err(|_| usage(&env, "timeouts must be non-negative numbers of seconds"))
+        };
+        if let Some(t) = o.connect_timeout {
+            c.connect_timeout = secs(t)?;
+        }
+        if let Some(t) = o.command_timeout {
+            c.command_timeout = secs(t)?;
+        }
+        Ok(Self { inner: Arc::new(jwtauth::RedisReplayStore::new(c).js(&env)?) })
+    }
+
+    /// The key prefix.
+    #[napi(getter)]
+    pub fn prefix(&self) -> String {
+        self.inner.config().prefix.clone()
+    }
+
+    /// The Redis key recording (clientId, jti).
+    #[napi]
+    pub fn key(&self, client_id: String, jti: String) -> String {
+        self.inner.key(&client_id, &jti)
+    }
+
+    /// Resolves when Redis answers a PING (health checks); rejects with a
+    /// `JwtAuthError` (REPLAY_STORE_UNAVAILABLE) otherwise.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn ping<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let s = self.inner.clone();
+        crate::pool::spawn(env, move || s.ping(), |env, r| r.map_err(|e| crate::errors::to_js(env, &e)))
+    }
+}
+
 /// Settings of the remote JWKS cache (clients registered with `jwks_uri`).
 #[napi(object)]
 #[derive(Default)]

@@ -485,3 +485,37 @@ describe('remote JWKS with a JavaScript fetcher', () => {
     assert.throws(() => v.verifySync(jwtauth.signSync(key, 'f', ISSUER).assertion, registry), (e) => e.code === 'JWTAUTH_JWKS_UNAVAILABLE')
   })
 })
+
+describe('RedisReplayStore', () => {
+  const key = jwtauth.SigningKey.generate('ES256')
+  const registry = jwtauth.Registry.fromJson({ clients: [pkClient(key)] })
+
+  test('fails closed when nothing listens, never showing the URL', async () => {
+    const store = new jwtauth.RedisReplayStore('redis://:a-password@127.0.0.1:1/', {
+      prefix: 't',
+      connectTimeout: 0.2,
+      commandTimeout: 0.2,
+    })
+    assert.equal(store.prefix, 't')
+    assert.match(store.key('c1', 'j'), /^t:c1:[0-9a-f]{64}$/)
+    const v = new jwtauth.Verifier(ISSUER, { replayStore: store })
+    const e = await refused(() => v.verify(jwtauth.signSync(key, 'c1', ISSUER).assertion, registry))
+    assert.equal(e.code, 'JWTAUTH_REPLAY_STORE_UNAVAILABLE')
+    assert.equal(e.status, 503)
+    assert.equal(e.oauthError, 'server_error')
+    assert.ok(!e.message.includes('a-password'))
+    await assert.rejects(store.ping(), (err) => err.code === 'JWTAUTH_REPLAY_STORE_UNAVAILABLE')
+    assert.throws(() => new jwtauth.RedisReplayStore('http://example.com'), (err) => err.code === 'JWTAUTH_INVALID_ARGUMENT')
+  })
+
+  const url = process.env.JWTAUTH_REDIS_URL
+  test('two verifiers ("nodes") on one Redis: exactly once', { skip: url ? false : 'JWTAUTH_REDIS_URL not set (CI starts a redis-server)' }, async () => {
+    const nodeA = new jwtauth.Verifier(ISSUER, { replayStore: new jwtauth.RedisReplayStore(url, { prefix: 'jwtauth-node-test' }) })
+    const nodeB = new jwtauth.Verifier(ISSUER, { replayStore: new jwtauth.RedisReplayStore(url, { prefix: 'jwtauth-node-test' }) })
+    await new jwtauth.RedisReplayStore(url).ping()
+    const a = jwtauth.signSync(key, 'c1', ISSUER)
+    const results = await Promise.allSettled([nodeA, nodeB, nodeA, nodeB].map((v) => v.verify(a.assertion, registry)))
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
+    assert.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason.code === 'JWTAUTH_REPLAYED'))
+  })
+})

@@ -32,6 +32,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign::sign, m)?)?;
     m.add_class::<stores::FixedClock>()?;
     m.add_class::<stores::MemoryReplayStore>()?;
+    m.add_class::<stores::RedisReplayStore>()?;
     m.add_class::<stores::RemoteJwks>()?;
     m.add_class::<policy::CredentialPolicy>()?;
     m.add_class::<policy::Problem>()?;

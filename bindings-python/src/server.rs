@@ -188,7 +188,8 @@ pub struct Verifier {
 #[pymethods]
 impl Verifier {
     /// A verifier for the server whose issuer identifier is `issuer`.
-    /// `replay_store`: a `MemoryReplayStore` (the default: a fresh one) or
+    /// `replay_store`: a `MemoryReplayStore` (the default: a fresh one), a
+    /// `RedisReplayStore` (servers on many nodes), or
     /// any object with `check_and_insert(client_id, jti, expires_at, now)
     /// -> bool`. `remote_jwks`: a `RemoteJwks`, or False to disable
     /// `jwks_uri` clients.

@@ -96,10 +96,82 @@ impl ReplayStore for PyReplayStore {
     }
 }
 
+/// The replay store on Redis (or Valkey), shared by every node of a
+/// deployment: one atomic `SET key 1 NX PXAT until` per check. Nothing
+/// connects until the first check; while Redis is unreachable or slower than
+/// the timeouts, verification raises `ServerError`
+/// (`JWTAUTH_REPLAY_STORE_UNAVAILABLE`, 503) and never accepts; the store
+/// reconnects by itself.
+#[pyclass(module = "jwtauth", frozen)]
+pub struct RedisReplayStore {
+    pub(crate) inner: Arc<jwtauth::RedisReplayStore>,
+}
+
+#[pymethods]
+impl RedisReplayStore {
+    /// `url`: `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS)
+    /// or `redis+unix:///path`; `prefix` namespaces the keys (default
+    /// `jwtauth:jti`); `pool_size` idle connections (8); timeouts in seconds
+    /// (connect 1.0, command 0.5).
+    #[new]
+    #[pyo3(signature = (url, *, prefix = None, pool_size = None, connect_timeout = None, command_timeout = None))]
+    fn new(
+        py: Python<'_>,
+        url: &str,
+        prefix: Option<String>,
+        pool_size: Option<usize>,
+        connect_timeout: Option<f64>,
+        command_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        let mut c = jwtauth::RedisReplayConfig::new(url);
+        if let Some(p) = prefix {
+            c.prefix = p;
+        }
+        if let Some(n) = pool_size {
+            c.pool_size = n;
+        }
+        let secs = |t: f64| {
+            Duration::try_from_secs_f64(t)
+                .map_err(|_| crate::errors::usage(py, "timeouts must be non-negative numbers of seconds"))
+        };
+        if let Some(t) = connect_timeout {
+            c.connect_timeout = secs(t)?;
+        }
+        if let Some(t) = command_timeout {
+            c.command_timeout = secs(t)?;
+        }
+        Ok(Self { inner: Arc::new(jwtauth::RedisReplayStore::new(c).py_err(py)?) })
+    }
+
+    /// The key prefix.
+    #[getter]
+    fn prefix(&self) -> &str {
+        &self.inner.config().prefix
+    }
+
+    /// The Redis key recording (client_id, jti).
+    fn key(&self, client_id: &str, jti: &str) -> String {
+        self.inner.key(client_id, jti)
+    }
+
+    /// Raise `ServerError` unless Redis answers a PING now (health checks).
+    fn ping(&self, py: Python<'_>) -> PyResult<()> {
+        let s = &self.inner;
+        py.detach(|| s.ping()).py_err(py)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("RedisReplayStore(prefix={:?})", self.inner.config().prefix)
+    }
+}
+
 /// A replay store argument: ours, or a Python object.
 pub(crate) fn replay_store(obj: &Bound<'_, PyAny>) -> Arc<dyn ReplayStore> {
     if let Ok(m) = obj.cast::<MemoryReplayStore>() {
         return m.get().inner.clone();
+    }
+    if let Ok(r) = obj.cast::<RedisReplayStore>() {
+        return r.get().inner.clone();
     }
     Arc::new(PyReplayStore(obj.clone().unbind()))
 }

@@ -50,6 +50,8 @@ mod policy;
 mod registry;
 mod remote;
 mod replay;
+#[cfg(feature = "redis")]
+mod replay_redis;
 mod verifier;
 
 pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyType};
@@ -70,6 +72,8 @@ pub use registry::{MemoryRegistry, Registry, lookup_client};
 pub use remote::HttpFetcher;
 pub use remote::{FetchedJwks, JwksFetcher, RemoteJwks, RemoteJwksConfig, cache_control_max_age};
 pub use replay::{MemoryReplayStore, ReplayCheck, ReplayStore, ReplayStoreError};
+#[cfg(feature = "redis")]
+pub use replay_redis::{RedisReplayConfig, RedisReplayStore};
 pub use verifier::{
     DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_MAX_ASSERTION_LEN, VerifiedAssertion, Verifier, VerifierBuilder,
 };

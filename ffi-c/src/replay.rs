@@ -1,5 +1,6 @@
-//! Replay stores: `jwtauth_replay_store`, in memory (the default) or backed
-//! by the host through a callback (its own database or cache).
+//! Replay stores: `jwtauth_replay_store`, in memory (the default), on Redis
+//! (servers on many nodes), or backed by the host through a callback (its
+//! own database or cache).
 //!
 //! Ownership: freed by `jwtauth_replay_store_free`; verifier configurations
 //! keep their own reference. Thread safety: a store may be shared; a
@@ -10,7 +11,11 @@ use std::ffi::{c_char, c_void};
 use std::fmt;
 use std::sync::Arc;
 
-use jwtauth_core::{MemoryReplayStore, ReplayCheck, ReplayStore, ReplayStoreError};
+use std::time::Duration;
+
+use jwtauth_core::{
+    MemoryReplayStore, RedisReplayConfig, RedisReplayStore, ReplayCheck, ReplayStore, ReplayStoreError,
+};
 
 use crate::args::{Out, free, to_c};
 use crate::boundary::{call, infallible};
@@ -136,6 +141,57 @@ pub extern "C" fn jwtauth_replay_store_callback_new(
         out.write(to_c(jwtauth_replay_store {
             inner: Arc::new(CallbackStore { f, user_data: UserData(user_data) }),
         }));
+        Ok(())
+    })
+}
+
+/// A store on Redis (or Valkey), shared by every node of a deployment so
+/// that an assertion accepted by one node is refused by all the others.
+///
+/// `url`: `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS,
+/// Mozilla roots) or `redis+unix:///path`. `prefix` (NULL for
+/// `jwtauth:jti`) namespaces the keys (`prefix:client_id:sha256(jti)`).
+/// `pool_size`: idle connections kept (0 for 8). `connect_timeout_ms` and
+/// `command_timeout_ms`: bounds on each check (0 for 1000 and 500). One
+/// atomic `SET key 1 NX PXAT until` per check.
+///
+/// Nothing connects here: the first check does. While Redis is unreachable
+/// or slower than the timeouts, verification fails with
+/// `JWTAUTH_REPLAY_STORE_UNAVAILABLE` (503, `server_error`; never an
+/// acceptance); the store reconnects by itself when Redis is back.
+/// `JWTAUTH_INVALID_ARGUMENT` for a URL that is not a Redis URL or an empty
+/// prefix. Errors never contain the URL (it may carry a password).
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments, reason = "a C constructor with its settings")]
+pub extern "C" fn jwtauth_replay_store_redis_new(
+    url: *const c_char,
+    url_len: usize,
+    prefix: *const c_char,
+    prefix_len: usize,
+    pool_size: usize,
+    connect_timeout_ms: u32,
+    command_timeout_ms: u32,
+    out: *mut *mut jwtauth_replay_store,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let url = crate::args::text(url, url_len, "url")?;
+        let mut config = RedisReplayConfig::new(url);
+        if let Some(p) = crate::args::opt_text(prefix, prefix_len, "prefix")? {
+            p.clone_into(&mut config.prefix);
+        }
+        if pool_size != 0 {
+            config.pool_size = pool_size;
+        }
+        if connect_timeout_ms != 0 {
+            config.connect_timeout = Duration::from_millis(u64::from(connect_timeout_ms));
+        }
+        if command_timeout_ms != 0 {
+            config.command_timeout = Duration::from_millis(u64::from(command_timeout_ms));
+        }
+        let store = RedisReplayStore::new(config)?;
+        out.write(to_c(jwtauth_replay_store { inner: Arc::new(store) }));
         Ok(())
     })
 }

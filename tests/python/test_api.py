@@ -2,6 +2,7 @@
 host callbacks (registry lookup, replay store, JWKS fetch), the policy."""
 
 import json
+import os
 
 import pytest
 
@@ -215,3 +216,39 @@ def test_keys_round_trip_and_refuse_weak_or_private_material(es256):
     assert len(s) == 1 and s.to_dict()["keys"][0]["kid"] == "k1"
     with pytest.raises(jwtauth.JwtAuthError):
         jwtauth.SigningKey.from_jwk(es256.public_jwk())  # a public JWK is no signing key
+
+
+def test_redis_replay_store_fails_closed_without_a_server():
+    """Nothing listens on port 1: a server error, never an acceptance, and
+    never the URL's password in what is raised."""
+    es256 = jwtauth.SigningKey.generate("ES256")
+    registry = jwtauth.Registry.from_json(
+        {"clients": [{"client_id": "c1", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [es256.public_jwk()]}}]}
+    )
+    store = jwtauth.RedisReplayStore("redis://:a-password@127.0.0.1:1/", prefix="t", connect_timeout=0.2, command_timeout=0.2)
+    assert store.prefix == "t" and store.key("c1", "j").startswith("t:c1:")
+    v = jwtauth.Verifier(ISSUER, replay_store=store)
+    with pytest.raises(jwtauth.ServerError) as info:
+        v.verify(jwtauth.sign(es256, "c1", ISSUER).assertion, registry)
+    assert info.value.code == "JWTAUTH_REPLAY_STORE_UNAVAILABLE" and info.value.status == 503
+    assert "a-password" not in str(info.value)
+    with pytest.raises(jwtauth.ServerError):
+        store.ping()
+    with pytest.raises(jwtauth.UsageError):
+        jwtauth.RedisReplayStore("http://example.com")
+
+
+@pytest.mark.skipif(not os.environ.get("JWTAUTH_REDIS_URL"), reason="JWTAUTH_REDIS_URL not set (CI starts a redis-server)")
+def test_redis_replay_store_shared_by_two_verifiers():
+    es256 = jwtauth.SigningKey.generate("ES256")
+    registry = jwtauth.Registry.from_json(
+        {"clients": [{"client_id": "c1", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [es256.public_jwk()]}}]}
+    )
+    url = os.environ["JWTAUTH_REDIS_URL"]
+    node_a = jwtauth.Verifier(ISSUER, replay_store=jwtauth.RedisReplayStore(url, prefix="jwtauth-py-test"))
+    node_b = jwtauth.Verifier(ISSUER, replay_store=jwtauth.RedisReplayStore(url, prefix="jwtauth-py-test"))
+    a = jwtauth.sign(es256, "c1", ISSUER)
+    assert node_a.verify(a.assertion, registry).client_id == "c1"
+    with pytest.raises(jwtauth.InvalidClientError) as info:
+        node_b.verify(a.assertion, registry)
+    assert info.value.code == "JWTAUTH_REPLAYED"

@@ -16,6 +16,7 @@ __all__ = [
     "FixedClock",
     "JwkSet",
     "MemoryReplayStore",
+    "RedisReplayStore",
     "Problem",
     "Registry",
     "RemoteJwks",
@@ -128,6 +129,22 @@ class FixedClock:
 class MemoryReplayStore:
     def __new__(cls, capacity: Optional[int] = None) -> MemoryReplayStore: ...
     def __len__(self) -> int: ...
+
+@final
+class RedisReplayStore:
+    def __new__(
+        cls,
+        url: str,
+        *,
+        prefix: Optional[str] = None,
+        pool_size: Optional[int] = None,
+        connect_timeout: Optional[float] = None,
+        command_timeout: Optional[float] = None,
+    ) -> RedisReplayStore: ...
+    @property
+    def prefix(self) -> str: ...
+    def key(self, client_id: str, jti: str) -> str: ...
+    def ping(self) -> None: ...
 
 @final
 class RemoteJwks:

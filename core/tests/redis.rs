@@ -1,0 +1,316 @@
+//! The Redis replay store against a real redis-server.
+//!
+//! Server: `JWTAUTH_REDIS_URL` (CI starts one), else a `redis-server` from
+//! PATH started by the test on a free port. Without either, each test says
+//! so and passes as skipped, unless `JWTAUTH_REQUIRE_REDIS=1` (CI), which
+//! makes a missing server a failure. The fault test always starts its own
+//! server, since it stops and restarts it.
+#![cfg(feature = "redis")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr, clippy::print_stdout, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use jwtauth::{
+    AssertionBuilder, Client, Clock, ErrorCode, MemoryRegistry, RedisReplayConfig, RedisReplayStore,
+    ReplayCheck, ReplayStore, SigningKey, SystemClock, Verifier,
+};
+
+const ISSUER: &str = "https://as.example.com";
+const SECRET: &[u8] = b"a-shared-secret-for-the-redis-tests-0123456789";
+
+fn required() -> bool {
+    std::env::var("JWTAUTH_REQUIRE_REDIS").is_ok_and(|v| v == "1")
+}
+
+fn skip(why: &str) {
+    assert!(!required(), "JWTAUTH_REQUIRE_REDIS=1 but {why}");
+    eprintln!("SKIPPED: {why} (set JWTAUTH_REDIS_URL or put redis-server on PATH)");
+}
+
+/// A redis-server started by a test; stopped on drop.
+struct Server {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Server {
+    fn start() -> Option<Self> {
+        let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let mut s = Self { port, child: None };
+        s.restart().then_some(s)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    fn restart(&mut self) -> bool {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(child) = child else { return false };
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if RedisReplayStore::open(&self.url()).and_then(|s| s.ping()).is_ok() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The shared server's URL (and the server, when the test started it).
+fn shared() -> Option<(String, Option<Server>)> {
+    if let Ok(url) = std::env::var("JWTAUTH_REDIS_URL") {
+        return Some((url, None));
+    }
+    match Server::start() {
+        Some(s) => Some((s.url(), Some(s))),
+        None => {
+            skip("no Redis server");
+            None
+        }
+    }
+}
+
+fn unique(tag: &str) -> String {
+    let n = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    format!("jwtauth-test:{tag}:{n}:{}", std::process::id())
+}
+
+fn store(url: &str, prefix: &str) -> Arc<RedisReplayStore> {
+    let mut c = RedisReplayConfig::new(url);
+    c.prefix = prefix.to_owned();
+    Arc::new(RedisReplayStore::new(c).unwrap())
+}
+
+fn registry() -> MemoryRegistry {
+    let r = MemoryRegistry::new();
+    r.insert(Client::new("c1", jwtauth::AuthMethod::ClientSecretJwt).with_secret(SECRET, None).unwrap());
+    r
+}
+
+fn verifier(store: Arc<RedisReplayStore>) -> Verifier {
+    Verifier::builder(ISSUER).replay_store(store).build().unwrap()
+}
+
+fn assertion(jti: &str) -> String {
+    let key = SigningKey::from_secret(SECRET, jwtauth::Algorithm::HS256).unwrap();
+    AssertionBuilder::new(&key, "c1", ISSUER).jti(jti).sign().unwrap().assertion
+}
+
+#[test]
+fn two_clients_with_one_jti_do_not_collide() {
+    let Some((url, _server)) = shared() else { return };
+    let s = store(&url, &unique("collide"));
+    let now = SystemClock.now();
+    assert_eq!(s.check_and_insert("a", "j1", now + 60, now).unwrap(), ReplayCheck::Fresh);
+    assert_eq!(s.check_and_insert("b", "j1", now + 60, now).unwrap(), ReplayCheck::Fresh);
+    // Ids and jtis that would run together in a naive key.
+    assert_eq!(s.check_and_insert("a:j1", "x", now + 60, now).unwrap(), ReplayCheck::Fresh);
+    assert_eq!(s.check_and_insert("a", "j1:x", now + 60, now).unwrap(), ReplayCheck::Fresh);
+    assert_eq!(s.check_and_insert("a", "j1", now + 60, now).unwrap(), ReplayCheck::Replayed);
+    assert_eq!(s.check_and_insert("b", "j1", now + 60, now).unwrap(), ReplayCheck::Replayed);
+    assert_ne!(s.key("a", "j1"), s.key("b", "j1"));
+    assert!(s.key("a", "j1").starts_with(&format!("{}:a:", s.config().prefix)));
+    // Another prefix is another namespace.
+    let other = store(&url, &unique("collide-other"));
+    assert_eq!(other.check_and_insert("a", "j1", now + 60, now).unwrap(), ReplayCheck::Fresh);
+}
+
+#[test]
+fn the_record_expires_as_rule_8_says() {
+    let Some((url, _server)) = shared() else { return };
+    let s = store(&url, &unique("ttl"));
+    let v = verifier(s.clone());
+    let r = v.verify_in(&assertion("ttl-1"), None, &registry()).unwrap();
+    // min(exp, iat + max_age) + leeway, from the verifier's own result.
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut c = client.get_connection().unwrap();
+    let at: i64 = redis::cmd("PEXPIRETIME").arg(s.key("c1", "ttl-1")).query(&mut c).unwrap();
+    assert_eq!(at, r.replay_until * 1000);
+    #[allow(clippy::cast_possible_truncation, reason = "a test's exp")]
+    let exp = r.claims.exp.unwrap() as i64;
+    assert!(r.replay_until <= exp + 60 && r.replay_until > SystemClock.now());
+    // And the second use is refused.
+    let e = v.verify_in(&assertion("ttl-1"), None, &registry()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Replayed);
+}
+
+/// One child process of the race: 16 threads present each assertion at once.
+/// Run by `exactly_once_across_processes`, ignored otherwise.
+#[test]
+#[ignore = "a child process of exactly_once_across_processes"]
+fn race_child() {
+    let Ok(url) = std::env::var("JWTAUTH_RACE_URL") else { return };
+    let prefix = std::env::var("JWTAUTH_RACE_PREFIX").unwrap();
+    let jtis: Vec<String> =
+        std::env::var("JWTAUTH_RACE_JTIS").unwrap().split(',').map(str::to_owned).collect();
+    let start_ms: u128 = std::env::var("JWTAUTH_RACE_START_MS").unwrap().parse().unwrap();
+    let v = Arc::new(verifier(store(&url, &prefix)));
+    let reg = Arc::new(registry());
+    let assertions: Arc<Vec<String>> = Arc::new(jtis.iter().map(|j| assertion(j)).collect());
+    // Connect every thread's connection before the start line.
+    let barrier = Arc::new(Barrier::new(16));
+    let handles: Vec<_> = (0..16)
+        .map(|_| {
+            let (v, reg, assertions, barrier) = (v.clone(), reg.clone(), assertions.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                while SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() < start_ms {
+                    std::hint::spin_loop();
+                }
+                let mut accepted = vec![0_u32; assertions.len()];
+                for (i, a) in assertions.iter().enumerate() {
+                    match v.verify_in(a, None, &*reg) {
+                        Ok(_) => accepted[i] += 1,
+                        Err(e) => assert_eq!(e.code(), ErrorCode::Replayed, "{e}"),
+                    }
+                }
+                accepted
+            })
+        })
+        .collect();
+    let mut total = vec![0_u32; assertions.len()];
+    for h in handles {
+        for (t, a) in total.iter_mut().zip(h.join().unwrap()) {
+            *t += a;
+        }
+    }
+    println!("RACE {}", total.iter().map(u32::to_string).collect::<Vec<_>>().join(","));
+}
+
+#[test]
+fn exactly_once_across_processes() {
+    let Some((url, _server)) = shared() else { return };
+    let prefix = unique("race");
+    let rounds = 20;
+    let jtis: Vec<String> = (0..rounds).map(|i| format!("race-{i}")).collect();
+    let start = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() + 1500;
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<Child> = (0..4)
+        .map(|_| {
+            Command::new(&exe)
+                .args(["--exact", "race_child", "--ignored", "--nocapture", "--test-threads=1"])
+                .env("JWTAUTH_RACE_URL", &url)
+                .env("JWTAUTH_RACE_PREFIX", &prefix)
+                .env("JWTAUTH_RACE_JTIS", jtis.join(","))
+                .env("JWTAUTH_RACE_START_MS", start.to_string())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut total = vec![0_u32; rounds];
+    for mut child in children {
+        let out = BufReader::new(child.stdout.take().unwrap());
+        // libtest prints "test race_child ... " first, on the same line.
+        let lines: Vec<String> = out.lines().map(Result::unwrap).collect();
+        let line = lines.iter().find(|l| l.contains("RACE ")).expect("a RACE line");
+        let counts = line.split_once("RACE ").map(|(_, c)| c.trim().to_owned()).unwrap();
+        for (t, n) in total.iter_mut().zip(counts.split(',')) {
+            *t += n.parse::<u32>().unwrap();
+        }
+        assert!(child.wait().unwrap().success());
+    }
+    // 4 processes × 16 threads per assertion, 20 assertions: each accepted once.
+    assert_eq!(total, vec![1; rounds]);
+}
+
+#[test]
+fn fails_closed_while_redis_is_down_and_recovers() {
+    let Some(mut server) = Server::start() else {
+        skip("no redis-server on PATH to stop and restart");
+        return;
+    };
+    let mut config = RedisReplayConfig::new(server.url());
+    config.command_timeout = Duration::from_millis(300);
+    config.connect_timeout = Duration::from_millis(300);
+    let s = Arc::new(RedisReplayStore::new(config).unwrap());
+    let v = verifier(s.clone());
+    let reg = registry();
+    v.verify_in(&assertion("up-1"), None, &reg).unwrap();
+
+    server.stop();
+    for i in 0..20 {
+        let t = Instant::now();
+        let e = v.verify_in(&assertion(&format!("down-{i}")), None, &reg).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ReplayStoreUnavailable, "{e}");
+        assert_eq!(e.http_status(), 503);
+        assert_eq!(e.code().oauth_error().as_str(), "server_error");
+        assert!(t.elapsed() < Duration::from_secs(2), "bounded by the timeouts");
+        assert!(!e.detail().contains("127.0.0.1"), "no address or URL in the detail: {}", e.detail());
+    }
+
+    assert!(server.restart(), "redis-server restarted");
+    // The store reconnects by itself.
+    let r = v.verify_in(&assertion("back-1"), None, &reg).unwrap();
+    assert_eq!(r.client_id, "c1");
+    assert_eq!(v.verify_in(&assertion("back-1"), None, &reg).unwrap_err().code(), ErrorCode::Replayed);
+}
+
+#[test]
+fn a_paused_server_times_out_closed() {
+    let Some(server) = Server::start() else {
+        skip("no redis-server on PATH");
+        return;
+    };
+    let mut config = RedisReplayConfig::new(server.url());
+    config.command_timeout = Duration::from_millis(200);
+    let s = RedisReplayStore::new(config).unwrap();
+    s.ping().unwrap();
+    let client = redis::Client::open(server.url().as_str()).unwrap();
+    let mut admin = client.get_connection().unwrap();
+    let _: () = redis::cmd("CLIENT").arg("PAUSE").arg(1500).arg("ALL").query(&mut admin).unwrap();
+    let now = SystemClock.now();
+    let t = Instant::now();
+    let e = s.check_and_insert("c1", "slow-1", now + 60, now).unwrap_err();
+    assert!(t.elapsed() < Duration::from_millis(1200), "{:?}", t.elapsed());
+    assert!(e.0.contains("timed out") || e.0.contains("lost"), "{}", e.0);
+    std::thread::sleep(Duration::from_millis(1600));
+    assert_eq!(s.check_and_insert("c1", "slow-2", now + 60, now).unwrap(), ReplayCheck::Fresh);
+}
+
+#[test]
+fn configuration_is_checked_and_never_shows_the_password() {
+    assert_eq!(RedisReplayStore::open("http://example.com").unwrap_err().code(), ErrorCode::InvalidArgument);
+    let mut c = RedisReplayConfig::new("redis://:hunter2-password@127.0.0.1:1/");
+    assert!(!format!("{c:?}").contains("hunter2"));
+    c.prefix = String::new();
+    assert_eq!(RedisReplayStore::new(c).unwrap_err().code(), ErrorCode::InvalidArgument);
+    let s = RedisReplayStore::open("redis://:hunter2-password@127.0.0.1:1/").unwrap();
+    assert!(!format!("{s:?}").contains("hunter2"));
+    let now = SystemClock.now();
+    let e = s.check_and_insert("c1", "j", now + 60, now).unwrap_err();
+    assert!(!e.0.contains("hunter2") && !e.0.contains("127.0.0.1"), "{}", e.0);
+}
