@@ -94,98 +94,125 @@ fn main() {
             )
         };
         let registry = json!({ "clients": [client] });
-        let pool: Vec<String> = (0..POOL)
+        // Every round gets assertions of its own (a jti is accepted once), and
+        // one long-lived verifier with its replay store serves the whole run,
+        // as in a server that has been up for a while.
+        let pools: Vec<Vec<String>> = (0..=ROUNDS)
             .map(|_| {
-                AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock.clone()).sign().unwrap().assertion
+                (0..POOL)
+                    .map(|_| {
+                        AssertionBuilder::new(&key, "client-1", ISSUER)
+                            .clock(clock.clone())
+                            .sign()
+                            .unwrap()
+                            .assertion
+                    })
+                    .collect()
             })
             .collect();
-        let inputs: Vec<(Vec<u8>, Vec<u8>)> = pool
+        let inputs: Vec<Vec<(Vec<u8>, Vec<u8>)>> = pools
             .iter()
-            .map(|t| {
-                let (i, s) = t.rsplit_once('.').unwrap();
-                (i.as_bytes().to_vec(), jwtauth::b64::decode(s.as_bytes()).unwrap())
+            .map(|pool| {
+                pool.iter()
+                    .map(|t| {
+                        let (i, s) = t.rsplit_once('.').unwrap();
+                        (i.as_bytes().to_vec(), jwtauth::b64::decode(s.as_bytes()).unwrap())
+                    })
+                    .collect()
             })
             .collect();
         let fl = floor(alg, &key);
-        let floor_pass = || {
-            for (i, s) in &inputs {
+        let floor_pass = |round: usize| {
+            let inputs = &inputs[round];
+            touch(inputs.iter().map(|(i, s)| (i.as_slice(), s.as_slice())));
+            let t = Instant::now();
+            for (i, s) in inputs {
                 let ok = match &fl {
                     Floor::Parsed(k) => k.verify_sig(black_box(i), black_box(s)).is_ok(),
                     Floor::Hmac(k) => hmac::verify(k, black_box(i), black_box(s)).is_ok(),
                 };
                 assert!(ok);
             }
+            t.elapsed()
         };
-        let make = || {
-            let reg = MemoryRegistry::from_value(&registry, &CredentialPolicy::default(), NOW).unwrap();
-            let v = Verifier::builder(ISSUER)
-                .clock(clock.clone())
-                .replay_store(Arc::new(MemoryReplayStore::default()))
-                .build()
-                .unwrap();
-            Authenticator::new(v, Arc::new(reg))
-        };
-        // A fresh replay store per pass is built outside the timed region:
-        // build the next one ahead of time.
-        let mut next = Some(make());
-        let mut verify_pass = || {
-            let auth = next.take().unwrap();
-            let client = auth.registry().client("client-1").unwrap().unwrap();
+        let reg = MemoryRegistry::from_value(&registry, &CredentialPolicy::default(), NOW).unwrap();
+        let verifier = Verifier::builder(ISSUER)
+            .clock(clock.clone())
+            .replay_store(Arc::new(MemoryReplayStore::default()))
+            .build()
+            .unwrap();
+        let auth = Authenticator::new(verifier, Arc::new(reg));
+        let client = auth.registry().client("client-1").unwrap().unwrap();
+        let verify_pass = |round: usize| {
+            let pool = &pools[round];
+            touch(pool.iter().map(|a| (a.as_bytes(), &[][..])));
             let t = Instant::now();
-            for a in &pool {
+            for a in pool {
                 assert!(auth.verifier().verify(black_box(a), &client).is_ok());
             }
-            let e = t.elapsed();
-            next = Some(make());
-            e
+            t.elapsed()
         };
-        // Time only the loop: subtract setup by measuring inside the closure.
-        paired_timed(&format!("verify {alg}"), floor_pass, &mut verify_pass);
+        paired_timed(&format!("verify {alg}"), floor_pass, verify_pass);
         if matches!(alg, Algorithm::RS256 | Algorithm::ES256) {
-            let bodies: Vec<String> = pool
-                .iter()
-                .map(|a| {
-                    format!(
-                        "grant_type=client_credentials&{}",
-                        jwtauth::form::encode_pairs([
-                            ("client_id", "client-1"),
-                            ("client_assertion_type", jwtauth::CLIENT_ASSERTION_TYPE),
-                            ("client_assertion", a.as_str()),
-                        ])
-                    )
+            let (key, clock) = (&key, &clock);
+            let bodies: Vec<Vec<String>> = (0..=ROUNDS)
+                .map(|_| {
+                    (0..POOL)
+                        .map(|_| {
+                            let a = AssertionBuilder::new(key, "client-1", ISSUER)
+                                .clock(clock.clone())
+                                .sign()
+                                .unwrap()
+                                .assertion;
+                            format!(
+                                "grant_type=client_credentials&{}",
+                                jwtauth::form::encode_pairs([
+                                    ("client_id", "client-1"),
+                                    ("client_assertion_type", jwtauth::CLIENT_ASSERTION_TYPE),
+                                    ("client_assertion", a.as_str()),
+                                ])
+                            )
+                        })
+                        .collect()
                 })
                 .collect();
-            let mut next = Some(make());
-            let mut auth_pass = || {
-                let auth = next.take().unwrap();
+            let auth_pass = |round: usize| {
+                let bodies = &bodies[round];
+                touch(bodies.iter().map(|b| (b.as_bytes(), &[][..])));
                 let t = Instant::now();
-                for b in &bodies {
+                for b in bodies {
                     assert!(auth.authenticate_body(None, black_box(b.as_bytes())).is_ok());
                 }
-                let e = t.elapsed();
-                next = Some(make());
-                e
+                t.elapsed()
             };
-            paired_timed(&format!("authenticate private_key_jwt {alg}"), floor_pass, &mut auth_pass);
+            paired_timed(&format!("authenticate private_key_jwt {alg}"), floor_pass, auth_pass);
         }
     }
 }
 
-/// Runs `ROUNDS` paired measurements (the jwtauth pass times itself, to
-/// leave its setup out) and prints one table row.
+/// Read the round's inputs once before timing: a server verifies an
+/// assertion it has just read from the request, so it is in cache.
+fn touch<'a>(items: impl Iterator<Item = (&'a [u8], &'a [u8])>) {
+    let mut sum = 0u64;
+    for (a, b) in items {
+        sum = a.iter().chain(b).fold(sum, |s, &x| s.wrapping_add(u64::from(x)));
+    }
+    black_box(sum);
+}
+
+/// Runs `ROUNDS` paired measurements (round 0 warms up; each pass times
+/// its own loop, leaving setup out) and prints one table row.
 fn paired_timed(
     label: &str,
-    mut floor_pass: impl FnMut(),
-    jwtauth_pass: &mut impl FnMut() -> std::time::Duration,
+    floor_pass: impl Fn(usize) -> std::time::Duration,
+    jwtauth_pass: impl Fn(usize) -> std::time::Duration,
 ) {
-    floor_pass();
-    jwtauth_pass();
+    floor_pass(0);
+    jwtauth_pass(0);
     let (mut ratios, mut f_us, mut j_us) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        floor_pass();
-        let f = t.elapsed().as_secs_f64();
-        let j = jwtauth_pass().as_secs_f64();
+    for round in 1..=ROUNDS {
+        let f = floor_pass(round).as_secs_f64();
+        let j = jwtauth_pass(round).as_secs_f64();
         ratios.push(j / f);
         f_us.push(f * 1e6 / POOL as f64);
         j_us.push(j * 1e6 / POOL as f64);

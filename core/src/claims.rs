@@ -7,7 +7,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{self, Fail, JsonError, Key, NumSeed, StrOrArraySeed, StrSeed, StringOrArray};
+use crate::json::{self, Fail, JsonError, Key, NumSeed, Scan, StrOrArraySeed, StrSeed, StringOrArray};
 
 /// The claims of a client assertion. Registered claims are typed; any
 /// other member is kept in [`Claims::other`].
@@ -92,6 +92,9 @@ impl Claims {
     /// # Errors
     /// `DUPLICATE_MEMBER` or `MALFORMED_CLAIMS`.
     pub fn parse(payload: &[u8]) -> Result<Self> {
+        if let Some(c) = Self::scan(payload) {
+            return Ok(c);
+        }
         let fail = Fail::default();
         json::parse_with(payload, ClaimsSeed(&fail), &fail).map_err(|e| {
             let code = match e {
@@ -100,6 +103,41 @@ impl Claims {
             };
             Error::with_detail(code, format!("claims: {e}"))
         })
+    }
+
+    /// The fast path: registered claims only, in the shape [`Scan`] reads;
+    /// `None` for anything else (including every error), which the full
+    /// parser then reads or refuses.
+    fn scan(payload: &[u8]) -> Option<Self> {
+        let mut known = 0u8;
+        let mut c = Self::default();
+        Scan::new(payload)?.object(|name, v| {
+            let bit = match name {
+                "iss" => 1,
+                "sub" => 2,
+                "jti" => 4,
+                "aud" => 8,
+                "exp" => 16,
+                "nbf" => 32,
+                "iat" => 64,
+                _ => return None,
+            };
+            if known & bit != 0 {
+                return None;
+            }
+            known |= bit;
+            match bit {
+                1 => c.iss = Some(v.str()?.to_owned()),
+                2 => c.sub = Some(v.str()?.to_owned()),
+                4 => c.jti = Some(v.str()?.to_owned()),
+                8 => c.aud = Some(v.str_or_array()?),
+                16 => c.exp = Some(v.int()?),
+                32 => c.nbf = Some(v.int()?),
+                _ => c.iat = Some(v.int()?),
+            }
+            Some(())
+        })?;
+        Some(c)
     }
 
     /// Rule 3: the client this assertion claims to be (`iss == sub`).
@@ -296,6 +334,56 @@ pub(crate) fn jti(c: &Claims) -> Result<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// Whatever the fast reader accepts, the full parser reads to the same claims.
+        #[test]
+        fn fast_reader_agrees_with_the_full_parser(doc in json::samples::document(json::samples::CLAIM_NAMES)) {
+            if let Some(fast) = Claims::scan(&doc) {
+                let fail = Fail::default();
+                let full = json::parse_with(&doc, ClaimsSeed(&fail), &fail);
+                proptest::prop_assert_eq!(Ok(fast), full, "{}", String::from_utf8_lossy(&doc));
+            }
+        }
+    }
+
+    /// The differential test above is only as good as the share of samples
+    /// the fast reader takes; keep the generator honest.
+    #[test]
+    fn samples_reach_both_readers() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut fast, mut headers, n) = (0, 0, 2000);
+        for _ in 0..n {
+            let doc =
+                json::samples::document(json::samples::CLAIM_NAMES).new_tree(&mut runner).unwrap().current();
+            fast += usize::from(Claims::scan(&doc).is_some());
+            let doc =
+                json::samples::document(json::samples::HEADER_NAMES).new_tree(&mut runner).unwrap().current();
+            headers += usize::from(crate::jws::scan_header(&doc).is_some());
+        }
+        assert!(fast > n / 8 && fast < n * 4 / 5, "{fast} of {n} taken by the fast claims reader");
+        assert!(headers > n / 8 && headers < n * 4 / 5, "{headers} of {n} taken by the fast header reader");
+    }
+
+    #[test]
+    fn fast_reader_takes_the_usual_shapes() {
+        for doc in [
+            // This library, jose, PyJWT/Authlib (compact), json.dumps defaults (spaced).
+            r#"{"iss":"client-1","sub":"client-1","aud":"https://as.example.com","jti":"LedT97vvozuPDb3luFcg6g","iat":1800000000,"exp":1800000060}"#,
+            r#"{"jti":"6b2a","aud":["https://as.example.com/token"],"exp":1800000060,"iat":1800000000,"nbf":1800000000,"iss":"c","sub":"c"}"#,
+            "{\"iss\": \"c\", \"sub\": \"c\", \"aud\": \"https://as\", \"exp\": 1800000060, \"jti\": \"x\"}",
+            "{\n  \"iss\": \"c\",\n  \"aud\": [ ]\n}\n",
+        ] {
+            let c = Claims::scan(doc.as_bytes()).expect(doc);
+            assert_eq!(Some(c), Claims::parse(doc.as_bytes()).ok());
+        }
+        // Handed to the full parser: a private claim, a fraction, an escape.
+        for doc in [r#"{"iss":"c","x":1}"#, r#"{"exp":1.5}"#, r#"{"iss":"\u0063"}"#] {
+            assert!(Claims::scan(doc.as_bytes()).is_none(), "{doc}");
+        }
+    }
 
     #[test]
     fn typed_claims() {

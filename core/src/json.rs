@@ -379,6 +379,298 @@ pub(crate) fn unique_value_seed(fail: &Fail) -> impl for<'de> DeserializeSeed<'d
     UniqueValue(fail)
 }
 
+/// The length of the leading run of printable ASCII other than `"` and `\\`
+/// (what a JSON string may hold unescaped), eight bytes at a time (SWAR).
+pub(crate) fn plain_len(s: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES << 7;
+    // Flags the zero bytes of `v`; the lowest flag is always a true one.
+    const fn zero(v: u64) -> u64 {
+        v.wrapping_sub(ONES) & !v & HIGH
+    }
+    let mut words = s.chunks_exact(8);
+    let mut at = 0;
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let x = u64::from_le_bytes(b);
+        // Below 0x20 (lowest flag exact, as for `zero`), 0x80 and above,
+        // DEL, quote, backslash.
+        let stop = (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
+            | (x & HIGH)
+            | zero(x ^ (ONES * 0x7f))
+            | zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')));
+        if stop != 0 {
+            return at + (stop.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let tail = words.remainder();
+    at + tail
+        .iter()
+        .position(|&c| !(0x20..0x7f).contains(&c) || c == b'"' || c == b'\\')
+        .unwrap_or(tail.len())
+}
+
+/// A scanner for the shape nearly every JOSE header and claims set has:
+/// one object of ASCII member names and values (strings without escapes,
+/// non-negative integers, arrays of such strings), compact or spaced. It
+/// reads in place and never fails with an error: on anything else (escapes,
+/// non-ASCII, fractions, nesting, duplicates, trailing data) the caller gets
+/// `None` and hands the document to the full parser above, which decides.
+/// Whatever it accepts, the full parser reads to the same values (checked by
+/// the differential property tests of the header and claims readers).
+pub(crate) struct Scan<'a> {
+    text: &'a str,
+    s: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scan<'a> {
+    /// `None` when `s` is not UTF-8 (one check for the whole document).
+    pub(crate) fn new(s: &'a [u8]) -> Option<Self> {
+        let text = std::str::from_utf8(s).ok()?;
+        Some(Self { text, s, i: 0 })
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    /// Skip JSON whitespace (RFC 8259: space, tab, LF, CR).
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.ws();
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+
+    /// A string of printable ASCII without escapes.
+    pub(crate) fn str(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let rest = self.s.get(self.i..)?;
+        let len = plain_len(rest);
+        if rest.get(len) != Some(&b'"') {
+            return None;
+        }
+        let text = self.text.get(self.i..self.i + len)?;
+        self.i += len + 1;
+        Some(text)
+    }
+
+    /// A non-negative integer of at most 15 digits (exact as an f64).
+    #[allow(clippy::cast_precision_loss, reason = "at most 15 digits: below 2^53, exact")]
+    pub(crate) fn int(&mut self) -> Option<f64> {
+        self.ws();
+        let rest = self.s.get(self.i..)?;
+        let len = rest.iter().position(|c| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest.get(..len)?;
+        // No leading zero (not JSON), no fraction or exponent (the full parser rounds those).
+        if len == 0 || len > 15 || (len > 1 && digits.first() == Some(&b'0')) {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = rest.get(len) {
+            return None;
+        }
+        let n = digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        self.i += len;
+        Some(n as f64)
+    }
+
+    /// `"…"` or `["…", …]` (the `aud` shapes).
+    pub(crate) fn str_or_array(&mut self) -> Option<StringOrArray> {
+        self.ws();
+        if self.peek()? != b'[' {
+            return Some(StringOrArray::One(self.str()?.to_owned()));
+        }
+        self.i += 1;
+        let mut items = Vec::new();
+        if self.eat(b']').is_some() {
+            return Some(StringOrArray::Many(items));
+        }
+        loop {
+            items.push(self.str()?.to_owned());
+            if self.eat(b',').is_none() {
+                self.eat(b']')?;
+                return Some(StringOrArray::Many(items));
+            }
+        }
+    }
+
+    /// The whole document as one object: `member` reads each value after its
+    /// name (and returns `None` to give up); nothing but whitespace may follow.
+    pub(crate) fn object(mut self, mut member: impl FnMut(&'a str, &mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat(b'}').is_none() {
+            loop {
+                let name = self.str()?;
+                self.eat(b':')?;
+                member(name, &mut self)?;
+                if self.eat(b',').is_none() {
+                    self.eat(b'}')?;
+                    break;
+                }
+            }
+        }
+        self.ws();
+        (self.i == self.s.len()).then_some(())
+    }
+}
+
+/// Documents for the differential tests of the fast readers: objects mixing
+/// the shapes [`Scan`] reads with every shape it must hand over (escapes,
+/// non-ASCII, fractions, big or signed numbers, nesting, odd whitespace,
+/// duplicates, trailing data), plus byte-level mutations of them.
+#[cfg(test)]
+pub(crate) mod samples {
+    use proptest::prelude::*;
+
+    const NAMES: &[&str] = &[
+        "iss",
+        "sub",
+        "jti",
+        "aud",
+        "exp",
+        "nbf",
+        "iat",
+        "alg",
+        "typ",
+        "kid",
+        "x5t",
+        "x5t#S256",
+        "crit",
+        "jwk",
+        "x",
+        "is\\u0073",
+        "\\u0061lg",
+        "",
+        "iss ",
+        "ALG",
+    ];
+    const VALUES: &[&str] = &[
+        "\"client-1\"",
+        "\"https://as.example.com\"",
+        "\"HS256\"",
+        "\"RS256\"",
+        "\"EdDSA\"",
+        "\"Ed25519\"",
+        "\"none\"",
+        "\"JWT\"",
+        "\"client-authentication+jwt\"",
+        "\"application/JWT\"",
+        "\"at+jwt\"",
+        "\"\"",
+        "\"a\\\"b\"",
+        "\"a\\u0041\"",
+        "\"caf\u{e9}\"",
+        "\"tab\there\"",
+        "\"x\u{7f}\"",
+        "\"LedT97vvozuPDb3luFcg6g\"",
+        "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"",
+        "0",
+        "7",
+        "1800000000",
+        "01",
+        "-0",
+        "-5",
+        "1.5",
+        "1e9",
+        "1800000000.25",
+        "123456789012345",
+        "1234567890123456",
+        "99999999999999999999",
+        "true",
+        "null",
+        "[]",
+        "[\"a\"]",
+        "[\"a\",\"b\"]",
+        "[ \"a\" , \"b\" ]",
+        "[1]",
+        "[\"a\",]",
+        "{}",
+        "{\"y\":1}",
+        "{\"y\":1,\"y\":2}",
+        "\"unterminated",
+    ];
+    /// Whitespace, then two characters JSON does not count as whitespace.
+    const SPACES: &[&str] = &["", "", "", " ", "\n", "\t", "\r\n  ", "\u{a0}", "\u{b}"];
+    const JSON_SPACES: usize = 7;
+    const STRINGS: &[&str] = &[
+        "\"client-1\"",
+        "\"https://as.example.com\"",
+        "\"JWT\"",
+        "\"client-authentication+jwt\"",
+        "\"LedT97vvozuPDb3luFcg6g\"",
+        "\"\"",
+        "\"application/jwt\"",
+    ];
+    const NUMBERS: &[&str] = &["0", "1800000000", "123456789012345", "1800000060"];
+    const AUDIENCES: &[&str] =
+        &["\"https://as.example.com\"", "[]", "[\"https://as.example.com\"]", "[ \"a\" ,\"b\" ]"];
+    const ALGS: &[&str] = &["\"HS256\"", "\"ES256\"", "\"RS512\"", "\"EdDSA\"", "\"Ed25519\""];
+
+    /// Values of the type the member has, which the fast reader takes.
+    fn fitting(name: &str) -> &'static [&'static str] {
+        match name {
+            "exp" | "nbf" | "iat" => NUMBERS,
+            "aud" => AUDIENCES,
+            "alg" => ALGS,
+            _ => STRINGS,
+        }
+    }
+
+    fn member(names: &'static [&'static str]) -> impl Strategy<Value = String> {
+        let fits =
+            (0..names.len(), any::<prop::sample::Index>(), 0..JSON_SPACES).prop_map(move |(n, v, a)| {
+                let values = fitting(names[n]);
+                format!("\"{}\":{}{}", names[n], SPACES[a], values[v.index(values.len())])
+            });
+        let any = (0..NAMES.len(), 0..VALUES.len(), 0..SPACES.len(), 0..SPACES.len())
+            .prop_map(|(n, v, a, b)| format!("\"{}\"{}:{}{}", NAMES[n], SPACES[a], SPACES[b], VALUES[v]));
+        prop_oneof![12 => fits, 1 => any]
+    }
+
+    fn object(names: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
+        (prop::collection::vec((member(names), 0..JSON_SPACES), 0..6), 0..SPACES.len(), 0..8usize).prop_map(
+            |(members, outer, tail)| {
+                let body: Vec<String> =
+                    members.into_iter().map(|(m, s)| format!("{m}{}", SPACES[s])).collect();
+                let end = ["", "", "", "", "", " \n", "x", "}"][tail];
+                format!("{}{{{}}}{end}", SPACES[outer], body.join(",")).into_bytes()
+            },
+        )
+    }
+
+    /// The members the claims reader knows.
+    pub(crate) const CLAIM_NAMES: &[&str] = &["iss", "sub", "jti", "aud", "exp", "nbf", "iat"];
+    /// The members the header reader knows.
+    pub(crate) const HEADER_NAMES: &[&str] = &["alg", "typ", "kid"];
+
+    /// Generated objects, some with one byte changed, inserted or cut;
+    /// `names` are the members the reader under test knows.
+    pub(crate) fn document(names: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
+        (object(names), any::<prop::sample::Index>(), any::<u8>(), 0..8u8).prop_map(
+            |(mut doc, at, byte, how)| {
+                if !doc.is_empty() {
+                    let i = at.index(doc.len());
+                    match how {
+                        1 => doc[i] = byte,
+                        2 => doc.insert(i, byte),
+                        3 => doc.truncate(i),
+                        _ => {}
+                    }
+                }
+                doc
+            },
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,5 +687,13 @@ mod tests {
         );
         assert_eq!(parse_unique_object(b"[1]"), Err(JsonError::Syntax));
         assert_eq!(parse_unique_object(b"{} x"), Err(JsonError::Syntax));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_len_is_the_first_byte_a_string_must_escape(s in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
+            let naive = s.iter().position(|&c| !(0x20..0x7f).contains(&c) || c == b'"' || c == b'\\').unwrap_or(s.len());
+            proptest::prop_assert_eq!(plain_len(&s), naive);
+        }
     }
 }
