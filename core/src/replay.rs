@@ -2,6 +2,7 @@
 //! assertion could no longer be accepted, and refuse a second use.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt::{self, Debug};
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::Mutex;
@@ -166,19 +167,28 @@ impl ReplayStore for MemoryReplayStore {
         let idx = usize::try_from(fp.0 % Self::SHARDS as u64).unwrap_or(0);
         let shard = self.shards.get(idx).ok_or_else(|| ReplayStoreError("shard index".into()))?;
         let mut s = shard.lock().map_err(|_| ReplayStoreError("lock poisoned".into()))?;
-        if let Some(exp) = s.map.get(&fp)
-            && *exp > now
-        {
-            return Ok(ReplayCheck::Replayed);
-        }
-        if s.map.len() >= self.per_shard || now >= s.next_sweep {
-            s.map.retain(|_, exp| *exp > now);
-            s.next_sweep = now.saturating_add(1);
-            if s.map.len() >= self.per_shard {
-                return Err(ReplayStoreError("in-memory replay store is full".into()));
+        let Shard { map, next_sweep } = &mut *s;
+        let sweep_due = map.len() >= self.per_shard || now >= *next_sweep;
+        // One probe in the usual case: a live entry is a replay, an expired
+        // one is renewed in place, a new one goes in unless a sweep is due.
+        match map.entry(fp) {
+            Entry::Occupied(e) if *e.get() > now => return Ok(ReplayCheck::Replayed),
+            Entry::Occupied(mut e) => {
+                e.insert(expires_at);
+                return Ok(ReplayCheck::Fresh);
             }
+            Entry::Vacant(v) if !sweep_due => {
+                v.insert(expires_at);
+                return Ok(ReplayCheck::Fresh);
+            }
+            Entry::Vacant(_) => {}
         }
-        s.map.insert(fp, expires_at);
+        map.retain(|_, exp| *exp > now);
+        *next_sweep = now.saturating_add(1);
+        if map.len() >= self.per_shard {
+            return Err(ReplayStoreError("in-memory replay store is full".into()));
+        }
+        map.insert(fp, expires_at);
         Ok(ReplayCheck::Fresh)
     }
 }

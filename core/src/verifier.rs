@@ -368,7 +368,7 @@ impl Verifier {
             Err(e) => return Err(Error::with_detail(ErrorCode::ReplayStoreUnavailable, e.to_string())),
         }
         Ok(VerifiedAssertion {
-            client_id: cid.to_owned(),
+            client_id: owned_with_terminator_room(cid),
             key_thumbprint: key.thumbprint_shared(),
             key_id: key.kid().map(str::to_owned),
             header: parsed.header,
@@ -376,4 +376,12 @@ impl Verifier {
             replay_until: until,
         })
     }
+}
+
+/// A copy of `s` with one byte of spare capacity, so that the C API can
+/// append its NUL terminator and hand out this buffer without copying it.
+fn owned_with_terminator_room(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    out.push_str(s);
+    out
 }

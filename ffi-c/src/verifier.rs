@@ -96,18 +96,23 @@ pub struct jwtauth_verifier {
 /// `jwtauth_authenticated` (never freed then). Threads: read-only.
 pub struct jwtauth_verified {
     inner: VerifiedAssertion,
-    /// The C strings, made on first use (most servers read only the id).
-    client_id: OnceLock<CString>,
+    /// Taken from `inner` (whose copy is left empty): the core leaves room
+    /// for the terminator, so this costs no allocation.
+    client_id: CString,
+    /// The other C strings, made on first use (most servers read only the id).
     jti: OnceLock<CString>,
     claims_json: OnceLock<CString>,
     key_thumbprint: OnceLock<CString>,
 }
 
 impl jwtauth_verified {
-    pub(crate) const fn new(inner: VerifiedAssertion) -> Self {
+    pub(crate) fn new(mut inner: VerifiedAssertion) -> Self {
+        let id = std::mem::take(&mut inner.client_id);
+        let client_id =
+            CString::new(id).unwrap_or_else(|e| c_string(&String::from_utf8_lossy(&e.into_vec())));
         Self {
             inner,
-            client_id: OnceLock::new(),
+            client_id,
             jti: OnceLock::new(),
             claims_json: OnceLock::new(),
             key_thumbprint: OnceLock::new(),
@@ -350,7 +355,7 @@ fn field(v: *const jwtauth_verified, f: impl FnOnce(&jwtauth_verified) -> *const
 /// The authenticated client id. Borrowed from `v`.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_verified_client_id(v: *const jwtauth_verified) -> *const c_char {
-    field(v, |v| v.client_id.get_or_init(|| c_string(&v.inner.client_id)).as_ptr())
+    field(v, |v| v.client_id.as_ptr())
 }
 
 /// The assertion's jti. Borrowed from `v`.
