@@ -17,13 +17,15 @@ class VerifiedAssertion {
   #assertion
   #claims
   constructor(packed, assertion) {
-    const h = JSON.parse(packed)
-    this.clientId = h[0]
-    this.jti = h[1]
-    this.alg = h[2]
-    this.keyId = h[3]
-    this.keyThumbprint = h[4]
-    this.replayUntil = h[5]
+    // ['', clientId, jti, alg, keyId, keyThumbprint, replayUntil, hasKeyId]:
+    // NUL-separated, or a JSON array when a field holds a NUL.
+    const h = packed.charCodeAt(0) === 0 ? packed.split('\0') : JSON.parse(packed)
+    this.clientId = h[1]
+    this.jti = h[2]
+    this.alg = h[3]
+    this.keyId = h[7] === '1' ? h[4] : null
+    this.keyThumbprint = h[5]
+    this.replayUntil = +h[6]
     this.#assertion = assertion
   }
 

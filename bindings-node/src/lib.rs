@@ -17,6 +17,7 @@ pub mod bench;
 pub mod callbacks;
 pub mod convert;
 pub mod errors;
+pub mod fast;
 pub mod keys;
 pub mod policy;
 pub mod pool;

@@ -11,6 +11,7 @@ use napi_derive::napi;
 use crate::callbacks::{self, JsRegistry, JsReplayStore};
 use crate::convert::{Bytes, Json, bytes, json_text, text};
 use crate::errors::{IntoJs, auth_to_js, to_js, usage};
+use crate::fast;
 use crate::keys::algorithm;
 use crate::policy::{CredentialPolicy, now_or_system};
 use crate::pool;
@@ -306,10 +307,11 @@ impl Verifier {
     }
 }
 
-// The hot calls are free functions taking the objects as `ClassInstance`s:
-// a `&self` receiver costs Node-API ≈ 0.9 µs per call in napi-rs's borrow
-// tracking, a `ClassInstance` argument ≈ 0.4 µs. `index.js` installs them as
-// `Verifier.prototype.verifySync` etc.; `types-header.d.ts` declares them.
+// The hot calls are free functions taking the objects as plain values,
+// checked by class type tag (`fast::class_ref`): a `&self` receiver costs
+// Node-API ≈ 0.9 µs per call in napi-rs's borrow tracking, a `ClassInstance`
+// argument ≈ 0.4 µs. `index.js` installs them as `Verifier.prototype.verifySync`
+// etc.; `types-header.d.ts` declares them.
 
 /// `Verifier.prototype.verifySync`: verify `assertion` (the
 /// client_assertion value) on this thread, finding the client from its
@@ -317,16 +319,20 @@ impl Verifier {
 #[napi(js_name = "_verifySync", skip_typescript)]
 pub fn verify_sync(
     env: Env,
-    verifier: ClassInstance<'_, Verifier>,
-    assertion: Bytes,
-    registry: ClassInstance<'_, Registry>,
+    verifier: Unknown<'_>,
+    assertion: Unknown<'_>,
+    registry: Unknown<'_>,
     options: Option<VerifyOptions>,
 ) -> Result<String> {
-    let assertion = text(&env, &assertion, "assertion")?;
+    let verifier = fast::class_ref::<Verifier>(&env, &verifier, "this")?;
+    let registry = fast::class_ref::<Registry>(&env, &registry, "registry")?;
     let client_id = options.and_then(|o| o.client_id);
-    let r =
-        callbacks::sync(&env, || verifier.inner.verify_in(assertion, client_id.as_deref(), &*registry.inner));
-    Ok(pack_verified(&r.js(&env)?))
+    fast::with_text(&env, &assertion, "assertion", |assertion| {
+        let r = callbacks::sync(&env, || {
+            verifier.inner.verify_in(assertion, client_id.as_deref(), &*registry.inner)
+        });
+        Ok(pack_verified(&r.js(&env)?))
+    })
 }
 
 /// `Verifier.prototype.verify`: as `verifySync`, on a worker thread.
@@ -355,9 +361,31 @@ pub fn verify<'env>(
 /// the claims are the assertion's verified payload, which `index.js` decodes
 /// only when they are read.
 pub(crate) fn pack_verified(v: &jwtauth::VerifiedAssertion) -> String {
-    let head =
-        (&v.client_id, &v.claims.jti, v.header.alg.name(), &v.key_id, &*v.key_thumbprint, v.replay_until);
-    serde_json::to_string(&head).unwrap_or_default()
+    let jti = v.claims.jti.as_deref().unwrap_or_default();
+    let kid = v.key_id.as_deref();
+    let until = v.replay_until.to_string();
+    let fields = [
+        v.client_id.as_str(),
+        jti,
+        v.header.alg.name(),
+        kid.unwrap_or_default(),
+        &v.key_thumbprint,
+        &until,
+        if kid.is_some() { "1" } else { "0" },
+    ];
+    // NUL-separated after a leading NUL (a split is cheaper than a JSON.parse
+    // in JavaScript); a JSON array of the same fields when a text contains NUL.
+    if fields.iter().any(|f| f.contains('\0')) {
+        let mut all = vec![""];
+        all.extend(fields);
+        return serde_json::to_string(&all).unwrap_or_default();
+    }
+    let mut out = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
+    for f in fields {
+        out.push('\0');
+        out.push_str(f);
+    }
+    out
 }
 
 /// An authentication result for `index.js` (the `Authenticated` object):
@@ -508,11 +536,8 @@ impl Authenticator {
 /// application/x-www-form-urlencoded body, or `form`, the decoded
 /// parameters). Throws a `JwtAuthError` whose `response()` is what to send.
 #[napi(js_name = "_authenticateSync", skip_typescript)]
-pub fn authenticate_sync(
-    env: Env,
-    authenticator: ClassInstance<'_, Authenticator>,
-    request: Object<'_>,
-) -> Result<String> {
+pub fn authenticate_sync(env: Env, authenticator: Unknown<'_>, request: Object<'_>) -> Result<String> {
+    let authenticator = fast::class_ref::<Authenticator>(&env, &authenticator, "this")?;
     let (header, form) = request_from(&env, &request)?;
     let r = callbacks::sync(&env, || run(&authenticator.inner, header.as_deref(), form));
     r.map(|r| pack_authenticated(&r)).map_err(|e| auth_to_js(&env, &e))

@@ -122,15 +122,19 @@ impl SignJob {
 
 /// Sign a client assertion for `clientId` (iss and sub) and `audience`
 /// (the server's issuer identifier or token endpoint), on this thread.
-#[napi(ts_return_type = "ClientAssertion")]
+#[napi(
+    ts_args_type = "key: SigningKey, clientId: string, audience: string, options?: SignOptions | undefined | null",
+    ts_return_type = "ClientAssertion"
+)]
 pub fn sign_sync(
     env: Env,
-    key: ClassInstance<'_, SigningKey>,
+    key: Unknown<'_>,
     client_id: String,
     audience: String,
     options: Option<SignOptions>,
 ) -> Result<String> {
-    Ok(pack(SignJob::new(&key, client_id, audience, options).run().js(&env)?))
+    let key = crate::fast::class_ref::<SigningKey>(&env, &key, "key")?;
+    Ok(pack(SignJob::new(key, client_id, audience, options).run().js(&env)?))
 }
 
 /// As `signSync`, with the signature made on a worker thread.

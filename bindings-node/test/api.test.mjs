@@ -322,6 +322,90 @@ describe('registries and replay stores in JavaScript', () => {
   })
 })
 
+describe('hot calls: arguments checked by class, strings of any length', () => {
+  const key = jwtauth.SigningKey.fromSecret(SECRET)
+  const meta = { client_id: 'c1', token_endpoint_auth_method: 'client_secret_jwt', client_secret: SECRET }
+  const registry = jwtauth.Registry.fromJson({ clients: [meta] })
+  const invalid = (e) => e instanceof jwtauth.JwtAuthError && e.code === 'JWTAUTH_INVALID_ARGUMENT'
+
+  test('an object of another class, or one posing as ours, is refused, never used', () => {
+    const v = new jwtauth.Verifier(ISSUER)
+    const a = () => jwtauth.signSync(key, 'c1', ISSUER).assertion
+    const posing = Object.setPrototypeOf({}, jwtauth.Registry.prototype)
+    // A Verifier dressed as a Registry: passes instanceof, holds a native Verifier.
+    const dressed = Object.setPrototypeOf(new jwtauth.Verifier(ISSUER), jwtauth.Registry.prototype)
+    assert.ok(dressed instanceof jwtauth.Registry)
+    for (const r of [v, posing, dressed, {}, null, undefined, 42, 'registry']) {
+      assert.throws(() => v.verifySync(a(), r), invalid, String(r))
+    }
+    for (const self of [registry, posing, {}, null]) {
+      assert.throws(() => jwtauth.Verifier.prototype.verifySync.call(self, a(), registry), invalid)
+    }
+    // What counts is the native object, not the prototype: a Verifier is one.
+    assert.equal(jwtauth.Verifier.prototype.verifySync.call(dressed, a(), registry).clientId, 'c1')
+    const auth = new jwtauth.Authenticator(v, registry)
+    assert.throws(() => jwtauth.Authenticator.prototype.authenticateSync.call(v, { body: '' }), invalid)
+    assert.throws(() => jwtauth.signSync(registry, 'c1', ISSUER), invalid)
+    assert.throws(() => jwtauth.signSync(Object.setPrototypeOf({}, jwtauth.SigningKey.prototype), 'c1', ISSUER), invalid)
+    // And the real objects still work.
+    assert.equal(v.verifySync(a(), registry).clientId, 'c1')
+    assert.equal(auth.authenticateSync({ body: jwtauth.signSync(key, 'c1', ISSUER).formBody }).clientId, 'c1')
+  })
+
+  test('assertions as string, Buffer and Uint8Array; long, non-ASCII and non-string ones', () => {
+    const v = new jwtauth.Verifier(ISSUER)
+    const a = () => jwtauth.signSync(key, 'c1', ISSUER).assertion
+    assert.equal(v.verifySync(a(), registry).clientId, 'c1')
+    assert.equal(v.verifySync(Buffer.from(a()), registry).clientId, 'c1')
+    assert.equal(v.verifySync(new Uint8Array(Buffer.from(a())), registry).clientId, 'c1')
+    // Longer than the reused buffer (4 KiB), within the 16 KiB limit: read in full.
+    const long = a().replace('.', '.' + 'A'.repeat(6000))
+    assert.equal(long.length > 6000, true)
+    assert.throws(() => v.verifySync(long, registry), (err) => err.code === 'JWTAUTH_MALFORMED_CLAIMS' || err.code === 'JWTAUTH_INVALID_BASE64')
+    assert.throws(() => v.verifySync('x'.repeat(20000), registry), (err) => err.code === 'JWTAUTH_ASSERTION_TOO_LARGE')
+    for (const bad of [a() + '\u00e9', a().replace('e', '\u4e41'), 'é'.repeat(5000)]) {
+      assert.throws(() => v.verifySync(bad, registry), jwtauth.JwtAuthError)
+    }
+    for (const bad of [42, null, undefined, {}, ['x']]) {
+      assert.throws(() => v.verifySync(bad, registry), invalid, String(bad))
+    }
+    assert.throws(() => v.verifySync(Buffer.from([0xff, 0xfe]), registry), invalid)
+  })
+
+  test('a lookup that verifies (nested call) sees its own text', () => {
+    const inner = new jwtauth.Verifier(ISSUER)
+    const innerToken = jwtauth.signSync(key, 'c1', ISSUER).assertion
+    let nested
+    const reg = jwtauth.Registry.fromCallback((id) => {
+      nested = inner.verifySync(innerToken, registry).jti
+      return id === 'c1' ? jwtauth.Client.fromMetadata(meta) : null
+    })
+    const outer = jwtauth.signSync(key, 'c1', ISSUER)
+    const r = new jwtauth.Verifier(ISSUER).verifySync(outer.assertion, reg)
+    assert.equal(r.jti, outer.jti)
+    assert.equal(nested, JSON.parse(Buffer.from(innerToken.split('.')[1], 'base64url')).jti)
+  })
+
+  test('result fields, with and without a key id; texts with quotes, backslashes, NUL, non-ASCII', () => {
+    const ec = jwtauth.SigningKey.generate('ES256', { kid: 'k-"1"\\' })
+    const odd = 'c"\\ü'
+    const reg = jwtauth.Registry.fromJson({ clients: [pkClient(ec, odd), meta] })
+    const v = new jwtauth.Verifier(ISSUER)
+    const r = v.verifySync(jwtauth.signSync(ec, odd, ISSUER, { jti: 'j\u0000\n"x' }).assertion, reg)
+    assert.equal(r.clientId, odd)
+    assert.equal(r.jti, 'j\u0000\n"x')
+    assert.equal(r.keyId, 'k-"1"\\')
+    assert.equal(r.alg, 'ES256')
+    assert.equal(r.keyThumbprint, ec.thumbprint)
+    assert.equal(typeof r.replayUntil, 'number')
+    const s = v.verifySync(jwtauth.signSync(key, 'c1', ISSUER, { jti: 'plain' }).assertion, reg)
+    assert.equal(s.keyId, null)
+    assert.equal(s.clientId, 'c1')
+    assert.equal(s.jti, 'plain')
+    assert.ok(s.replayUntil > Date.now() / 1000)
+  })
+})
+
 describe('token requests', () => {
   const key = jwtauth.SigningKey.generate('EdDSA')
   const registry = jwtauth.Registry.fromJson({
