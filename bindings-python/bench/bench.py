@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Verify and sign per algorithm: the Rust core (looped in Rust), the jwtauth
 Python binding, and the Python peers PyJWT, joserfc, jwcrypto and Authlib,
-all in one run on the same tokens. Prints markdown tables (µs per operation,
-median of 7 rounds) for the README.
+all in one run on the same tokens, interleaved round by round. Prints
+markdown tables (µs per operation, medians of 15 rounds; the binding's cost
+and the peer ratio are medians of per-round values) for the README.
 
     bash tests/python/run.sh            # builds and installs the wheel
     target/py-venv/bin/python bindings-python/bench/bench.py
@@ -36,7 +37,7 @@ except ImportError:  # pragma: no cover
 
 ISSUER = "https://as.example.com"
 SECRET = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-ROUNDS = 7
+ROUNDS = 15
 KEYGEN = {
     "RS256": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
     "ES256": lambda: ec.generate_private_key(ec.SECP256R1()),
@@ -46,31 +47,28 @@ KEYGEN = {
 POOL = {"RS256": 400, "ES256": 200, "EdDSA": 300, "HS256": 4000}
 
 
-def per_op(fn, n):
-    times = []
-    for _ in range(ROUNDS):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) / n * 1e6)
-    return statistics.median(times)
-
-
-def paired(core_fn, py_fn, n, rounds=31):
-    """Core and binding timed back to back in each round (alternating which
-    goes first); the binding's cost is the median of the per-round
-    differences, which a slow drift of the machine does not bias."""
-    cs, ps, ds = [], [], []
-    for i in range(rounds):
-        order = (core_fn, py_fn) if i % 2 == 0 else (py_fn, core_fn)
-        got = {}
-        for fn in order:
+def interleaved(fns, n, rounds=ROUNDS):
+    """Every contender once per round, the order rotated each round, so a
+    change of the machine's pace hits all of them alike; µs per operation,
+    one list per contender."""
+    names = list(fns)
+    samples = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             t = time.perf_counter()
-            fn()
-            got[fn] = (time.perf_counter() - t) / n * 1e6
-        cs.append(got[core_fn])
-        ps.append(got[py_fn])
-        ds.append(got[py_fn] - got[core_fn])
-    return statistics.median(cs), statistics.median(ps), statistics.median(ds)
+            fns[name]()
+            samples[name].append((time.perf_counter() - t) / n * 1e6)
+    return samples
+
+
+def summarise(samples, peers):
+    """Medians; the binding's cost over the core and the fastest peer's
+    ratio to the binding, each the median of its per-round values."""
+    med = {name: statistics.median(xs) for name, xs in samples.items()}
+    rounds = range(len(samples["core"]))
+    adds = statistics.median(samples["ours"][i] - samples["core"][i] for i in rounds)
+    ratio = statistics.median(min(samples[p][i] for p in peers) / samples["ours"][i] for i in rounds)
+    return med, adds, ratio
 
 
 def setup(alg):
@@ -117,31 +115,33 @@ def main():
         if JsonWebToken is not None:
             aj = JsonWebToken([alg])
             peers["Authlib"] = lambda: [aj.decode(a, pub if alg != "HS256" else SECRET) for a in pool]
-        core, mine, adds = paired(lambda: _native._bench_core_verify(fresh(), reg, pool), ours, n)
-        got = {name: per_op(fn, n) for name, fn in peers.items()}
-        verify_rows.append((alg, core, mine, adds, got))
+        verify = interleaved({"core": lambda: _native._bench_core_verify(fresh(), reg, pool), "ours": ours, **peers}, n)
+        verify_rows.append((alg, *summarise(verify, peers)))
 
         m = max(50, n // 4)
-        core_s, mine_s, adds_s = paired(
-            lambda: _native._bench_core_sign(key, "c1", ISSUER, m), lambda: [jwtauth.sign(key, "c1", ISSUER) for _ in range(m)], m
-        )
         claims = {"iss": "c1", "sub": "c1", "aud": ISSUER, "iat": int(time.time()), "exp": int(time.time()) + 60, "jti": "x"}
         sign_peers = {
             "PyJWT": lambda: [pyjwt.encode(claims, priv, algorithm=alg) for _ in range(m)],
             "joserfc": lambda: [jose_jwt.encode({"alg": alg}, claims, jose_key, algorithms=[alg]) for _ in range(m)],
         }
-        got_s = {name: per_op(fn, m) for name, fn in sign_peers.items()}
-        sign_rows.append((alg, core_s, mine_s, adds_s, got_s))
+        sign = interleaved(
+            {
+                "core": lambda: _native._bench_core_sign(key, "c1", ISSUER, m),
+                "ours": lambda: [jwtauth.sign(key, "c1", ISSUER) for _ in range(m)],
+                **sign_peers,
+            },
+            m,
+        )
+        sign_rows.append((alg, *summarise(sign, sign_peers)))
 
     for title, rows in (("verify", verify_rows), ("sign", sign_rows)):
-        names = list(rows[0][4])
-        print(f"\n**{title}** (µs per operation, medians; Python {sys.version.split()[0]})\n")
-        print("| alg | Rust core | jwtauth (Python) | binding adds (paired) | " + " | ".join(names) + " | fastest peer / jwtauth |")
+        names = [k for k in rows[0][1] if k not in ("core", "ours")]
+        print(f"\n**{title}** (µs per operation, medians of {ROUNDS} interleaved rounds; Python {sys.version.split()[0]})\n")
+        print("| alg | Rust core | jwtauth (Python) | binding adds | " + " | ".join(names) + " | fastest peer / jwtauth |")
         print("|---|" + "---:|" * (len(names) + 4))
-        for alg, core, mine, adds, got in rows:
-            best = min(got.values())
-            cells = " | ".join(f"{got[n]:.1f}" for n in names)
-            print(f"| {alg} | {core:.1f} | {mine:.1f} | {adds:+.1f} | {cells} | {best / mine:.2f}× |")
+        for alg, med, adds, ratio in rows:
+            cells = " | ".join(f"{med[n]:.1f}" for n in names)
+            print(f"| {alg} | {med['core']:.1f} | {med['ours']:.1f} | {adds:+.1f} | {cells} | {ratio:.2f}× |")
 
 
 if __name__ == "__main__":

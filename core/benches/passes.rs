@@ -1,0 +1,126 @@
+//! The spread of short passes: this shared VM alternates between quiet
+//! stretches and stretches where a neighbour slows everything (the
+//! pipeline's integer and memory work more than the HMAC or signature
+//! instructions). Each pass verifies the same 256 assertions (a fresh
+//! verifier and replay store per pass, outside the timing) and then runs the
+//! floor on them; the report gives the best, 10th percentile and median pass
+//! of each, so the quiet figure and the typical one can be told apart.
+//!
+//! `PASSES_ALG=HS256 PASSES_SECS=5 cargo bench -p jwtauth --bench passes`
+//! (`PASSES_AUTH=1`: whole token requests instead of assertions).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::print_stdout,
+    clippy::cast_precision_loss,
+    reason = "benchmark harness"
+)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Instant;
+
+use jwtauth::{
+    Algorithm, AssertionBuilder, Authenticator, CredentialPolicy, FixedClock, MemoryRegistry,
+    MemoryReplayStore, Registry, SigningKey, Verifier, VerifyingKey,
+};
+use serde_json::json;
+
+const ISSUER: &str = "https://as.example.com";
+const NOW: i64 = 1_800_000_000;
+const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const POOL: usize = 256;
+
+fn spread(v: &mut [f64]) -> String {
+    v.sort_by(f64::total_cmp);
+    format!("best {:.3}, p10 {:.3}, median {:.3}", v[0], v[v.len() / 10], v[v.len() / 2])
+}
+
+fn main() {
+    if std::env::args().skip(1).any(|a| a == "--list" || a == "--test") {
+        return;
+    }
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_owned());
+    let alg = Algorithm::from_name(&env("PASSES_ALG", "HS256")).expect("PASSES_ALG");
+    let secs: f64 = env("PASSES_SECS", "5").parse().expect("PASSES_SECS");
+    let whole_requests = std::env::var("PASSES_AUTH").is_ok();
+    let clock = Arc::new(FixedClock::new(NOW));
+    let (key, client, floor_key) = if alg.is_symmetric() {
+        let client = json!({ "client_id": "c1", "token_endpoint_auth_method": "client_secret_jwt", "client_secret": SECRET });
+        (
+            SigningKey::from_secret(SECRET.as_bytes(), alg).unwrap(),
+            client,
+            VerifyingKey::from_secret(SECRET.as_bytes()).unwrap(),
+        )
+    } else {
+        let key = SigningKey::generate(alg).unwrap().with_kid("k1");
+        let jwk = key.public_jwk().unwrap();
+        let client = json!({ "client_id": "c1", "token_endpoint_auth_method": "private_key_jwt", "jwks": { "keys": [jwk] } });
+        let vk = VerifyingKey::from_jwk(&key.public_jwk().unwrap().to_string()).unwrap();
+        (key, client, vk)
+    };
+    let registry = Arc::new(
+        MemoryRegistry::from_value(&json!({ "clients": [client] }), &CredentialPolicy::default(), NOW)
+            .unwrap(),
+    );
+    let pool: Vec<String> = (0..POOL)
+        .map(|_| AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap().assertion)
+        .collect();
+    let bodies: Vec<String> = pool
+        .iter()
+        .map(|a| {
+            format!(
+                "grant_type=client_credentials&{}",
+                jwtauth::form::encode_pairs([
+                    ("client_id", "c1"),
+                    ("client_assertion_type", jwtauth::CLIENT_ASSERTION_TYPE),
+                    ("client_assertion", a.as_str()),
+                ])
+            )
+        })
+        .collect();
+    let inputs: Vec<(Vec<u8>, Vec<u8>)> = pool
+        .iter()
+        .map(|t| {
+            let (i, s) = t.rsplit_once('.').unwrap();
+            (i.as_bytes().to_vec(), jwtauth::b64::decode(s.as_bytes()).unwrap())
+        })
+        .collect();
+    let client = registry.client("c1").unwrap().unwrap();
+    let (mut ours, mut floor, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    let start = Instant::now();
+    while start.elapsed().as_secs_f64() < secs {
+        let verifier = Verifier::builder(ISSUER)
+            .clock(clock.clone())
+            .replay_store(Arc::new(MemoryReplayStore::new(1 << 16)))
+            .build()
+            .unwrap();
+        let auth = Authenticator::new(verifier, registry.clone());
+        let t = Instant::now();
+        if whole_requests {
+            for b in &bodies {
+                assert!(auth.authenticate_body(None, black_box(b.as_bytes())).is_ok());
+            }
+        } else {
+            for a in &pool {
+                assert!(auth.verifier().verify(black_box(a), &client).is_ok());
+            }
+        }
+        let o = t.elapsed().as_secs_f64() * 1e6 / POOL as f64;
+        let t = Instant::now();
+        for (i, s) in &inputs {
+            assert!(floor_key.verify_signature(alg, black_box(i), black_box(s)).is_ok());
+        }
+        let f = t.elapsed().as_secs_f64() * 1e6 / POOL as f64;
+        ours.push(o);
+        floor.push(f);
+        ratio.push(o / f);
+    }
+    let what = if whole_requests { "authenticate" } else { "verify" };
+    println!("{alg} {what}, {} passes of {POOL} (µs per operation)", ours.len());
+    println!("  jwtauth: {}", spread(&mut ours));
+    println!("  floor (the key's verify_signature): {}", spread(&mut floor));
+    println!("  ratio per pass: {}", spread(&mut ratio));
+}
