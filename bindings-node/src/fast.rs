@@ -77,7 +77,15 @@ pub(crate) fn with_text<R>(
     let mut held = TEXT.with(|t| t.try_borrow_mut().ok().map(|mut t| std::mem::take(&mut *t)));
     let buf = held.as_mut().unwrap_or(&mut fresh);
     let result = read_string(env, value, buf).and_then(|len| {
-        let s = buf.get(..len).and_then(|b| std::str::from_utf8(b).ok());
+        let s = buf.get(..len).and_then(|b| {
+            if b.is_ascii() {
+                // SAFETY: ASCII is UTF-8. (An assertion is ASCII; `is_ascii`
+                // checks a word at a time, cheaper than a full validation.)
+                Some(unsafe { std::str::from_utf8_unchecked(b) })
+            } else {
+                std::str::from_utf8(b).ok()
+            }
+        });
         f(s.ok_or_else(|| usage(env, format!("{what} is not UTF-8")))?)
     });
     if let Some(b) = held {

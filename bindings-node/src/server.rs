@@ -375,7 +375,7 @@ pub(crate) fn pack_verified(v: &jwtauth::VerifiedAssertion) -> String {
     ];
     // NUL-separated after a leading NUL (a split is cheaper than a JSON.parse
     // in JavaScript); a JSON array of the same fields when a text contains NUL.
-    if fields.iter().any(|f| f.contains('\0')) {
+    if fields.iter().any(|f| f.bytes().any(|b| b == 0)) {
         let mut all = vec![""];
         all.extend(fields);
         return serde_json::to_string(&all).unwrap_or_default();
