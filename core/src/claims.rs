@@ -31,6 +31,20 @@ pub struct Claims {
     pub other: Map<String, Value>,
 }
 
+/// The bit tracking a registered claim while reading (0: not registered).
+fn registered_bit(name: &str) -> u8 {
+    match name {
+        "iss" => 1,
+        "sub" => 2,
+        "jti" => 4,
+        "aud" => 8,
+        "exp" => 16,
+        "nbf" => 32,
+        "iat" => 64,
+        _ => 0,
+    }
+}
+
 struct ClaimsSeed<'a>(&'a Fail);
 
 impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
@@ -51,16 +65,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
         let mut known = 0u8;
         let mut c = Claims::default();
         while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-            let bit = match k.as_ref() {
-                "iss" => 1,
-                "sub" => 2,
-                "jti" => 4,
-                "aud" => 8,
-                "exp" => 16,
-                "nbf" => 32,
-                "iat" => 64,
-                _ => 0,
-            };
+            let bit = registered_bit(&k);
             if (bit != 0 && known & bit != 0) || (bit == 0 && c.other.contains_key(k.as_ref())) {
                 return Err(fail.set(JsonError::Duplicate(json::loggable_name(&k))));
             }
@@ -112,17 +117,8 @@ impl Claims {
         let mut known = 0u8;
         let mut c = Self::default();
         Scan::new(payload)?.object(|name, v| {
-            let bit = match name {
-                "iss" => 1,
-                "sub" => 2,
-                "jti" => 4,
-                "aud" => 8,
-                "exp" => 16,
-                "nbf" => 32,
-                "iat" => 64,
-                _ => return None,
-            };
-            if known & bit != 0 {
+            let bit = registered_bit(name);
+            if bit == 0 || known & bit != 0 {
                 return None;
             }
             known |= bit;
