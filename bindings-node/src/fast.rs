@@ -5,7 +5,9 @@
 //!   napi-rs itself makes) and unwrapped, without napi-rs's per-call
 //!   registry lookups under a global lock (≈ 0.4 µs per `ClassInstance`);
 //! - a string is copied once into a buffer kept by the JavaScript thread,
-//!   instead of measured, then copied into a fresh `String`.
+//!   instead of measured, then copied into a fresh `String`, and handed on
+//!   as bytes (no UTF-8 pass: V8 writes UTF-8, and the core's byte entry
+//!   points refuse whatever is not ASCII).
 
 use std::cell::RefCell;
 
@@ -53,22 +55,23 @@ thread_local! {
     static TEXT: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(4096));
 }
 
-/// Call `f` with the UTF-8 text of `value` (`string | Buffer | Uint8Array`).
-pub(crate) fn with_text<R>(
+/// Call `f` with the bytes of `value` (`string | Buffer | Uint8Array`): a
+/// string as UTF-8 (V8 writes well-formed UTF-8, lone surrogates replaced),
+/// a Buffer as it is, unchecked — for the core's byte entry points, which
+/// refuse anything but ASCII by themselves.
+pub(crate) fn with_bytes<R>(
     env: &Env,
     value: &Unknown<'_>,
     what: &str,
-    f: impl FnOnce(&str) -> Result<R>,
+    f: impl FnOnce(&[u8]) -> Result<R>,
 ) -> Result<R> {
     if value.get_type()? != ValueType::String {
         // SAFETY: a value of this call, converted by napi-rs's own checks.
         let b = unsafe { Bytes::from_napi_value(env.raw(), value.raw()) }
             .map_err(|_| usage(env, format!("{what} must be a string, Buffer or Uint8Array")))?;
         return match &b {
-            Either::A(s) => f(s),
-            Either::B(u) => {
-                f(std::str::from_utf8(u).map_err(|_| usage(env, format!("{what} is not UTF-8")))?)
-            }
+            Either::A(s) => f(s.as_bytes()),
+            Either::B(u) => f(u),
         };
     }
     // The buffer is taken out for the call: a nested call (a callback that
@@ -76,18 +79,8 @@ pub(crate) fn with_text<R>(
     let mut fresh = Vec::new();
     let mut held = TEXT.with(|t| t.try_borrow_mut().ok().map(|mut t| std::mem::take(&mut *t)));
     let buf = held.as_mut().unwrap_or(&mut fresh);
-    let result = read_string(env, value, buf).and_then(|len| {
-        let s = buf.get(..len).and_then(|b| {
-            if b.is_ascii() {
-                // SAFETY: ASCII is UTF-8. (An assertion is ASCII; `is_ascii`
-                // checks a word at a time, cheaper than a full validation.)
-                Some(unsafe { std::str::from_utf8_unchecked(b) })
-            } else {
-                std::str::from_utf8(b).ok()
-            }
-        });
-        f(s.ok_or_else(|| usage(env, format!("{what} is not UTF-8")))?)
-    });
+    let result = read_string(env, value, buf)
+        .and_then(|len| f(buf.get(..len).ok_or_else(|| usage(env, format!("{what} could not be read")))?));
     if let Some(b) = held {
         TEXT.with(|t| {
             if let Ok(mut t) = t.try_borrow_mut() {

@@ -327,10 +327,16 @@ pub fn verify_sync(
     let verifier = fast::class_ref::<Verifier>(&env, &verifier, "this")?;
     let registry = fast::class_ref::<Registry>(&env, &registry, "registry")?;
     let client_id = options.and_then(|o| o.client_id);
-    fast::with_text(&env, &assertion, "assertion", |assertion| {
+    fast::with_bytes(&env, &assertion, "assertion", |assertion| {
         let r = callbacks::sync(&env, || {
-            verifier.inner.verify_in(assertion, client_id.as_deref(), &*registry.inner)
+            verifier.inner.verify_bytes_in(assertion, client_id.as_deref(), &*registry.inner)
         });
+        // A Buffer is not checked as UTF-8 up front (only ASCII passes the
+        // core's first rules); a failing one that is not UTF-8 is reported
+        // as the argument error it always was.
+        if r.is_err() && std::str::from_utf8(assertion).is_err() {
+            return Err(usage(&env, "assertion is not UTF-8"));
+        }
         Ok(pack_verified(&r.js(&env)?))
     })
 }

@@ -426,8 +426,10 @@ impl Authenticator {
         }
         let mut found: Option<Arc<Client>> = None;
         let mut used = AuthMethod::PrivateKeyJwt;
-        let verified =
-            self.verifier.verify_inner(assertion, p.client_id.as_deref(), |id, alg: Algorithm| {
+        let verified = self.verifier.verify_inner(
+            assertion.as_bytes(),
+            p.client_id.as_deref(),
+            |id, alg: Algorithm| {
                 let client = self.lookup(id)?;
                 used =
                     if alg.is_symmetric() { AuthMethod::ClientSecretJwt } else { AuthMethod::PrivateKeyJwt };
@@ -443,7 +445,8 @@ impl Authenticator {
                 }
                 found = Some(client.clone());
                 Ok(client)
-            })?;
+            },
+        )?;
         let client = found.ok_or(Error::new(ErrorCode::Internal, "verified without a client"))?;
         Ok(Authenticated { client, method: used, assertion: Some(verified) })
     }

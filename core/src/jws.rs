@@ -257,14 +257,15 @@ fn find_dot(s: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Rule 1 and 2: size, three non-empty strict-base64url segments, a valid header.
-pub(crate) fn parse(token: &str, max_len: usize) -> Result<Parsed<'_>> {
-    if token.len() > max_len {
+/// Works on bytes: every byte of an acceptable token is base64url or one of
+/// the two dots, so a token that is not ASCII fails here, whatever it holds.
+pub(crate) fn parse(bytes: &[u8], max_len: usize) -> Result<Parsed<'_>> {
+    if bytes.len() > max_len {
         return Err(Error::with_detail(
             ErrorCode::AssertionTooLarge,
-            format!("assertion is {} bytes; the limit is {max_len}", token.len()),
+            format!("assertion is {} bytes; the limit is {max_len}", bytes.len()),
         ));
     }
-    let bytes = token.as_bytes();
     let d1 = find_dot(bytes, 0);
     let d2 = d1.and_then(|d| find_dot(bytes, d + 1));
     let (Some(d1), Some(d2), None) = (d1, d2, d2.and_then(|d| find_dot(bytes, d + 1))) else {
@@ -390,7 +391,7 @@ pub fn verify_compact<'k>(
     allowed: AlgorithmSet,
     max_len: usize,
 ) -> Result<VerifiedJws<'k>> {
-    let parsed = parse(token, max_len)?;
+    let parsed = parse(token.as_bytes(), max_len)?;
     if !allowed.contains(parsed.header.alg) {
         return Err(Error::with_detail(
             ErrorCode::AlgorithmNotAllowed,

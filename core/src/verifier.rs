@@ -267,7 +267,7 @@ impl Verifier {
         C: std::ops::Deref<Target = Client> + 'c,
         F: FnOnce(&str) -> Result<C>,
     {
-        self.verify_inner(assertion, client_id, |id, _| lookup(id))
+        self.verify_inner(assertion.as_bytes(), client_id, |id, _| lookup(id))
     }
 
     /// Verify an assertion, identifying the client from its iss/sub in
@@ -282,14 +282,31 @@ impl Verifier {
         client_id: Option<&str>,
         registry: &dyn Registry,
     ) -> Result<VerifiedAssertion> {
-        self.verify_with(assertion, client_id, |id| lookup_client(registry, id))
+        self.verify_bytes_in(assertion.as_bytes(), client_id, registry)
+    }
+
+    /// As [`Verifier::verify_in`], for an assertion held as bytes (from a C
+    /// caller or a network buffer): no UTF-8 check is needed first, since
+    /// only ASCII passes rules 1–2 and nothing happens before them (a
+    /// non-ASCII assertion fails with `MALFORMED_JWS`, `INVALID_BASE64` or
+    /// `ASSERTION_TOO_LARGE`, before any lookup).
+    ///
+    /// # Errors
+    /// The error of the first rule that fails.
+    pub fn verify_bytes_in(
+        &self,
+        assertion: &[u8],
+        client_id: Option<&str>,
+        registry: &dyn Registry,
+    ) -> Result<VerifiedAssertion> {
+        self.verify_inner(assertion, client_id, |id, _| lookup_client(registry, id))
     }
 
     /// As [`Verifier::verify_with`], with the header's algorithm passed to
     /// `lookup` (the authenticator derives the method used from it).
     pub(crate) fn verify_inner<'c, C, F>(
         &self,
-        assertion: &str,
+        assertion: &[u8],
         client_id: Option<&str>,
         lookup: F,
     ) -> Result<VerifiedAssertion>

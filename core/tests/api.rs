@@ -189,3 +189,57 @@ fn error_table_file_is_current() {
         "regenerate: cargo run -p jwtauth --example error_table"
     );
 }
+
+/// A registry that counts lookups: `verify_bytes_in` must refuse a
+/// non-ASCII assertion before asking for any client.
+#[derive(Debug, Default)]
+struct CountingRegistry {
+    client: Option<Arc<Client>>,
+    lookups: std::sync::atomic::AtomicUsize,
+}
+
+impl jwtauth::Registry for CountingRegistry {
+    fn client(&self, _client_id: &str) -> jwtauth::Result<Option<Arc<Client>>> {
+        self.lookups.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(self.client.clone())
+    }
+}
+
+#[test]
+fn verify_bytes_in_takes_unchecked_bytes() {
+    const NOW: i64 = 1_800_000_000;
+    let clock = Arc::new(FixedClock::new(NOW));
+    let secret = b"0123456789abcdef0123456789abcdef";
+    let key = SigningKey::from_secret(secret, Algorithm::HS256).unwrap();
+    let client = Client::new("client-1", AuthMethod::ClientSecretJwt).with_secret(secret, None).unwrap();
+    let reg = CountingRegistry { client: Some(Arc::new(client)), ..CountingRegistry::default() };
+    let v = Verifier::builder(ISSUER).clock(clock.clone()).build().unwrap();
+    let jws = AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock.clone()).sign().unwrap().assertion;
+    // The same result as verify_in for a valid assertion given as bytes.
+    let ok = v.verify_bytes_in(jws.as_bytes(), None, &reg).unwrap();
+    assert_eq!(ok.client_id, "client-1");
+    assert_eq!(reg.lookups.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Every byte position of a valid assertion replaced by a non-ASCII
+    // byte (invalid UTF-8 or part of a valid sequence): refused by rules
+    // 1-2 with a precise code, and no lookup happens.
+    let fresh = AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock).sign().unwrap().assertion;
+    for at in 0..fresh.len() {
+        for bad in [&[0xffu8][..], &[0xc3, 0xa9][..], &[0x80][..]] {
+            let mut b = fresh.as_bytes().to_vec();
+            b.splice(at..=at, bad.iter().copied());
+            let e = v.verify_bytes_in(&b, None, &reg).unwrap_err();
+            assert!(
+                matches!(e.code(), ErrorCode::MalformedJws | ErrorCode::InvalidBase64),
+                "byte {at}: {:?}",
+                e.code()
+            );
+        }
+    }
+    assert_eq!(
+        reg.lookups.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "no lookup for a non-ASCII assertion"
+    );
+    // And the untouched assertion still verifies (nothing was recorded).
+    assert_eq!(v.verify_bytes_in(fresh.as_bytes(), None, &reg).unwrap().client_id, "client-1");
+}

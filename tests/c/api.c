@@ -274,6 +274,38 @@ static void test_sign_and_verify(void) {
   /* The same assertion again: a replay. */
   FAILS(JWTAUTH_REPLAYED, jwtauth_verifier_verify(v, reg, STR(jws), NULL, 0, &ok, &err));
   CHECK(ok == NULL, "no output on failure");
+  /* Several results alive at once, freed out of order (the library keeps
+   * one freed result's allocation per thread for the next): each keeps its
+   * own values, and later results are intact (valgrind and ASan watch). */
+  {
+    jwtauth_assertion *as[3];
+    jwtauth_verified *rs[3];
+    for (int i = 0; i < 3; i++) {
+      as[i] = sign(clock, "client-1", NULL);
+      rs[i] = NULL;
+      OK(jwtauth_verifier_verify(v, reg, STR(jwtauth_assertion_jws(as[i])), NULL, 0, &rs[i], NULL));
+    }
+    for (int i = 0; i < 3; i++)
+      CHECK(strcmp(jwtauth_verified_jti(rs[i]), jwtauth_assertion_jti(as[i])) == 0, "jti of result %d", i);
+    jwtauth_verified_free(rs[1]);
+    jwtauth_verified_free(rs[0]);
+    CHECK(strcmp(jwtauth_verified_client_id(rs[2]), "client-1") == 0, "survivor");
+    jwtauth_verified_free(rs[2]);
+    jwtauth_assertion *again = sign(clock, "client-1", NULL);
+    jwtauth_verified *r = NULL;
+    OK(jwtauth_verifier_verify(v, reg, STR(jwtauth_assertion_jws(again)), NULL, 0, &r, NULL));
+    CHECK(strcmp(jwtauth_verified_client_id(r), "client-1") == 0, "reused allocation: client");
+    CHECK(strcmp(jwtauth_verified_jti(r), jwtauth_assertion_jti(again)) == 0, "reused allocation: jti");
+    jwtauth_verified_free(r);
+    jwtauth_verified_free(NULL);
+    for (int i = 0; i < 3; i++) jwtauth_assertion_free(as[i]);
+    jwtauth_assertion_free(again);
+  }
+  /* Assertions are not checked as UTF-8 up front; a failing one that is not
+   * UTF-8 is still an argument error, non-ASCII UTF-8 is malformed base64url. */
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_verify(v, reg, S("eyJhbGciOiJIUzI1NiJ9.\xff\xfe.c2ln"), NULL, 0, &ok, &err));
+  FAILS(JWTAUTH_INVALID_BASE64, jwtauth_verifier_verify(v, reg, S("eyJhbGciOiJIUzI1NiJ9.\xc3\xa9.c2ln"), NULL, 0, &ok, &err));
+  CHECK(ok == NULL, "no output on failure");
   /* Unknown client; expired after the clock moves; garbage. */
   jwtauth_assertion *other = sign(clock, "nobody", NULL);
   FAILS(JWTAUTH_UNKNOWN_CLIENT, jwtauth_verifier_verify(v, reg, STR(jwtauth_assertion_jws(other)), NULL, 0, &ok, &err));

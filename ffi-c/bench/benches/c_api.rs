@@ -7,7 +7,8 @@
 //!
 //!   make -C ffi-c && cargo bench -p jwtauth-ffi-bench
 //!
-//! `JWTAUTH_LIB` overrides the library path.
+//! `JWTAUTH_LIB` overrides the library path; `C_API_ONLY=HS256` runs one
+//! algorithm; `C_API_ROUNDS` sets the number of paired rounds (default 41).
 
 #![allow(unsafe_code, reason = "calls into the C API through dlopen/dlsym")]
 #![allow(
@@ -38,7 +39,7 @@ use serde_json::json;
 const ISSUER: &str = "https://as.example.com";
 const NOW: i64 = 1_800_000_000;
 const POOL: usize = 256;
-const ROUNDS: usize = 41;
+const DEFAULT_ROUNDS: usize = 41;
 
 type Opaque = c_void;
 type Err = *mut *mut Opaque;
@@ -125,8 +126,9 @@ fn main() {
         return;
     };
     let api = load(&path);
+    let rounds = std::env::var("C_API_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(DEFAULT_ROUNDS);
     println!(
-        "C API (dlopen {}) vs Rust core, {POOL} assertions per pass, {ROUNDS} paired rounds\n",
+        "C API (dlopen {}) vs Rust core, {POOL} assertions per pass, {rounds} paired rounds\n",
         path.display()
     );
     println!("| alg | Rust µs | C API µs | median C/Rust | IQR | C − Rust (µs) |");
@@ -239,7 +241,7 @@ fn main() {
         // SAFETY: freeing what we created.
         unsafe { (api.verifier_free)(v) };
         let (mut ratios, mut rust_us, mut c_us) = (Vec::new(), Vec::new(), Vec::new());
-        for round in 0..ROUNDS {
+        for round in 0..rounds {
             let (rv, cv) = (rust_verifier(), c_verifier());
             // Alternate the order so that neither side always runs second.
             let (r, c) = if round % 2 == 0 {
