@@ -367,7 +367,7 @@ pub fn verify<'env>(
 /// the claims are the assertion's verified payload, which `index.js` decodes
 /// only when they are read.
 pub(crate) fn pack_verified(v: &jwtauth::VerifiedAssertion) -> String {
-    let jti = v.claims.jti.as_deref().unwrap_or_default();
+    let jti = v.claims.jti().unwrap_or_default();
     let kid = v.key_id.as_deref();
     let until = v.replay_until.to_string();
     let fields = [
@@ -399,7 +399,7 @@ pub(crate) fn pack_verified(v: &jwtauth::VerifiedAssertion) -> String {
 /// password methods).
 fn pack_authenticated(r: &jwtauth::Authenticated) -> String {
     let a = r.assertion.as_ref();
-    let head = (r.client.client_id(), r.method.as_str(), a.and_then(|a| a.claims.jti.as_deref()));
+    let head = (r.client.client_id(), r.method.as_str(), a.and_then(|a| a.claims.jti()));
     let head = serde_json::to_string(&head).unwrap_or_default();
     match a {
         Some(a) => format!("{head}\n{}", a.claims.to_json()),

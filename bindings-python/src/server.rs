@@ -306,7 +306,7 @@ impl VerifiedAssertion {
     /// The jti.
     #[getter]
     fn jti(&self) -> Option<&str> {
-        self.inner.claims.jti.as_deref()
+        self.inner.claims.jti()
     }
 
     /// The algorithm.
@@ -511,7 +511,7 @@ impl Authenticated {
     /// For the JWT methods, the jti; otherwise None.
     #[getter]
     fn jti(&self) -> Option<&str> {
-        self.assertion.as_ref().and_then(|a| a.inner.claims.jti.as_deref())
+        self.assertion.as_ref().and_then(|a| a.inner.claims.jti())
     }
 
     fn __repr__(&self) -> String {

@@ -123,7 +123,7 @@ pub fn encode_bytes(data: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Decoded length of `n` base64url characters, or `None` for an impossible length.
-const fn decoded_len(n: usize) -> Option<usize> {
+pub(crate) const fn decoded_len(n: usize) -> Option<usize> {
     match n % 4 {
         1 => None,
         r => Some(n / 4 * 3 + if r == 0 { 0 } else { r - 1 }),
@@ -135,7 +135,15 @@ pub fn decode_append(s: &[u8], out: &mut Vec<u8>) -> bool {
     let Some(len) = decoded_len(s.len()) else { return false };
     let start = out.len();
     out.resize(start + len, 0);
-    let Some(dst) = out.get_mut(start..) else { return false };
+    out.get_mut(start..).is_some_and(|dst| decode_into(s, dst))
+}
+
+/// Decode strictly into `dst`, which must be exactly the decoded length
+/// ([`decoded_len`]); false (with `dst` unspecified) on any deviation.
+pub(crate) fn decode_into(s: &[u8], dst: &mut [u8]) -> bool {
+    if decoded_len(s.len()) != Some(dst.len()) {
+        return false;
+    }
     let src = s.chunks_exact(4);
     let tail = src.remainder();
     let mut dst = dst.chunks_exact_mut(3);

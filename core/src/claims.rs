@@ -7,28 +7,65 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{self, Fail, JsonError, Key, NumSeed, Scan, StrOrArraySeed, StrSeed, StringOrArray};
+use crate::json::{
+    self, Either, Fail, JsonError, Key, NumSeed, Scan, StrOrArraySeed, StrSeed, StringOrArray,
+};
 
-/// The claims of a client assertion. Registered claims are typed; any
-/// other member is kept in [`Claims::other`].
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Where a string claim's value lies in [`Claims`]' text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Span {
+    at: usize,
+    len: usize,
+}
+
+/// The `aud` claim's place(s) in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AudSpans {
+    One(Span),
+    Many(Vec<Span>),
+}
+
+/// The `aud` claim as sent: a string or an array of strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience<'a> {
+    /// A single JSON string.
+    One(&'a str),
+    /// A JSON array of strings.
+    Many(Vec<&'a str>),
+}
+
+/// The claims of a client assertion. Registered claims are typed (read
+/// them with the accessors); any other member is kept in
+/// [`Claims::other`].
+///
+/// The string claims are not copied out one by one: they are read in place
+/// from the decoded payload, which the claims keep (when a value has JSON
+/// escapes, its unescaped text is kept instead).
+#[derive(Clone, Default)]
 pub struct Claims {
-    /// `iss`: the client id.
-    pub iss: Option<String>,
-    /// `sub`: the client id.
-    pub sub: Option<String>,
-    /// `aud`: as sent (string or array).
-    pub aud: Option<StringOrArray>,
-    /// `exp`, seconds since the epoch (may be fractional).
-    pub exp: Option<f64>,
-    /// `nbf`, seconds since the epoch.
-    pub nbf: Option<f64>,
-    /// `iat`, seconds since the epoch.
-    pub iat: Option<f64>,
-    /// `jti`: unique per assertion.
-    pub jti: Option<String>,
-    /// Every other member.
-    pub other: Map<String, Value>,
+    /// The text every [`Span`] points into.
+    text: String,
+    iss: Option<Span>,
+    sub: Option<Span>,
+    jti: Option<Span>,
+    aud: Option<AudSpans>,
+    exp: Option<f64>,
+    nbf: Option<f64>,
+    iat: Option<f64>,
+    other: Map<String, Value>,
+}
+
+/// What the full parser reads, before it is laid out as [`Claims`].
+#[derive(Default)]
+struct Owned {
+    iss: Option<String>,
+    sub: Option<String>,
+    jti: Option<String>,
+    aud: Option<StringOrArray>,
+    exp: Option<f64>,
+    nbf: Option<f64>,
+    iat: Option<f64>,
+    other: Map<String, Value>,
 }
 
 /// The bit tracking a registered claim while reading (0: not registered).
@@ -48,22 +85,22 @@ fn registered_bit(name: &str) -> u8 {
 struct ClaimsSeed<'a>(&'a Fail);
 
 impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
-    type Value = Claims;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Claims, D::Error> {
+    type Value = Owned;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Owned, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for ClaimsSeed<'_> {
-    type Value = Claims;
+    type Value = Owned;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JWT claims object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claims, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Owned, A::Error> {
         let fail = self.0;
         // Registered claims are tracked by bit; others are refused twice by the map.
         let mut known = 0u8;
-        let mut c = Claims::default();
+        let mut c = Owned::default();
         while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
             let bit = registered_bit(&k);
             if (bit != 0 && known & bit != 0) || (bit == 0 && c.other.contains_key(k.as_ref())) {
@@ -86,8 +123,28 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
         }
         Ok(c)
     }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Claims, A::Error> {
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Owned, A::Error> {
         Err(self.0.set(JsonError::Syntax))
+    }
+}
+
+impl Owned {
+    /// Lay the values out one after another in one text.
+    fn into_claims(self) -> Claims {
+        let mut text = String::new();
+        let mut put = |s: &str| {
+            let span = Span { at: text.len(), len: s.len() };
+            text.push_str(s);
+            span
+        };
+        let iss = self.iss.as_deref().map(&mut put);
+        let sub = self.sub.as_deref().map(&mut put);
+        let jti = self.jti.as_deref().map(&mut put);
+        let aud = self.aud.map(|a| match a {
+            StringOrArray::One(s) => AudSpans::One(put(&s)),
+            StringOrArray::Many(v) => AudSpans::Many(v.iter().map(|s| put(s)).collect()),
+        });
+        Claims { text, iss, sub, jti, aud, exp: self.exp, nbf: self.nbf, iat: self.iat, other: self.other }
     }
 }
 
@@ -97,11 +154,21 @@ impl Claims {
     /// # Errors
     /// `DUPLICATE_MEMBER` or `MALFORMED_CLAIMS`.
     pub fn parse(payload: &[u8]) -> Result<Self> {
-        if let Some(c) = Self::scan(payload) {
-            return Ok(c);
-        }
+        Self::from_payload(payload.to_vec())
+    }
+
+    /// As [`Claims::parse`], keeping `payload` as the claims' text when the
+    /// fast reader takes it (no copy of any value).
+    pub(crate) fn from_payload(payload: Vec<u8>) -> Result<Self> {
+        let payload = match String::from_utf8(payload) {
+            Ok(text) => match Self::scan_spans(&text) {
+                Some(c) => return Ok(Self { text, ..c }),
+                None => text.into_bytes(),
+            },
+            Err(e) => e.into_bytes(),
+        };
         let fail = Fail::default();
-        json::parse_with(payload, ClaimsSeed(&fail), &fail).map_err(|e| {
+        json::parse_with(&payload, ClaimsSeed(&fail), &fail).map(Owned::into_claims).map_err(|e| {
             let code = match e {
                 JsonError::Duplicate(_) => ErrorCode::DuplicateMember,
                 _ => ErrorCode::MalformedClaims,
@@ -112,21 +179,29 @@ impl Claims {
 
     /// The fast path: registered claims only, in the shape [`Scan`] reads;
     /// `None` for anything else (including every error), which the full
-    /// parser then reads or refuses.
-    fn scan(payload: &[u8]) -> Option<Self> {
+    /// parser then reads or refuses. The result's spans point into `text`
+    /// (its own text is left empty for the caller to fill).
+    fn scan_spans(text: &str) -> Option<Self> {
+        let base = text.as_ptr() as usize;
+        let span = |v: &str| Span { at: (v.as_ptr() as usize).wrapping_sub(base), len: v.len() };
         let mut known = 0u8;
         let mut c = Self::default();
-        Scan::new(payload)?.object(|name, v| {
+        Scan::new(text.as_bytes())?.object(|name, v| {
             let bit = registered_bit(name);
             if bit == 0 || known & bit != 0 {
                 return None;
             }
             known |= bit;
             match bit {
-                1 => c.iss = Some(v.str()?.to_owned()),
-                2 => c.sub = Some(v.str()?.to_owned()),
-                4 => c.jti = Some(v.str()?.to_owned()),
-                8 => c.aud = Some(v.str_or_array()?),
+                1 => c.iss = Some(span(v.str()?)),
+                2 => c.sub = Some(span(v.str()?)),
+                4 => c.jti = Some(span(v.str()?)),
+                8 => {
+                    c.aud = Some(match v.str_or_array()? {
+                        Either::One(s) => AudSpans::One(span(s)),
+                        Either::Many(items) => AudSpans::Many(items.into_iter().map(span).collect()),
+                    });
+                }
                 16 => c.exp = Some(v.int()?),
                 32 => c.nbf = Some(v.int()?),
                 _ => c.iat = Some(v.int()?),
@@ -136,12 +211,74 @@ impl Claims {
         Some(c)
     }
 
+    /// The fast path on its own (tests): the claims it reads, or `None`.
+    #[cfg(test)]
+    fn scan(payload: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(payload).ok()?;
+        Self::scan_spans(text).map(|c| Self { text: text.to_owned(), ..c })
+    }
+
+    fn at(&self, s: Span) -> &str {
+        self.text.get(s.at..s.at + s.len).unwrap_or_default()
+    }
+
+    /// `iss`: the client id.
+    #[must_use]
+    pub fn iss(&self) -> Option<&str> {
+        self.iss.map(|s| self.at(s))
+    }
+
+    /// `sub`: the client id.
+    #[must_use]
+    pub fn sub(&self) -> Option<&str> {
+        self.sub.map(|s| self.at(s))
+    }
+
+    /// `jti`: unique per assertion.
+    #[must_use]
+    pub fn jti(&self) -> Option<&str> {
+        self.jti.map(|s| self.at(s))
+    }
+
+    /// `aud`, as sent (a string or an array).
+    #[must_use]
+    pub fn aud(&self) -> Option<Audience<'_>> {
+        self.aud.as_ref().map(|a| match a {
+            AudSpans::One(s) => Audience::One(self.at(*s)),
+            AudSpans::Many(v) => Audience::Many(v.iter().map(|s| self.at(*s)).collect()),
+        })
+    }
+
+    /// `exp`, seconds since the epoch (may be fractional).
+    #[must_use]
+    pub const fn exp(&self) -> Option<f64> {
+        self.exp
+    }
+
+    /// `nbf`, seconds since the epoch.
+    #[must_use]
+    pub const fn nbf(&self) -> Option<f64> {
+        self.nbf
+    }
+
+    /// `iat`, seconds since the epoch.
+    #[must_use]
+    pub const fn iat(&self) -> Option<f64> {
+        self.iat
+    }
+
+    /// Every member other than the registered claims above.
+    #[must_use]
+    pub const fn other(&self) -> &Map<String, Value> {
+        &self.other
+    }
+
     /// Rule 3: the client this assertion claims to be (`iss == sub`).
     ///
     /// # Errors
     /// `MISSING_ISSUER`, `ISSUER_SUBJECT_MISMATCH`.
     pub fn client_id(&self) -> Result<&str> {
-        let (Some(iss), Some(sub)) = (self.iss.as_deref(), self.sub.as_deref()) else {
+        let (Some(iss), Some(sub)) = (self.iss(), self.sub()) else {
             return Err(Error::new(ErrorCode::MissingIssuer, "iss and sub are both required"));
         };
         if iss.is_empty() {
@@ -156,10 +293,10 @@ impl Claims {
     /// All audiences, as a slice view.
     #[must_use]
     pub fn audiences(&self) -> Vec<&str> {
-        match &self.aud {
+        match self.aud() {
             None => Vec::new(),
-            Some(StringOrArray::One(s)) => vec![s.as_str()],
-            Some(StringOrArray::Many(v)) => v.iter().map(String::as_str).collect(),
+            Some(Audience::One(s)) => vec![s],
+            Some(Audience::Many(v)) => v,
         }
     }
 
@@ -172,24 +309,56 @@ impl Claims {
                 m.insert(k.to_owned(), v);
             }
         };
-        put("iss", self.iss.clone().map(Value::String));
-        put("sub", self.sub.clone().map(Value::String));
+        let text = |s: Option<&str>| s.map(|s| Value::String(s.to_owned()));
+        put("iss", text(self.iss()));
+        put("sub", text(self.sub()));
         put(
             "aud",
-            self.aud.clone().map(|a| match a {
-                StringOrArray::One(s) => Value::String(s),
-                StringOrArray::Many(v) => Value::Array(v.into_iter().map(Value::String).collect()),
+            self.aud().map(|a| match a {
+                Audience::One(s) => Value::String(s.to_owned()),
+                Audience::Many(v) => {
+                    Value::Array(v.into_iter().map(|s| Value::String(s.to_owned())).collect())
+                }
             }),
         );
         let num = |n: Option<f64>| n.map(num_value);
         put("exp", num(self.exp));
         put("nbf", num(self.nbf));
         put("iat", num(self.iat));
-        put("jti", self.jti.clone().map(Value::String));
+        put("jti", text(self.jti()));
         for (k, v) in &self.other {
             m.insert(k.clone(), v.clone());
         }
         Value::Object(m)
+    }
+}
+
+/// Equal when every claim is (whatever text the values were read from).
+impl PartialEq for Claims {
+    fn eq(&self, o: &Self) -> bool {
+        self.iss() == o.iss()
+            && self.sub() == o.sub()
+            && self.jti() == o.jti()
+            && self.aud() == o.aud()
+            && self.exp == o.exp
+            && self.nbf == o.nbf
+            && self.iat == o.iat
+            && self.other == o.other
+    }
+}
+
+impl fmt::Debug for Claims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Claims")
+            .field("iss", &self.iss())
+            .field("sub", &self.sub())
+            .field("aud", &self.aud())
+            .field("exp", &self.exp)
+            .field("nbf", &self.nbf)
+            .field("iat", &self.iat)
+            .field("jti", &self.jti())
+            .field("other", &self.other)
+            .finish()
     }
 }
 
@@ -236,20 +405,20 @@ impl AudienceMode {
 
 /// Rule 7: exact string comparison, no prefix or substring matching.
 pub(crate) fn check_audience(
-    aud: Option<&StringOrArray>,
+    c: &Claims,
     mode: AudienceMode,
     issuer: &str,
     endpoints: &[String],
 ) -> Result<()> {
     let mismatch = |d: &'static str| Error::new(ErrorCode::AudienceMismatch, d);
-    let value = match (aud, mode) {
+    let value = match (&c.aud, mode) {
         (None, _) => return Err(Error::new(ErrorCode::MissingClaim, "aud is required")),
-        (Some(StringOrArray::One(s)), _) => s,
-        (Some(StringOrArray::Many(_)), AudienceMode::Strict) => {
+        (Some(AudSpans::One(s)), _) => c.at(*s),
+        (Some(AudSpans::Many(_)), AudienceMode::Strict) => {
             return Err(mismatch("strict audience: aud must be a single string, not an array"));
         }
-        (Some(StringOrArray::Many(v)), AudienceMode::Compat) => match v.as_slice() {
-            [one] => one,
+        (Some(AudSpans::Many(v)), AudienceMode::Compat) => match v.as_slice() {
+            [one] => c.at(*one),
             [] => return Err(mismatch("aud is an empty array")),
             _ => return Err(mismatch("aud must name exactly one audience")),
         },
@@ -320,7 +489,7 @@ pub(crate) fn check_times(c: &Claims, t: TimeRules) -> Result<i64> {
 
 /// Rule 6: `jti` present and non-empty.
 pub(crate) fn jti(c: &Claims) -> Result<&str> {
-    match c.jti.as_deref() {
+    match c.jti() {
         Some(j) if !j.is_empty() => Ok(j),
         Some(_) => Err(Error::new(ErrorCode::MissingClaim, "jti is empty")),
         None => Err(Error::new(ErrorCode::MissingClaim, "jti is required")),
@@ -338,8 +507,10 @@ mod tests {
         fn fast_reader_agrees_with_the_full_parser(doc in json::samples::document(json::samples::CLAIM_NAMES)) {
             if let Some(fast) = Claims::scan(&doc) {
                 let fail = Fail::default();
-                let full = json::parse_with(&doc, ClaimsSeed(&fail), &fail);
-                proptest::prop_assert_eq!(Ok(fast), full, "{}", String::from_utf8_lossy(&doc));
+                let full = json::parse_with(&doc, ClaimsSeed(&fail), &fail).map(Owned::into_claims);
+                proptest::prop_assert_eq!(Ok(fast.clone()), full, "{}", String::from_utf8_lossy(&doc));
+                // And the claims read in place are those of Claims::parse.
+                proptest::prop_assert_eq!(Ok(fast), Claims::parse(&doc).map_err(|e| e.code()));
             }
         }
     }
@@ -386,8 +557,15 @@ mod tests {
         let c =
             Claims::parse(br#"{"iss":"a","sub":"a","exp":1.5e9,"iat":1500000000,"aud":["x"],"x":{"y":1}}"#)
                 .unwrap();
-        assert_eq!(c.exp, Some(1.5e9));
-        assert_eq!(c.aud, Some(StringOrArray::Many(vec!["x".into()])));
+        assert_eq!(c.exp(), Some(1.5e9));
+        assert_eq!(c.aud(), Some(Audience::Many(vec!["x"])));
+        assert_eq!(c.other().get("x"), Some(&serde_json::json!({"y": 1})));
+        // Escaped values are kept unescaped; the accessors agree with to_json.
+        let e = Claims::parse(br#"{"iss":"\u0063","sub":"c","jti":"a\"b","aud":["\u00e9","x"]}"#).unwrap();
+        assert_eq!((e.iss(), e.sub(), e.jti()), (Some("c"), Some("c"), Some("a\"b")));
+        assert_eq!(e.audiences(), vec!["\u{e9}", "x"]);
+        assert_eq!(e.to_json()["aud"], serde_json::json!(["\u{e9}", "x"]));
+        assert_eq!(e.client_id().unwrap(), "c");
         assert_eq!(Claims::parse(br#"{"exp":"1500000000"}"#).unwrap_err().code(), ErrorCode::MalformedClaims);
         assert_eq!(Claims::parse(br#"{"exp":true}"#).unwrap_err().code(), ErrorCode::MalformedClaims);
         assert_eq!(

@@ -192,11 +192,18 @@ pub(crate) struct StrOrArraySeed<'a> {
 
 /// A string or an array of strings, as it appeared.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StringOrArray {
+pub(crate) enum StringOrArray {
     /// A single JSON string.
     One(String),
     /// A JSON array of strings.
     Many(Vec<String>),
+}
+
+/// One value or several (the fast reader's `aud`, borrowed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Either<T, U> {
+    One(T),
+    Many(U),
 }
 
 impl<'de> DeserializeSeed<'de> for StrOrArraySeed<'_> {
@@ -451,6 +458,7 @@ impl<'a> Scan<'a> {
     }
 
     /// A string of printable ASCII without escapes.
+    #[inline]
     pub(crate) fn str(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let rest = self.s.get(self.i..)?;
@@ -465,6 +473,7 @@ impl<'a> Scan<'a> {
 
     /// A member name: JOSE's registered names have three characters, read
     /// here without a search; any other goes through [`Scan::str`].
+    #[inline]
     fn name(&mut self) -> Option<&'a str> {
         self.ws();
         if let Some([b'"', a, b, c, b'"']) = self.s.get(self.i..self.i + 5)
@@ -479,6 +488,7 @@ impl<'a> Scan<'a> {
 
     /// A non-negative integer of at most 15 digits (exact as an f64).
     #[allow(clippy::cast_precision_loss, reason = "at most 15 digits: below 2^53, exact")]
+    #[inline]
     pub(crate) fn int(&mut self) -> Option<f64> {
         self.ws();
         let rest = self.s.get(self.i..)?;
@@ -496,22 +506,22 @@ impl<'a> Scan<'a> {
         Some(n as f64)
     }
 
-    /// `"…"` or `["…", …]` (the `aud` shapes).
-    pub(crate) fn str_or_array(&mut self) -> Option<StringOrArray> {
+    /// `"…"` or `["…", …]` (the `aud` shapes), borrowed from the document.
+    pub(crate) fn str_or_array(&mut self) -> Option<Either<&'a str, Vec<&'a str>>> {
         self.ws();
         if self.peek()? != b'[' {
-            return Some(StringOrArray::One(self.str()?.to_owned()));
+            return Some(Either::One(self.str()?));
         }
         self.i += 1;
         let mut items = Vec::new();
         if self.eat(b']').is_some() {
-            return Some(StringOrArray::Many(items));
+            return Some(Either::Many(items));
         }
         loop {
-            items.push(self.str()?.to_owned());
+            items.push(self.str()?);
             if self.eat(b',').is_none() {
                 self.eat(b']')?;
-                return Some(StringOrArray::Many(items));
+                return Some(Either::Many(items));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Compact JWS: structure (rule 1), protected header (rule 2), key selection
 //! (rule 4) and signature (rule 5) of DESIGN.md §4. No claim is looked at here.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -54,18 +55,53 @@ fn typ_is(typ: &str, name: &str) -> bool {
 pub(crate) struct Parsed<'a> {
     pub(crate) header: Header,
     pub(crate) signing_input: &'a [u8],
-    /// Decoded payload then signature, in one allocation.
-    buf: Vec<u8>,
-    payload_len: usize,
+    /// The decoded payload (the verifier moves it into the claims).
+    pub(crate) payload: Vec<u8>,
+    signature: Signature,
 }
 
 impl Parsed<'_> {
-    pub(crate) fn payload(&self) -> &[u8] {
-        self.buf.get(..self.payload_len).unwrap_or_default()
-    }
-
     pub(crate) fn signature(&self) -> &[u8] {
-        self.buf.get(self.payload_len..).unwrap_or_default()
+        match &self.signature {
+            Signature::Inline(buf, len) => buf.get(..*len).unwrap_or_default(),
+            Signature::Heap(v) => v,
+        }
+    }
+}
+
+/// A decoded signature: in place up to RSA-2048's 256 bytes (every HMAC,
+/// ECDSA and EdDSA signature too), else on the heap.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the point: no allocation per verification; it lives on the stack for one call"
+)]
+enum Signature {
+    Inline([u8; Signature::INLINE], usize),
+    Heap(Vec<u8>),
+}
+
+impl Signature {
+    const INLINE: usize = 256;
+
+    /// Decode strictly; `None` on any deviation.
+    fn decode(s: &[u8]) -> Option<Self> {
+        let len = b64::decoded_len(s.len())?;
+        if len <= Self::INLINE {
+            let mut buf = [0u8; Self::INLINE];
+            b64::decode_into(s, buf.get_mut(..len)?).then_some(Self::Inline(buf, len))
+        } else {
+            b64::decode(s).map(Self::Heap)
+        }
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let len = match self {
+            Self::Inline(_, len) => *len,
+            Self::Heap(v) => v.len(),
+        };
+        write!(f, "Signature({len} bytes)")
     }
 }
 
@@ -250,6 +286,68 @@ fn validate_header(raw: RawHeader) -> Result<Header> {
     })
 }
 
+/// Recently seen protected headers, by their exact encoded text. A client
+/// sends the same header with every assertion, so most verifications skip
+/// decoding and reading it. Only valid headers are kept (a refused one is
+/// read and refused again each time), and a hit compares the whole text, so
+/// the result is what [`parse_header`] returns for it. Per thread (no lock),
+/// direct-mapped: a collision or an attacker cycling through headers only
+/// costs the ordinary read.
+struct HeaderCache {
+    slots: [Option<(Box<[u8]>, Header)>; HeaderCache::SLOTS],
+}
+
+impl HeaderCache {
+    const SLOTS: usize = 16;
+    /// Headers longer than this are read each time (they are unusual).
+    const MAX_TEXT: usize = 512;
+
+    /// The slot for `text`: FNV-1a over its length and last 16 bytes
+    /// (headers of one client differ in their `kid`, near the end).
+    fn slot(text: &[u8]) -> usize {
+        let tail = text.get(text.len().saturating_sub(16)..).unwrap_or(text);
+        let mut h: u32 = 0x811c_9dc5 ^ u32::try_from(text.len()).unwrap_or(u32::MAX);
+        for &b in tail {
+            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+        (h >> 16) as usize % Self::SLOTS
+    }
+}
+
+thread_local! {
+    static HEADERS: RefCell<HeaderCache> = const { RefCell::new(HeaderCache { slots: [const { None }; HeaderCache::SLOTS] }) };
+}
+
+fn cached_header(text: &[u8]) -> Option<Header> {
+    if text.len() > HeaderCache::MAX_TEXT {
+        return None;
+    }
+    HEADERS
+        .try_with(|c| {
+            let c = c.try_borrow().ok()?;
+            match c.slots.get(HeaderCache::slot(text))? {
+                Some((t, h)) if **t == *text => Some(h.clone()),
+                _ => None,
+            }
+        })
+        .ok()
+        .flatten()
+}
+
+fn remember_header(text: &[u8], header: &Header) {
+    if text.len() > HeaderCache::MAX_TEXT {
+        return;
+    }
+    // During thread exit the cache is gone; nothing to remember then.
+    let _ = HEADERS.try_with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut()
+            && let Some(slot) = c.slots.get_mut(HeaderCache::slot(text))
+        {
+            *slot = Some((text.into(), header.clone()));
+        }
+    });
+}
+
 /// The index of the first `.` in `s` at or after `from` (memchr's vector
 /// search: `str::find` was a tenth of an HS256 verification).
 fn find_dot(s: &[u8], from: usize) -> Option<usize> {
@@ -280,22 +378,26 @@ pub(crate) fn parse(bytes: &[u8], max_len: usize) -> Result<Parsed<'_>> {
     let b64_err = |seg: &'static str| {
         Error::with_detail(ErrorCode::InvalidBase64, format!("{seg} is not strict base64url"))
     };
-    // One buffer: the header is decoded and parsed first, then replaced by
-    // payload and signature.
-    let mut buf = Vec::with_capacity((h.len().max(p.len() + s.len())) * 3 / 4 + 3);
-    if !b64::decode_append(h, &mut buf) {
-        return Err(b64_err("header"));
-    }
-    let header = parse_header(&buf)?;
-    buf.clear();
-    if !b64::decode_append(p, &mut buf) {
+    let header = match cached_header(h) {
+        Some(header) => header,
+        None => {
+            let mut decoded = Vec::with_capacity(h.len() * 3 / 4 + 3);
+            if !b64::decode_append(h, &mut decoded) {
+                return Err(b64_err("header"));
+            }
+            let header = parse_header(&decoded)?;
+            remember_header(h, &header);
+            header
+        }
+    };
+    let mut payload = Vec::with_capacity(p.len() * 3 / 4 + 3);
+    if !b64::decode_append(p, &mut payload) {
         return Err(b64_err("payload"));
     }
-    let payload_len = buf.len();
-    if !b64::decode_append(s, &mut buf) {
+    let Some(signature) = Signature::decode(s) else {
         return Err(b64_err("signature"));
-    }
-    Ok(Parsed { header, signing_input: bytes.get(..d2).unwrap_or_default(), buf, payload_len })
+    };
+    Ok(Parsed { header, signing_input: bytes.get(..d2).unwrap_or_default(), payload, signature })
 }
 
 /// A candidate key and whether its credential has expired.
@@ -399,8 +501,7 @@ pub fn verify_compact<'k>(
         ));
     }
     let key = select_and_verify(&parsed, keys.keys().iter().map(|k| (k, false)))?;
-    let payload = parsed.payload().to_vec();
-    Ok(VerifiedJws { header: parsed.header, payload, key })
+    Ok(VerifiedJws { header: parsed.header, payload: parsed.payload, key })
 }
 
 #[cfg(test)]

@@ -63,7 +63,6 @@ pub use claims::{AudienceMode, Claims};
 pub use client::{AuthMethod, Client, Credential};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, ErrorCategory, ErrorCode, OAuthError, Result, error_table_json};
-pub use json::StringOrArray;
 pub use keys::{CertificateInfo, JwkSet, SigningKey, VerifyingKey, pem_label};
 pub use net::{JwksUri, UriRules, is_public};
 pub use policy::{CredentialPolicy, CredentialSource, CredentialSpec, Problem};

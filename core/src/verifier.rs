@@ -315,9 +315,9 @@ impl Verifier {
         F: FnOnce(&str, Algorithm) -> Result<C>,
     {
         // Rules 1-2.
-        let parsed = jws::parse(assertion, self.max_len)?;
+        let mut parsed = jws::parse(assertion, self.max_len)?;
         // Rule 3: identify the client from the still-unverified claims.
-        let claims = Claims::parse(parsed.payload())?;
+        let claims = Claims::from_payload(std::mem::take(&mut parsed.payload))?;
         let cid = claims.client_id()?;
         if let Some(given) = client_id
             && given != cid
@@ -372,7 +372,7 @@ impl Verifier {
         } else {
             client.audience_mode().unwrap_or(self.audience_mode)
         };
-        claims::check_audience(claims.aud.as_ref(), mode, &self.issuer, &self.endpoints)?;
+        claims::check_audience(&claims, mode, &self.issuer, &self.endpoints)?;
         let max_age = client.max_age().unwrap_or(self.max_age);
         let until = claims::check_times(&claims, TimeRules { now, leeway: self.leeway, max_age })?;
         let jti = claims::jti(&claims)?;

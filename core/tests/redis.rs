@@ -160,7 +160,7 @@ fn the_record_expires_as_rule_8_says() {
     let at: i64 = redis::cmd("PEXPIRETIME").arg(s.key("c1", "ttl-1")).query(&mut c).unwrap();
     assert_eq!(at, r.replay_until * 1000);
     #[allow(clippy::cast_possible_truncation, reason = "a test's exp")]
-    let exp = r.claims.exp.unwrap() as i64;
+    let exp = r.claims.exp().unwrap() as i64;
     assert!(r.replay_until <= exp + 60 && r.replay_until > SystemClock.now());
     // And the second use is refused.
     let e = v.verify_in(&assertion("ttl-1"), None, &registry()).unwrap_err();

@@ -408,7 +408,7 @@ pub extern "C" fn jwtauth_verified_client_id(v: *const jwtauth_verified) -> *con
 /// The assertion's jti. Borrowed from `v`.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_verified_jti(v: *const jwtauth_verified) -> *const c_char {
-    field(v, |v| v.jti.get_or_init(|| c_string(v.inner.claims.jti.as_deref().unwrap_or_default())).as_ptr())
+    field(v, |v| v.jti.get_or_init(|| c_string(v.inner.claims.jti().unwrap_or_default())).as_ptr())
 }
 
 /// The verified claims as a JSON object. Borrowed from `v`.
