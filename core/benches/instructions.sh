@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo bench -q -p jwtauth --bench instructions --no-run 2>/dev/null
-bin=$(ls -t target/release/deps/instructions-* | grep -v '\.d$' | head -1)
+# Honours CARGO_BUILD_TARGET (which moves cargo's output under target/<triple>/).
+bin=$(ls -t "target/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}release/deps/"instructions-* | grep -v '\.d$' | head -1)
 n=1000
 count() { # alg mode function
   valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="$3" "$bin" "$1" "$2" "$n" 2>&1 \
