@@ -109,27 +109,17 @@ fn main() {
         let vk = VerifyingKey::from_jwk(&k.public_jwk().unwrap().to_string()).unwrap();
         (k, Client::new("client-1", AuthMethod::PrivateKeyJwt).with_credential(Credential::from_key(vk)))
     };
-    let pool: Vec<String> = (0..n)
-        .map(|_| {
-            AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock.clone()).sign().unwrap().assertion
-        })
+    let signed: Vec<_> = (0..n)
+        .map(|_| AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock.clone()).sign().unwrap())
         .collect();
+    let pool: Vec<String> = signed.iter().map(|a| a.assertion.clone()).collect();
     match args[2].as_str() {
         "authenticate" => {
             let client = serde_json::json!({ "client_id": "client-1", "token_endpoint_auth_method": "private_key_jwt",
                 "jwks": { "keys": [key.public_jwk().unwrap()] } });
-            let bodies: Vec<String> = pool
+            let bodies: Vec<String> = signed
                 .iter()
-                .map(|a| {
-                    format!(
-                        "grant_type=client_credentials&{}",
-                        jwtauth::form::encode_pairs([
-                            ("client_id", "client-1"),
-                            ("client_assertion_type", jwtauth::CLIENT_ASSERTION_TYPE),
-                            ("client_assertion", a.as_str()),
-                        ])
-                    )
-                })
+                .map(|a| format!("grant_type=client_credentials&{}", a.to_form_body()))
                 .collect();
             authenticate_loop(&authenticator(client, clock), &bodies);
         }

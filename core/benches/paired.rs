@@ -162,16 +162,8 @@ fn main() {
                             let a = AssertionBuilder::new(key, "client-1", ISSUER)
                                 .clock(clock.clone())
                                 .sign()
-                                .unwrap()
-                                .assertion;
-                            format!(
-                                "grant_type=client_credentials&{}",
-                                jwtauth::form::encode_pairs([
-                                    ("client_id", "client-1"),
-                                    ("client_assertion_type", jwtauth::CLIENT_ASSERTION_TYPE),
-                                    ("client_assertion", a.as_str()),
-                                ])
-                            )
+                                .unwrap();
+                            format!("grant_type=client_credentials&{}", a.to_form_body())
                         })
                         .collect()
                 })

@@ -65,22 +65,12 @@ fn main() {
         MemoryRegistry::from_value(&json!({ "clients": [client] }), &CredentialPolicy::default(), NOW)
             .unwrap(),
     );
-    let pool: Vec<String> = (0..POOL)
-        .map(|_| AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap().assertion)
+    let signed: Vec<_> = (0..POOL)
+        .map(|_| AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap())
         .collect();
-    let bodies: Vec<String> = pool
-        .iter()
-        .map(|a| {
-            format!(
-                "grant_type=client_credentials&{}",
-                jwtauth::form::encode_pairs([
-                    ("client_id", "c1"),
-                    ("client_assertion_type", jwtauth::CLIENT_ASSERTION_TYPE),
-                    ("client_assertion", a.as_str()),
-                ])
-            )
-        })
-        .collect();
+    let pool: Vec<String> = signed.iter().map(|a| a.assertion.clone()).collect();
+    let bodies: Vec<String> =
+        signed.iter().map(|a| format!("grant_type=client_credentials&{}", a.to_form_body())).collect();
     let inputs: Vec<(Vec<u8>, Vec<u8>)> = pool
         .iter()
         .map(|t| {
