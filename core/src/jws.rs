@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
@@ -53,55 +54,41 @@ fn typ_is(typ: &str, name: &str) -> bool {
 /// A parsed compact JWS whose signature has not been checked yet.
 #[derive(Debug)]
 pub(crate) struct Parsed<'a> {
-    pub(crate) header: Header,
+    /// Shared with the thread's header cache (no copy per verification).
+    pub(crate) header: Arc<Header>,
     pub(crate) signing_input: &'a [u8],
     /// The decoded payload (the verifier moves it into the claims).
     pub(crate) payload: Vec<u8>,
-    signature: Signature,
+    /// The decoded signature, in the caller's [`SignatureBuf`].
+    pub(crate) signature: &'a [u8],
 }
 
-impl Parsed<'_> {
-    pub(crate) fn signature(&self) -> &[u8] {
-        match &self.signature {
-            Signature::Inline(buf, len) => buf.get(..*len).unwrap_or_default(),
-            Signature::Heap(v) => v,
-        }
-    }
+/// Where [`parse`] decodes the signature: in place up to RSA-2048's 256
+/// bytes (every HMAC, ECDSA and EdDSA signature too), else on the heap. The
+/// caller keeps it on its stack for the one verification, so the decoded
+/// bytes are written once and never moved.
+pub(crate) struct SignatureBuf {
+    inline: [u8; SignatureBuf::INLINE],
+    heap: Vec<u8>,
 }
 
-/// A decoded signature: in place up to RSA-2048's 256 bytes (every HMAC,
-/// ECDSA and EdDSA signature too), else on the heap.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "the point: no allocation per verification; it lives on the stack for one call"
-)]
-enum Signature {
-    Inline([u8; Signature::INLINE], usize),
-    Heap(Vec<u8>),
-}
-
-impl Signature {
+impl SignatureBuf {
     const INLINE: usize = 256;
 
+    pub(crate) const fn new() -> Self {
+        Self { inline: [0; Self::INLINE], heap: Vec::new() }
+    }
+
     /// Decode strictly; `None` on any deviation.
-    fn decode(s: &[u8]) -> Option<Self> {
+    fn decode(&mut self, s: &[u8]) -> Option<&[u8]> {
         let len = b64::decoded_len(s.len())?;
         if len <= Self::INLINE {
-            let mut buf = [0u8; Self::INLINE];
-            b64::decode_into(s, buf.get_mut(..len)?).then_some(Self::Inline(buf, len))
+            let out = self.inline.get_mut(..len)?;
+            b64::decode_into(s, out).then_some(&*out)
         } else {
-            b64::decode(s).map(Self::Heap)
+            self.heap = b64::decode(s)?;
+            Some(&self.heap)
         }
-    }
-}
-
-impl fmt::Debug for Signature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let len = match self {
-            Self::Inline(_, len) => *len,
-            Self::Heap(v) => v.len(),
-        };
-        write!(f, "Signature({len} bytes)")
     }
 }
 
@@ -293,8 +280,11 @@ fn validate_header(raw: RawHeader) -> Result<Header> {
 /// the result is what [`parse_header`] returns for it. Per thread (no lock),
 /// direct-mapped: a collision or an attacker cycling through headers only
 /// costs the ordinary read.
+/// A header's encoded text and what it reads to.
+type CachedHeader = (Box<[u8]>, Arc<Header>);
+
 struct HeaderCache {
-    slots: [Option<(Box<[u8]>, Header)>; HeaderCache::SLOTS],
+    slots: [Option<CachedHeader>; HeaderCache::SLOTS],
 }
 
 impl HeaderCache {
@@ -318,7 +308,7 @@ thread_local! {
     static HEADERS: RefCell<HeaderCache> = const { RefCell::new(HeaderCache { slots: [const { None }; HeaderCache::SLOTS] }) };
 }
 
-fn cached_header(text: &[u8]) -> Option<Header> {
+fn cached_header(text: &[u8]) -> Option<Arc<Header>> {
     if text.len() > HeaderCache::MAX_TEXT {
         return None;
     }
@@ -326,7 +316,7 @@ fn cached_header(text: &[u8]) -> Option<Header> {
         .try_with(|c| {
             let c = c.try_borrow().ok()?;
             match c.slots.get(HeaderCache::slot(text))? {
-                Some((t, h)) if **t == *text => Some(h.clone()),
+                Some((t, h)) if **t == *text => Some(Arc::clone(h)),
                 _ => None,
             }
         })
@@ -334,7 +324,7 @@ fn cached_header(text: &[u8]) -> Option<Header> {
         .flatten()
 }
 
-fn remember_header(text: &[u8], header: &Header) {
+fn remember_header(text: &[u8], header: &Arc<Header>) {
     if text.len() > HeaderCache::MAX_TEXT {
         return;
     }
@@ -343,7 +333,7 @@ fn remember_header(text: &[u8], header: &Header) {
         if let Ok(mut c) = c.try_borrow_mut()
             && let Some(slot) = c.slots.get_mut(HeaderCache::slot(text))
         {
-            *slot = Some((text.into(), header.clone()));
+            *slot = Some((text.into(), Arc::clone(header)));
         }
     });
 }
@@ -357,18 +347,26 @@ fn find_dot(s: &[u8], from: usize) -> Option<usize> {
 /// Rule 1 and 2: size, three non-empty strict-base64url segments, a valid header.
 /// Works on bytes: every byte of an acceptable token is base64url or one of
 /// the two dots, so a token that is not ASCII fails here, whatever it holds.
-pub(crate) fn parse(bytes: &[u8], max_len: usize) -> Result<Parsed<'_>> {
+pub(crate) fn parse<'a>(bytes: &'a [u8], max_len: usize, sig: &'a mut SignatureBuf) -> Result<Parsed<'a>> {
     if bytes.len() > max_len {
         return Err(Error::with_detail(
             ErrorCode::AssertionTooLarge,
             format!("assertion is {} bytes; the limit is {max_len}", bytes.len()),
         ));
     }
+    let three = || Error::new(ErrorCode::MalformedJws, "a compact JWS has exactly three segments");
     let d1 = find_dot(bytes, 0);
-    let d2 = d1.and_then(|d| find_dot(bytes, d + 1));
-    let (Some(d1), Some(d2), None) = (d1, d2, d2.and_then(|d| find_dot(bytes, d + 1))) else {
-        return Err(Error::new(ErrorCode::MalformedJws, "a compact JWS has exactly three segments"));
+    let (Some(d1), Some(d2)) = (d1, d1.and_then(|d| find_dot(bytes, d + 1))) else {
+        return Err(three());
     };
+    // A further dot would fail the signature's base64url; only when something
+    // fails is the rest searched for one, so that a token of four or more
+    // segments gets the structural error (rule 1) before any other.
+    segments(bytes, d1, d2, sig).map_err(|e| if find_dot(bytes, d2 + 1).is_some() { three() } else { e })
+}
+
+/// [`parse`] once the first two dots are known.
+fn segments<'a>(bytes: &'a [u8], d1: usize, d2: usize, sig: &'a mut SignatureBuf) -> Result<Parsed<'a>> {
     let (h, rest) = bytes.split_at(d1);
     let p = rest.get(1..d2 - d1).unwrap_or_default();
     let s = bytes.get(d2 + 1..).unwrap_or_default();
@@ -385,7 +383,7 @@ pub(crate) fn parse(bytes: &[u8], max_len: usize) -> Result<Parsed<'_>> {
             if !b64::decode_append(h, &mut decoded) {
                 return Err(b64_err("header"));
             }
-            let header = parse_header(&decoded)?;
+            let header = Arc::new(parse_header(&decoded)?);
             remember_header(h, &header);
             header
         }
@@ -394,7 +392,7 @@ pub(crate) fn parse(bytes: &[u8], max_len: usize) -> Result<Parsed<'_>> {
     if !b64::decode_append(p, &mut payload) {
         return Err(b64_err("payload"));
     }
-    let Some(signature) = Signature::decode(s) else {
+    let Some(signature) = sig.decode(s) else {
         return Err(b64_err("signature"));
     };
     Ok(Parsed { header, signing_input: bytes.get(..d2).unwrap_or_default(), payload, signature })
@@ -451,7 +449,7 @@ where
                 continue;
             }
             tried += 1;
-            if key.verify(alg, parsed.signing_input, parsed.signature()) {
+            if key.verify(alg, parsed.signing_input, parsed.signature) {
                 return Ok(key);
             }
         }
@@ -474,7 +472,7 @@ where
 #[derive(Debug)]
 pub struct VerifiedJws<'k> {
     /// The validated header.
-    pub header: Header,
+    pub header: Arc<Header>,
     /// The payload bytes (not interpreted).
     pub payload: Vec<u8>,
     /// The key that verified the signature.
@@ -493,7 +491,8 @@ pub fn verify_compact<'k>(
     allowed: AlgorithmSet,
     max_len: usize,
 ) -> Result<VerifiedJws<'k>> {
-    let parsed = parse(token.as_bytes(), max_len)?;
+    let mut sig = SignatureBuf::new();
+    let parsed = parse(token.as_bytes(), max_len, &mut sig)?;
     if !allowed.contains(parsed.header.alg) {
         return Err(Error::with_detail(
             ErrorCode::AlgorithmNotAllowed,
@@ -522,6 +521,41 @@ mod tests {
         fn find_dot_is_the_first_dot(s in proptest::collection::vec(proptest::sample::select(&b"ab.\xae"[..]), 0..40), from in 0..45usize) {
             let naive = s.get(from..).and_then(|r| r.iter().position(|&c| c == b'.')).map(|i| from + i);
             proptest::prop_assert_eq!(find_dot(&s, from), naive);
+        }
+    }
+
+    /// Rule 1 comes first: a token of four or more segments is refused as
+    /// such, whatever its segments hold (bad base64, a header that is not
+    /// JSON, empty parts), and the same tokens with three segments get the
+    /// segment's own error.
+    #[test]
+    fn extra_segments_are_the_first_error() {
+        let good_h = b64::encode(br#"{"alg":"HS256"}"#);
+        let bad_json = b64::encode(b"not json");
+        let p = b64::encode(br#"{"iss":"c"}"#);
+        let cases: [(&str, ErrorCode); 6] = [
+            (&format!("{good_h}.{p}.c2ln"), ErrorCode::SignatureInvalid),
+            (&format!("{good_h}.{p}.c2l*"), ErrorCode::InvalidBase64),
+            (&format!("*{good_h}.{p}.c2ln"), ErrorCode::InvalidBase64),
+            (&format!("{good_h}.{p}*.c2ln"), ErrorCode::InvalidBase64),
+            (&format!("{bad_json}.{p}.c2ln"), ErrorCode::MalformedHeader),
+            (&format!("{good_h}..c2ln"), ErrorCode::MalformedJws),
+        ];
+        for (three, code) in cases {
+            let mut sig = SignatureBuf::new();
+            let got = parse(three.as_bytes(), 10_000, &mut sig).map(|_| ()).map_err(|e| e.code());
+            if code == ErrorCode::SignatureInvalid {
+                assert_eq!(got, Ok(()), "{three}");
+            } else {
+                assert_eq!(got, Err(code), "{three}");
+            }
+            for extra in [".", ".x", ".x.y", "..", ".*"] {
+                let four = format!("{three}{extra}");
+                let mut sig = SignatureBuf::new();
+                let e = parse(four.as_bytes(), 10_000, &mut sig).map(|_| ()).unwrap_err();
+                assert_eq!(e.code(), ErrorCode::MalformedJws, "{four}");
+                assert!(e.detail().contains("exactly three segments"), "{four}: {}", e.detail());
+            }
         }
     }
 

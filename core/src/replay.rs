@@ -7,6 +7,8 @@ use std::fmt::{self, Debug};
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::Mutex;
 
+use siphasher::sip128::{Hash128, Hasher128, SipHasher13};
+
 /// Outcome of [`ReplayStore::check_and_insert`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplayCheck {
@@ -47,8 +49,8 @@ pub trait ReplayStore: Send + Sync + Debug {
     ) -> Result<ReplayCheck, ReplayStoreError>;
 }
 
-/// 128-bit key of (client_id, jti): two independently keyed SipHash values,
-/// so neither full strings nor attacker-chosen collisions reach the map.
+/// 128-bit key of (client_id, jti): keyed SipHash-1-3-128 (one pass), so
+/// neither full strings nor attacker-chosen collisions reach the map.
 type Fingerprint = (u64, u64);
 
 /// The map key is already a keyed 128-bit hash: hashing it again is wasted work.
@@ -95,7 +97,7 @@ struct Shard {
 pub struct MemoryReplayStore {
     shards: Box<[Mutex<Shard>]>,
     per_shard: usize,
-    keys: (RandomState, RandomState),
+    key: (u64, u64),
 }
 
 impl Debug for MemoryReplayStore {
@@ -128,18 +130,20 @@ impl MemoryReplayStore {
         let shards = (0..Self::SHARDS)
             .map(|_| Mutex::new(Shard { map: HashMap::with_hasher(PreHashed), next_sweep: i64::MIN }))
             .collect();
-        Self { shards, per_shard, keys: (RandomState::new(), RandomState::new()) }
+        // Secret 128-bit key: std seeds `RandomState` from the OS's random
+        // source; its keyed hashes of two constants are the two halves.
+        let state = RandomState::new();
+        let key = (state.hash_one(0x6a77_7461_7574_6830_u64), state.hash_one(0x6a77_7461_7574_6831_u64));
+        Self { shards, per_shard, key }
     }
 
     fn fingerprint(&self, client_id: &str, jti: &str) -> Fingerprint {
-        let h = |s: &RandomState| {
-            let mut h = s.build_hasher();
-            h.write_usize(client_id.len());
-            h.write(client_id.as_bytes());
-            h.write(jti.as_bytes());
-            h.finish()
-        };
-        (h(&self.keys.0), h(&self.keys.1))
+        let mut h = SipHasher13::new_with_keys(self.key.0, self.key.1);
+        h.write_usize(client_id.len());
+        h.write(client_id.as_bytes());
+        h.write(jti.as_bytes());
+        let Hash128 { h1, h2 } = h.finish128();
+        (h1, h2)
     }
 
     /// Number of entries currently held (live or not yet swept).

@@ -40,8 +40,9 @@ pub const DEFAULT_MAX_AGE: i64 = 300;
 pub struct VerifiedAssertion {
     /// The authenticated client id.
     pub client_id: String,
-    /// The validated header.
-    pub header: Header,
+    /// The validated header (shared: one client's assertions usually carry
+    /// the same header, read once per thread).
+    pub header: Arc<Header>,
     /// The verified claims.
     pub claims: Claims,
     /// RFC 7638 thumbprint (base64url) of the key that verified the signature.
@@ -315,7 +316,8 @@ impl Verifier {
         F: FnOnce(&str, Algorithm) -> Result<C>,
     {
         // Rules 1-2.
-        let mut parsed = jws::parse(assertion, self.max_len)?;
+        let mut sig = jws::SignatureBuf::new();
+        let mut parsed = jws::parse(assertion, self.max_len, &mut sig)?;
         // Rule 3: identify the client from the still-unverified claims.
         let claims = Claims::from_payload(std::mem::take(&mut parsed.payload))?;
         let cid = claims.client_id()?;
