@@ -69,15 +69,27 @@ struct Owned {
 }
 
 /// The bit tracking a registered claim while reading (0: not registered).
+/// Names of three bytes are compared as one integer.
 fn registered_bit(name: &str) -> u8 {
-    match name {
-        "iss" => 1,
-        "sub" => 2,
-        "jti" => 4,
-        "aud" => 8,
-        "exp" => 16,
-        "nbf" => 32,
-        "iat" => 64,
+    const fn word(n: &[u8; 3]) -> u32 {
+        u32::from_le_bytes([n[0], n[1], n[2], 0])
+    }
+    const ISS: u32 = word(b"iss");
+    const SUB: u32 = word(b"sub");
+    const JTI: u32 = word(b"jti");
+    const AUD: u32 = word(b"aud");
+    const EXP: u32 = word(b"exp");
+    const NBF: u32 = word(b"nbf");
+    const IAT: u32 = word(b"iat");
+    let &[a, b, c] = name.as_bytes() else { return 0 };
+    match word(&[a, b, c]) {
+        ISS => 1,
+        SUB => 2,
+        JTI => 4,
+        AUD => 8,
+        EXP => 16,
+        NBF => 32,
+        IAT => 64,
         _ => 0,
     }
 }

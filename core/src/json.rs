@@ -492,16 +492,22 @@ impl<'a> Scan<'a> {
     pub(crate) fn int(&mut self) -> Option<f64> {
         self.ws();
         let rest = self.s.get(self.i..)?;
-        let len = rest.iter().position(|c| !c.is_ascii_digit()).unwrap_or(rest.len());
-        let digits = rest.get(..len)?;
+        let (mut n, mut len) = (0u64, 0usize);
+        // One pass: value and length together; a 16th digit gives up.
+        while let Some(d) = rest.get(len).map(|c| c.wrapping_sub(b'0')).filter(|d| *d <= 9) {
+            if len == 15 {
+                return None;
+            }
+            n = n * 10 + u64::from(d);
+            len += 1;
+        }
         // No leading zero (not JSON), no fraction or exponent (the full parser rounds those).
-        if len == 0 || len > 15 || (len > 1 && digits.first() == Some(&b'0')) {
+        if len == 0 || (len > 1 && rest.first() == Some(&b'0')) {
             return None;
         }
         if let Some(b'.' | b'e' | b'E') = rest.get(len) {
             return None;
         }
-        let n = digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
         self.i += len;
         Some(n as f64)
     }
