@@ -6,7 +6,7 @@
 // hand-off and the peer ratio are medians of per-round values) for the README.
 //
 //     bash tests/node/run.sh              # builds the addon
-//     node bindings-node/bench/bench.mjs  # ROUNDS=21 by default
+//     node bindings-node/bench/bench.mjs  # ROUNDS=21, PAIRS=3000 by default
 //
 // Peers verify with a pre-parsed key object and check the audience where
 // their API does it in the same call; jwtauth additionally runs every
@@ -162,6 +162,66 @@ async function benchAlg(alg) {
   return out
 }
 
+// What one sync call adds, from adjacent single-operation pairs: the core
+// verifying (signing) one assertion, timed inside Rust, next to a
+// `verifySync` (`signSync`) of another, timed here around the call; the
+// order alternates, and the cost of reading the clock twice is subtracted.
+// "bare native call" is the core hook itself timed from JavaScript minus its
+// own inner time: what any call into the addon costs around the same work
+// (after a large operation the caches the call's code and data live in
+// have to be refilled, whatever the binding does).
+// The median of the per-pair differences does not depend on which stretch
+// (quiet or slow) the machine is in the way two separate loops do.
+const PAIRS = Number(process.env.PAIRS ?? 3000)
+function timerCost() {
+  const xs = []
+  for (let i = 0; i < 20000; i++) {
+    const t = process.hrtime.bigint()
+    xs.push(Number(process.hrtime.bigint() - t) / 1e3)
+  }
+  return median(xs)
+}
+async function pairs(alg) {
+  const s = await setup(alg)
+  const clock = timerCost()
+  const out = {}
+  for (const op of ['verify', 'sign']) {
+    const core = []
+    const sync = []
+    const diffs = []
+    const bare = []
+    let vCore, vSync
+    for (let i = 0; i < PAIRS; i++) {
+      const k = i % s.n
+      if (k === 0) [vCore, vSync] = [new jwtauth.Verifier(ISSUER), new jwtauth.Verifier(ISSUER)]
+      const oneCore = op === 'verify'
+        ? () => native._benchCoreVerifyOne(vCore, s.registry, s.tokens[k]) * 1e6
+        : () => native._benchCoreSignOne(s.ours, 'c1', ISSUER) * 1e6
+      const oneSync = () => {
+        const t = process.hrtime.bigint()
+        if (op === 'verify') vSync.verifySync(s.tokens[k], s.registry)
+        else jwtauth.signSync(s.ours, 'c1', ISSUER)
+        return Number(process.hrtime.bigint() - t) / 1e3 - clock
+      }
+      // The core hook is timed from here too: what a call into the addon
+      // costs around the same work, whatever that call does with its result.
+      const outer = () => {
+        const t = process.hrtime.bigint()
+        const inner = oneCore()
+        return [inner, Number(process.hrtime.bigint() - t) / 1e3 - clock]
+      }
+      let c, o, y
+      if (i % 2) { [c, o] = outer(); y = oneSync() } else { y = oneSync(); [c, o] = outer() }
+      core.push(c)
+      sync.push(y)
+      diffs.push(y - c)
+      bare.push(o - c)
+    }
+    out[op] = { core: median(core), sync: median(sync), adds: median(diffs), bare: median(bare) }
+  }
+  return out
+}
+
 const fmt = (x) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
 
 console.log(`Node ${process.version}, ${availableParallelism()} CPUs, ${ROUNDS} interleaved rounds; µs per operation (median)`)
@@ -194,6 +254,19 @@ for (const op of ['verify', 'sign']) {
       `| ${alg} | ${fmt(m.core)} | ${fmt(m['jwtauth sync'])} | ${r.syncOverhead >= 0 ? '+' : ''}${fmt(r.syncOverhead)} | ` +
         `${fmt(m['jwtauth async'])} | +${fmt(r.handoff)} | ${fmt(m['jwtauth async ×64'])} | ${fmt(m['fast-jwt'])} | ` +
         `${fmt(m.jose)} | ${fmt(m.jsonwebtoken)} | ${r.peerRatio.toFixed(2)}× |`,
+    )
+  }
+}
+{
+  console.log(`\n### what one sync call adds (${PAIRS} adjacent single-operation pairs per algorithm and operation; medians, µs)\n`)
+  console.log('| alg | verify: core | verifySync | adds | bare native call | sign: core | signSync | adds | bare native call |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const alg of ALGS) {
+    const p = await pairs(alg)
+    const sg = (x) => `${x >= 0 ? '+' : ''}${fmt(x)}`
+    console.log(
+      `| ${alg} | ${fmt(p.verify.core)} | ${fmt(p.verify.sync)} | ${sg(p.verify.adds)} | ${sg(p.verify.bare)} | ` +
+        `${fmt(p.sign.core)} | ${fmt(p.sign.sync)} | ${sg(p.sign.adds)} | ${sg(p.sign.bare)} |`,
     )
   }
 }

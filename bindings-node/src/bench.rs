@@ -52,3 +52,24 @@ pub fn bench_core_sign(
 pub fn bench_noop(env: &Env) -> Result<Object<'_>> {
     crate::pool::spawn(env, || 0_u32, |_, n| Ok(n))
 }
+
+/// Verify one assertion in the core, timed inside Rust; returns the seconds
+/// taken by the verification alone (not this call's own conversions). Paired
+/// with a timed `verifySync` of another assertion, it measures what one
+/// sync call adds without the noise of two separate loops.
+#[napi(js_name = "_benchCoreVerifyOne", skip_typescript)]
+pub fn bench_core_verify_one(env: Env, verifier: &Verifier, registry: &Registry, assertion: String) -> Result<f64> {
+    let (v, reg) = (&verifier.inner, &registry.inner);
+    let t = Instant::now();
+    std::hint::black_box(v.verify_in(&assertion, None, &**reg).js(&env)?);
+    Ok(t.elapsed().as_secs_f64())
+}
+
+/// Sign one assertion in the core, timed inside Rust (as above).
+#[napi(js_name = "_benchCoreSignOne", skip_typescript)]
+pub fn bench_core_sign_one(env: Env, key: &SigningKey, client_id: String, audience: String) -> Result<f64> {
+    let k = &key.inner;
+    let t = Instant::now();
+    std::hint::black_box(jwtauth::AssertionBuilder::new(k, &client_id, &audience).sign().js(&env)?);
+    Ok(t.elapsed().as_secs_f64())
+}
