@@ -58,7 +58,12 @@ pub fn bench_noop(env: &Env) -> Result<Object<'_>> {
 /// with a timed `verifySync` of another assertion, it measures what one
 /// sync call adds without the noise of two separate loops.
 #[napi(js_name = "_benchCoreVerifyOne", skip_typescript)]
-pub fn bench_core_verify_one(env: Env, verifier: &Verifier, registry: &Registry, assertion: String) -> Result<f64> {
+pub fn bench_core_verify_one(
+    env: Env,
+    verifier: &Verifier,
+    registry: &Registry,
+    assertion: String,
+) -> Result<f64> {
     let (v, reg) = (&verifier.inner, &registry.inner);
     let t = Instant::now();
     std::hint::black_box(v.verify_in(&assertion, None, &**reg).js(&env)?);

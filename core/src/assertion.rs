@@ -1,6 +1,7 @@
 //! The client side: build and sign a client assertion (RFC 7523 §3,
 //! OpenID Connect Core §9, draft-ietf-oauth-rfc7523bis).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -40,7 +41,7 @@ pub struct AssertionBuilder<'k> {
     lifetime: i64,
     allow_long: bool,
     not_before: bool,
-    typ: Option<String>,
+    typ: Option<Cow<'static, str>>,
     kid: KidChoice,
     jti: Option<String>,
     extra: Map<String, Value>,
@@ -94,7 +95,7 @@ impl<'k> AssertionBuilder<'k> {
             lifetime: DEFAULT_LIFETIME,
             allow_long: false,
             not_before: false,
-            typ: Some(TYP_CLIENT_AUTH.to_owned()),
+            typ: Some(Cow::Borrowed(TYP_CLIENT_AUTH)),
             kid: KidChoice::FromKey,
             jti: None,
             extra: Map::new(),
@@ -127,7 +128,7 @@ impl<'k> AssertionBuilder<'k> {
     /// Set `typ` (default `client-authentication+jwt`); `None` omits it.
     #[must_use]
     pub fn typ(mut self, typ: Option<&str>) -> Self {
-        self.typ = typ.map(str::to_owned);
+        self.typ = typ.map(|t| Cow::Owned(t.to_owned()));
         self
     }
 
@@ -218,46 +219,48 @@ impl<'k> AssertionBuilder<'k> {
         };
         let exp =
             now.checked_add(self.lifetime).ok_or(Error::new(ErrorCode::InvalidArgument, "exp overflows"))?;
-        // Written directly (serde_json escapes every string): no intermediate structs.
-        let mut header_json = Vec::with_capacity(96);
-        header_json.extend_from_slice(b"{\"alg\":\"");
-        header_json.extend_from_slice(self.key.alg().name().as_bytes());
-        header_json.push(b'"');
+        // Written directly (serde_json escapes every string): no intermediate
+        // structs; the header's JSON, then the claims', in one buffer.
+        let mut json = Vec::with_capacity(288);
+        json.extend_from_slice(b"{\"alg\":\"");
+        json.extend_from_slice(self.key.alg().name().as_bytes());
+        json.push(b'"');
         if let Some(kid) = kid {
-            header_json.extend_from_slice(b",\"kid\":");
-            json_str(&mut header_json, kid)?;
+            json.extend_from_slice(b",\"kid\":");
+            json_str(&mut json, kid)?;
         }
         if let Some(typ) = &self.typ {
-            header_json.extend_from_slice(b",\"typ\":");
-            json_str(&mut header_json, typ)?;
+            json.extend_from_slice(b",\"typ\":");
+            json_str(&mut json, typ)?;
         }
-        header_json.push(b'}');
-        let mut claims_json = Vec::with_capacity(192);
-        claims_json.extend_from_slice(b"{\"iss\":");
-        json_str(&mut claims_json, &self.client_id)?;
-        claims_json.extend_from_slice(b",\"sub\":");
-        json_str(&mut claims_json, &self.client_id)?;
-        claims_json.extend_from_slice(b",\"aud\":");
-        json_str(&mut claims_json, &self.audience)?;
-        claims_json.extend_from_slice(b",\"jti\":");
-        json_str(&mut claims_json, &jti)?;
-        json_int(&mut claims_json, "iat", now);
+        json.push(b'}');
+        let header_end = json.len();
+        json.extend_from_slice(b"{\"iss\":");
+        json_str(&mut json, &self.client_id)?;
+        json.extend_from_slice(b",\"sub\":");
+        json_str(&mut json, &self.client_id)?;
+        json.extend_from_slice(b",\"aud\":");
+        json_str(&mut json, &self.audience)?;
+        json.extend_from_slice(b",\"jti\":");
+        json_str(&mut json, &jti)?;
+        json_int(&mut json, "iat", now);
         if self.not_before {
-            json_int(&mut claims_json, "nbf", now);
+            json_int(&mut json, "nbf", now);
         }
-        json_int(&mut claims_json, "exp", exp);
+        json_int(&mut json, "exp", exp);
         for (k, v) in &self.extra {
-            claims_json.push(b',');
-            json_str(&mut claims_json, k)?;
-            claims_json.push(b':');
-            serde_json::to_writer(&mut claims_json, v)
+            json.push(b',');
+            json_str(&mut json, k)?;
+            json.push(b':');
+            serde_json::to_writer(&mut json, v)
                 .map_err(|_| Error::new(ErrorCode::Internal, "JSON serialisation failed"))?;
         }
-        claims_json.push(b'}');
-        let mut out = Vec::with_capacity((header_json.len() + claims_json.len()) * 4 / 3 + 700);
-        b64::encode_bytes(&header_json, &mut out);
+        json.push(b'}');
+        let (header_json, claims_json) = json.split_at(header_end);
+        let mut out = Vec::with_capacity(json.len() * 4 / 3 + 700);
+        b64::encode_bytes(header_json, &mut out);
         out.push(b'.');
-        b64::encode_bytes(&claims_json, &mut out);
+        b64::encode_bytes(claims_json, &mut out);
         let sig = self.key.sign(&out)?;
         out.push(b'.');
         b64::encode_bytes(&sig, &mut out);
@@ -273,11 +276,65 @@ impl<'k> AssertionBuilder<'k> {
 }
 
 fn json_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
+    // Printable ASCII without quote or backslash (client ids, URLs, jtis)
+    // is its own JSON text; anything else goes through serde_json's escaping.
+    if crate::json::plain_len(s.as_bytes()) == s.len() {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return Ok(());
+    }
     serde_json::to_writer(out, s).map_err(|_| Error::new(ErrorCode::Internal, "JSON serialisation failed"))
 }
 
+/// `,"name":v` with `v` in decimal (no formatting machinery: this runs
+/// three times per assertion signed).
 fn json_int(out: &mut Vec<u8>, name: &str, v: i64) {
-    use std::io::Write as _;
-    // Writing to a Vec cannot fail.
-    let _ = write!(out, ",\"{name}\":{v}");
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+    if v < 0 {
+        out.push(b'-');
+    }
+    let mut n = v.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The writers produce what serde_json / `Display` produce.
+        #[test]
+        fn json_writers_match_serde(s in "\\PC*|[ -~]{0,40}", v in proptest::prelude::any::<i64>()) {
+            let mut ours = Vec::new();
+            json_str(&mut ours, &s).unwrap();
+            proptest::prop_assert_eq!(ours, serde_json::to_vec(&s).unwrap());
+            let mut ours = Vec::new();
+            json_int(&mut ours, "exp", v);
+            proptest::prop_assert_eq!(String::from_utf8(ours).unwrap(), format!(",\"exp\":{v}"));
+        }
+    }
+
+    #[test]
+    fn json_int_edges() {
+        for v in [0, 1, -1, 9, 10, 99, 100, 1_800_000_000, i64::MAX, i64::MIN] {
+            let mut ours = Vec::new();
+            json_int(&mut ours, "iat", v);
+            assert_eq!(String::from_utf8(ours).unwrap(), format!(",\"iat\":{v}"));
+        }
+    }
 }

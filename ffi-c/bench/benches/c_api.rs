@@ -161,7 +161,9 @@ fn main() {
         let clock = Arc::new(FixedClock::new(NOW));
         let sign = |n: usize| -> Vec<String> {
             (0..n)
-                .map(|_| AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap().assertion)
+                .map(|_| {
+                    AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap().assertion
+                })
                 .collect()
         };
         let (pool, warm) = (sign(POOL), sign(WARM));
