@@ -7,7 +7,11 @@
 //! of each, so the quiet figure and the typical one can be told apart.
 //!
 //! `PASSES_ALG=HS256 PASSES_SECS=5 cargo bench -p jwtauth --bench passes`
-//! (`PASSES_AUTH=1`: whole token requests instead of assertions).
+//! (`PASSES_AUTH=1`: whole token requests instead of assertions;
+//! `PASSES_FRESH=64`: 64 pools of distinct assertions taken in turn, each
+//! read once before its pass, instead of the same 256 every pass;
+//! `PASSES_LONG=2000`: one long-lived verifier for 2000 passes of fresh
+//! assertions).
 
 #![allow(
     clippy::unwrap_used,
@@ -69,6 +73,16 @@ fn main() {
         .map(|_| AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap())
         .collect();
     let pool: Vec<String> = signed.iter().map(|a| a.assertion.clone()).collect();
+    // `PASSES_FRESH=N`: N pools of distinct assertions taken in turn (each
+    // read once before its pass), instead of the same pool every pass.
+    let fresh: usize = env("PASSES_FRESH", "0").parse().expect("PASSES_FRESH");
+    let pools: Vec<Vec<String>> = (0..fresh)
+        .map(|_| {
+            (0..POOL)
+                .map(|_| AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap().assertion)
+                .collect()
+        })
+        .collect();
     let bodies: Vec<String> =
         signed.iter().map(|a| format!("grant_type=client_credentials&{}", a.to_form_body())).collect();
     let inputs: Vec<(Vec<u8>, Vec<u8>)> = pool
@@ -80,21 +94,49 @@ fn main() {
         .collect();
     let client = registry.client("c1").unwrap().unwrap();
     let (mut ours, mut floor, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
-    let start = Instant::now();
-    while start.elapsed().as_secs_f64() < secs {
+    // `PASSES_LONG=N`: one long-lived verifier (its replay store filling up
+    // as in a server that has been up a while) for N passes, each of a pool
+    // signed just before it (untimed).
+    let long: usize = env("PASSES_LONG", "0").parse().expect("PASSES_LONG");
+    let new_auth = || {
         let verifier = Verifier::builder(ISSUER)
             .clock(clock.clone())
-            .replay_store(Arc::new(MemoryReplayStore::new(1 << 16)))
+            .replay_store(Arc::new(MemoryReplayStore::new(if long > 0 { (long + 1) * POOL * 2 } else { 1 << 16 })))
             .build()
             .unwrap();
-        let auth = Authenticator::new(verifier, registry.clone());
+        Authenticator::new(verifier, registry.clone())
+    };
+    let long_auth = new_auth();
+    let mut long_pool: Vec<String>;
+    let start = Instant::now();
+    let mut pass = 0;
+    while if long > 0 { pass < long } else { start.elapsed().as_secs_f64() < secs } {
+        let pool = if long > 0 {
+            long_pool = (0..POOL)
+                .map(|_| AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap().assertion)
+                .collect();
+            &long_pool
+        } else if fresh == 0 {
+            &pool
+        } else {
+            &pools[pass % fresh]
+        };
+        pass += 1;
+        black_box(pool.iter().map(|a| a.bytes().fold(0u8, u8::wrapping_add)).fold(0u8, u8::wrapping_add));
+        let fresh_auth;
+        let auth = if long > 0 {
+            &long_auth
+        } else {
+            fresh_auth = new_auth();
+            &fresh_auth
+        };
         let t = Instant::now();
         if whole_requests {
             for b in &bodies {
                 assert!(auth.authenticate_body(None, black_box(b.as_bytes())).is_ok());
             }
         } else {
-            for a in &pool {
+            for a in pool {
                 assert!(auth.verifier().verify(black_box(a), &client).is_ok());
             }
         }

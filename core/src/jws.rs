@@ -273,6 +273,9 @@ fn validate_header(raw: RawHeader) -> Result<Header> {
     })
 }
 
+/// A header's encoded text and what it reads to.
+type CachedHeader = (Box<[u8]>, Arc<Header>);
+
 /// Recently seen protected headers, by their exact encoded text. A client
 /// sends the same header with every assertion, so most verifications skip
 /// decoding and reading it. Only valid headers are kept (a refused one is
@@ -280,9 +283,6 @@ fn validate_header(raw: RawHeader) -> Result<Header> {
 /// the result is what [`parse_header`] returns for it. Per thread (no lock),
 /// direct-mapped: a collision or an attacker cycling through headers only
 /// costs the ordinary read.
-/// A header's encoded text and what it reads to.
-type CachedHeader = (Box<[u8]>, Arc<Header>);
-
 struct HeaderCache {
     slots: [Option<CachedHeader>; HeaderCache::SLOTS],
 }
