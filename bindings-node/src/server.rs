@@ -328,15 +328,12 @@ pub fn verify_sync(
     let registry = fast::class_ref::<Registry>(&env, &registry, "registry")?;
     let client_id = options.and_then(|o| o.client_id);
     fast::with_bytes(&env, &assertion, "assertion", |assertion| {
-        let r = callbacks::sync(&env, || {
-            verifier.inner.verify_bytes_in(assertion, client_id.as_deref(), &*registry.inner)
-        });
         // A Buffer is not checked as UTF-8 up front (only ASCII passes the
-        // core's first rules); a failing one that is not UTF-8 is reported
-        // as the argument error it always was.
-        if r.is_err() && std::str::from_utf8(assertion).is_err() {
-            return Err(usage(&env, "assertion is not UTF-8"));
-        }
+        // core's first rules); the core reports a failing one that is not
+        // UTF-8 as the argument error it always was.
+        let r = callbacks::sync(&env, || {
+            verifier.inner.verify_text_bytes_in(assertion, client_id.as_deref(), &*registry.inner)
+        });
         Ok(pack_verified(&r.js(&env)?))
     })
 }

@@ -79,7 +79,9 @@ fn main() {
     let pools: Vec<Vec<String>> = (0..fresh)
         .map(|_| {
             (0..POOL)
-                .map(|_| AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap().assertion)
+                .map(|_| {
+                    AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap().assertion
+                })
                 .collect()
         })
         .collect();
@@ -101,7 +103,11 @@ fn main() {
     let new_auth = || {
         let verifier = Verifier::builder(ISSUER)
             .clock(clock.clone())
-            .replay_store(Arc::new(MemoryReplayStore::new(if long > 0 { (long + 1) * POOL * 2 } else { 1 << 16 })))
+            .replay_store(Arc::new(MemoryReplayStore::new(if long > 0 {
+                (long + 1) * POOL * 2
+            } else {
+                1 << 16
+            })))
             .build()
             .unwrap();
         Authenticator::new(verifier, registry.clone())
@@ -113,7 +119,9 @@ fn main() {
     while if long > 0 { pass < long } else { start.elapsed().as_secs_f64() < secs } {
         let pool = if long > 0 {
             long_pool = (0..POOL)
-                .map(|_| AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap().assertion)
+                .map(|_| {
+                    AssertionBuilder::new(&key, "c1", ISSUER).clock(clock.clone()).sign().unwrap().assertion
+                })
                 .collect();
             &long_pool
         } else if fresh == 0 {

@@ -303,6 +303,29 @@ impl Verifier {
         self.verify_inner(assertion, client_id, |id, _| lookup_client(registry, id))
     }
 
+    /// As [`Verifier::verify_bytes_in`], for an API whose assertion argument
+    /// is text passed as bytes (the C API, the Node addon): a failing
+    /// assertion that is not UTF-8 is refused as the malformed argument it
+    /// is (`INVALID_ARGUMENT`, "assertion is not UTF-8") rather than with the
+    /// rule it happened to fail. Only on failure is the text checked.
+    ///
+    /// # Errors
+    /// As above.
+    pub fn verify_text_bytes_in(
+        &self,
+        assertion: &[u8],
+        client_id: Option<&str>,
+        registry: &dyn Registry,
+    ) -> Result<VerifiedAssertion> {
+        self.verify_bytes_in(assertion, client_id, registry).map_err(|e| {
+            if std::str::from_utf8(assertion).is_err() {
+                Error::new(ErrorCode::InvalidArgument, "assertion is not UTF-8")
+            } else {
+                e
+            }
+        })
+    }
+
     /// As [`Verifier::verify_with`], with the header's algorithm passed to
     /// `lookup` (the authenticator derives the method used from it).
     pub(crate) fn verify_inner<'c, C, F>(

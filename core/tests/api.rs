@@ -243,3 +243,30 @@ fn verify_bytes_in_takes_unchecked_bytes() {
     // And the untouched assertion still verifies (nothing was recorded).
     assert_eq!(v.verify_bytes_in(fresh.as_bytes(), None, &reg).unwrap().client_id, "client-1");
 }
+
+#[test]
+fn verify_text_bytes_in_names_text_that_is_not_utf8() {
+    const NOW: i64 = 1_800_000_000;
+    let clock = Arc::new(FixedClock::new(NOW));
+    let secret = b"0123456789abcdef0123456789abcdef";
+    let key = SigningKey::from_secret(secret, Algorithm::HS256).unwrap();
+    let client = Client::new("client-1", AuthMethod::ClientSecretJwt).with_secret(secret, None).unwrap();
+    let reg = CountingRegistry { client: Some(Arc::new(client)), ..CountingRegistry::default() };
+    let v = Verifier::builder(ISSUER).clock(clock.clone()).build().unwrap();
+    let jws = AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock).sign().unwrap().assertion;
+    let at = jws.len() / 2;
+    let with = |bad: &[u8]| {
+        let mut b = jws.as_bytes().to_vec();
+        b.splice(at..=at, bad.iter().copied());
+        b
+    };
+    // Not UTF-8: the argument error, with a detail that names it.
+    let e = v.verify_text_bytes_in(&with(&[0xff]), None, &reg).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArgument);
+    assert_eq!(e.detail(), "assertion is not UTF-8");
+    // UTF-8 but not ASCII: the rule it fails, as from verify_bytes_in.
+    let e = v.verify_text_bytes_in(&with("é".as_bytes()), None, &reg).unwrap_err();
+    assert!(matches!(e.code(), ErrorCode::MalformedJws | ErrorCode::InvalidBase64), "{:?}", e.code());
+    // A valid assertion: accepted as by verify_bytes_in.
+    assert_eq!(v.verify_text_bytes_in(jws.as_bytes(), None, &reg).unwrap().client_id, "client-1");
+}

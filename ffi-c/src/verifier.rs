@@ -373,17 +373,11 @@ pub extern "C" fn jwtauth_verifier_verify(
         let out = Out::new(out, "out")?;
         let (v, reg) = (obj(verifier, "verifier")?, obj(registry, "registry")?);
         // Not checked as UTF-8 up front: only ASCII passes the core's first
-        // rules, and nothing happens before them. A failure on text that is
-        // not UTF-8 is reported as the argument error it always was.
+        // rules, and nothing happens before them (the core reports a failing
+        // one that is not UTF-8 as the argument error it always was).
         let assertion = bytes(assertion.cast(), assertion_len, "assertion")?;
         let client_id = opt_text(client_id, client_id_len, "client_id")?;
-        let verified = v.inner.verify_bytes_in(assertion, client_id, &*reg.inner).map_err(|e| {
-            if std::str::from_utf8(assertion).is_err() {
-                Failure::argument("assertion", "is not UTF-8")
-            } else {
-                Failure::from(e)
-            }
-        })?;
+        let verified = v.inner.verify_text_bytes_in(assertion, client_id, &*reg.inner)?;
         out.write(jwtauth_verified::new(verified).into_c());
         Ok(())
     })
