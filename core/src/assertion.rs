@@ -219,8 +219,9 @@ impl<'k> AssertionBuilder<'k> {
         };
         let exp =
             now.checked_add(self.lifetime).ok_or(Error::new(ErrorCode::InvalidArgument, "exp overflows"))?;
-        // Written directly (serde_json escapes every string): no intermediate
-        // structs; the header's JSON, then the claims', in one buffer.
+        // Written directly (every string through `json_str`, which escapes
+        // what needs it): no intermediate structs; the header's JSON, then
+        // the claims', in one buffer.
         let mut json = Vec::with_capacity(288);
         json.extend_from_slice(b"{\"alg\":\"");
         json.extend_from_slice(self.key.alg().name().as_bytes());
