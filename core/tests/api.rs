@@ -205,8 +205,9 @@ impl jwtauth::Registry for CountingRegistry {
     }
 }
 
-#[test]
-fn verify_bytes_in_takes_unchecked_bytes() {
+/// An HS256 client "client-1" in a counting registry, its key, a fixed
+/// clock and a verifier on it.
+fn hs256_client() -> (Arc<FixedClock>, SigningKey, CountingRegistry, Verifier) {
     const NOW: i64 = 1_800_000_000;
     let clock = Arc::new(FixedClock::new(NOW));
     let secret = b"0123456789abcdef0123456789abcdef";
@@ -214,6 +215,12 @@ fn verify_bytes_in_takes_unchecked_bytes() {
     let client = Client::new("client-1", AuthMethod::ClientSecretJwt).with_secret(secret, None).unwrap();
     let reg = CountingRegistry { client: Some(Arc::new(client)), ..CountingRegistry::default() };
     let v = Verifier::builder(ISSUER).clock(clock.clone()).build().unwrap();
+    (clock, key, reg, v)
+}
+
+#[test]
+fn verify_bytes_in_takes_unchecked_bytes() {
+    let (clock, key, reg, v) = hs256_client();
     let jws = AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock.clone()).sign().unwrap().assertion;
     // The same result as verify_in for a valid assertion given as bytes.
     let ok = v.verify_bytes_in(jws.as_bytes(), None, &reg).unwrap();
@@ -246,13 +253,7 @@ fn verify_bytes_in_takes_unchecked_bytes() {
 
 #[test]
 fn verify_text_bytes_in_names_text_that_is_not_utf8() {
-    const NOW: i64 = 1_800_000_000;
-    let clock = Arc::new(FixedClock::new(NOW));
-    let secret = b"0123456789abcdef0123456789abcdef";
-    let key = SigningKey::from_secret(secret, Algorithm::HS256).unwrap();
-    let client = Client::new("client-1", AuthMethod::ClientSecretJwt).with_secret(secret, None).unwrap();
-    let reg = CountingRegistry { client: Some(Arc::new(client)), ..CountingRegistry::default() };
-    let v = Verifier::builder(ISSUER).clock(clock.clone()).build().unwrap();
+    let (clock, key, reg, v) = hs256_client();
     let jws = AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock).sign().unwrap().assertion;
     let at = jws.len() / 2;
     let with = |bad: &[u8]| {
