@@ -317,13 +317,15 @@ impl Verifier {
         client_id: Option<&str>,
         registry: &dyn Registry,
     ) -> Result<VerifiedAssertion> {
-        self.verify_bytes_in(assertion, client_id, registry).map_err(|e| {
-            if std::str::from_utf8(assertion).is_err() {
-                Error::new(ErrorCode::InvalidArgument, "assertion is not UTF-8")
-            } else {
-                e
-            }
-        })
+        // The error is replaced in place: a `map_err` would copy the whole
+        // (large) verified result on success.
+        let mut result = self.verify_bytes_in(assertion, client_id, registry);
+        if let Err(e) = &mut result
+            && std::str::from_utf8(assertion).is_err()
+        {
+            *e = Error::new(ErrorCode::InvalidArgument, "assertion is not UTF-8");
+        }
+        result
     }
 
     /// As [`Verifier::verify_with`], with the header's algorithm passed to

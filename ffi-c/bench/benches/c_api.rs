@@ -8,6 +8,14 @@
 //!
 //!   make -C ffi-c && cargo bench -p jwtauth-ffi-bench
 //!
+//! With the library built with the benchmark hook (`make -C ffi-c
+//! bench-lib`, which this harness prefers when present), each round also
+//! times the same core compiled into `libjwtauth.so` (the hook
+//! `jwtauth_bench_core_verify`), which splits the gap in two: what the C
+//! layer adds over the core beside it in the shared object, and what
+//! placing the core in a shared object costs (the same code reached through
+//! a PIC shared object's calls, thread-locals and layout).
+//!
 //! `JWTAUTH_LIB` overrides the library path; `C_API_ONLY=HS256` runs one
 //! algorithm; `C_API_ROUNDS` sets the number of paired rounds (default 41).
 
@@ -48,6 +56,14 @@ const WARM: usize = 64;
 
 type Opaque = c_void;
 type Err = *mut *mut Opaque;
+type Hook = unsafe extern "C" fn(
+    *const Opaque,
+    *const Opaque,
+    *const *const c_char,
+    *const usize,
+    usize,
+    *mut u64,
+) -> usize;
 
 /// The C functions used, resolved with dlsym.
 struct Api {
@@ -73,6 +89,8 @@ struct Api {
     verified_free: unsafe extern "C" fn(*mut Opaque),
     registry_free: unsafe extern "C" fn(*mut Opaque),
     clock_free: unsafe extern "C" fn(*mut Opaque),
+    /// The benchmark hook (feature bench-hooks), when the library has it.
+    core_in_library: Option<Hook>,
 }
 
 fn library() -> Option<PathBuf> {
@@ -81,8 +99,10 @@ fn library() -> Option<PathBuf> {
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target");
     let triple = std::env::var("CARGO_BUILD_TARGET").unwrap_or_default();
-    let p = root.join(triple).join("release/libjwtauth.so");
-    p.exists().then_some(p)
+    [root.join("bench-hooks").join(&triple), root.join(&triple)]
+        .into_iter()
+        .map(|dir| dir.join("release/libjwtauth.so"))
+        .find(|p| p.exists())
 }
 
 fn load(path: &Path) -> Api {
@@ -90,13 +110,17 @@ fn load(path: &Path) -> Api {
     // SAFETY: dlopen of our own library; the handle is never closed.
     let h = unsafe { libc::dlopen(c.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
     assert!(!h.is_null(), "dlopen {}", path.display());
-    let sym = |name: &str| {
+    let lookup = |name: &str| {
         let n = CString::new(name).unwrap();
         // SAFETY: looking up an exported symbol of the loaded library.
-        let p = unsafe { libc::dlsym(h, n.as_ptr()) };
+        unsafe { libc::dlsym(h, n.as_ptr()) }
+    };
+    let sym = |name: &str| {
+        let p = lookup(name);
         assert!(!p.is_null(), "missing symbol {name}");
         p
     };
+    let hook = lookup("jwtauth_bench_core_verify");
     // SAFETY: each symbol has the signature of include/jwtauth.h.
     unsafe {
         Api {
@@ -112,6 +136,7 @@ fn load(path: &Path) -> Api {
             verified_free: std::mem::transmute(sym("jwtauth_verified_free")),
             registry_free: std::mem::transmute(sym("jwtauth_registry_free")),
             clock_free: std::mem::transmute(sym("jwtauth_clock_free")),
+            core_in_library: (!hook.is_null()).then(|| std::mem::transmute(hook)),
         }
     }
 }
@@ -136,8 +161,15 @@ fn main() {
         "C API (dlopen {}) vs Rust core, {POOL} assertions per pass, {rounds} paired rounds\n",
         path.display()
     );
-    println!("| alg | Rust µs | C API µs | median C/Rust | IQR | C − Rust (µs) |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    if api.core_in_library.is_some() {
+        println!(
+            "| alg | Rust core µs | core in the .so µs | C API µs | C API / Rust core (IQR) | C API / core in the .so (IQR) | core in the .so / Rust core (IQR) |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+    } else {
+        println!("| alg | Rust core µs | C API µs | C API / Rust core (IQR) | C − Rust (µs) |");
+        println!("|---|---:|---:|---:|---:|");
+    }
     let only = std::env::var("C_API_ONLY").ok();
     for alg in [Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA, Algorithm::HS256] {
         if only.as_deref().is_some_and(|o| o != alg.name()) {
@@ -259,28 +291,89 @@ fn main() {
         c_pass(v);
         // SAFETY: freeing what we created.
         unsafe { (api.verifier_free)(v) };
-        let (mut ratios, mut rust_us, mut c_us) = (Vec::new(), Vec::new(), Vec::new());
-        for round in 0..rounds {
-            let (rv, cv) = (rust_verifier(), c_verifier());
-            // Alternate the order so that neither side always runs second.
-            let (r, c) = if round % 2 == 0 {
-                let r = rust_pass(&rv);
-                (r, c_pass(cv))
-            } else {
-                let c = c_pass(cv);
-                (rust_pass(&rv), c)
-            };
+        // The core inside the library (when it has the hook): the same pool
+        // through `jwtauth_bench_core_verify`, which times its own loop.
+        let ptrs = |v: &[String]| -> (Vec<*const c_char>, Vec<usize>) {
+            (v.iter().map(|a| a.as_ptr().cast()).collect(), v.iter().map(String::len).collect())
+        };
+        let ((pool_p, pool_l), (warm_p, warm_l)) = (ptrs(&pool), ptrs(&warm));
+        let so_pass = |hook: Hook, v: *mut Opaque| -> Duration {
+            let mut nanos = 0u64;
+            // SAFETY: the hook's contract: arrays of `n` pointers and lengths
+            // into live Strings, handles made above.
+            unsafe {
+                assert_eq!(hook(v, c_registry, warm_p.as_ptr(), warm_l.as_ptr(), WARM, &raw mut nanos), WARM);
+                assert_eq!(hook(v, c_registry, pool_p.as_ptr(), pool_l.as_ptr(), POOL, &raw mut nanos), POOL);
+            }
+            Duration::from_nanos(nanos)
+        };
+        if let Some(hook) = api.core_in_library {
+            let v = c_verifier();
+            so_pass(hook, v);
             // SAFETY: freeing what we created.
-            unsafe { (api.verifier_free)(cv) };
-            let per = |d: Duration| d.as_secs_f64() * 1e6 / POOL as f64;
-            ratios.push(c.as_secs_f64() / r.as_secs_f64());
-            rust_us.push(per(r));
-            c_us.push(per(c));
+            unsafe { (api.verifier_free)(v) };
         }
-        let (m, lo, hi) = median_iqr(ratios);
-        let (r, _, _) = median_iqr(rust_us);
-        let (c, _, _) = median_iqr(c_us);
-        println!("| {} | {r:.2} | {c:.2} | {m:.3}× | {lo:.3}–{hi:.3} | {:+.2} |", alg.name(), c - r);
+        let mut times: [Vec<f64>; 3] = Default::default();
+        let mut ratios: [Vec<f64>; 3] = Default::default();
+        for round in 0..rounds {
+            // Every order of the sides in turn, so that none always runs first.
+            const ORDERS: [[usize; 3]; 6] =
+                [[0, 1, 2], [1, 0, 2], [2, 0, 1], [0, 2, 1], [1, 2, 0], [2, 1, 0]];
+            let mut took = [Duration::ZERO; 3];
+            for side in ORDERS[round % 6] {
+                took[side] = match (side, api.core_in_library) {
+                    (0, _) => rust_pass(&rust_verifier()),
+                    (1, _) => {
+                        let v = c_verifier();
+                        let d = c_pass(v);
+                        // SAFETY: freeing what we created.
+                        unsafe { (api.verifier_free)(v) };
+                        d
+                    }
+                    (_, Some(hook)) => {
+                        let v = c_verifier();
+                        let d = so_pass(hook, v);
+                        // SAFETY: freeing what we created.
+                        unsafe { (api.verifier_free)(v) };
+                        d
+                    }
+                    _ => Duration::ZERO,
+                };
+            }
+            let [r, c, so] = took.map(|d| d.as_secs_f64());
+            for (i, t) in [r, c, so].into_iter().enumerate() {
+                times[i].push(t * 1e6 / POOL as f64);
+            }
+            ratios[0].push(c / r);
+            ratios[1].push(c / so);
+            ratios[2].push(so / r);
+        }
+        let med = |v: &Vec<f64>| median_iqr(v.clone()).0;
+        let cell = |v: &Vec<f64>| {
+            let (m, lo, hi) = median_iqr(v.clone());
+            format!("{m:.3}× ({lo:.3}–{hi:.3})")
+        };
+        if api.core_in_library.is_some() {
+            println!(
+                "| {} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+                alg.name(),
+                med(&times[0]),
+                med(&times[2]),
+                med(&times[1]),
+                cell(&ratios[0]),
+                cell(&ratios[1]),
+                cell(&ratios[2])
+            );
+        } else {
+            println!(
+                "| {} | {:.2} | {:.2} | {} | {:+.2} |",
+                alg.name(),
+                med(&times[0]),
+                med(&times[1]),
+                cell(&ratios[0]),
+                med(&times[1]) - med(&times[0])
+            );
+        }
         // SAFETY: freeing what we created.
         unsafe {
             (api.config_free)(c_config);
