@@ -8,6 +8,12 @@ in the core, 0.7 ms of Python busy-waiting, or a 0.7 ms sleep. If the
 binding cost of ES256 grows the same way RS256's does, the extra is what
 any call pays after a long operation, not the RS256 path of the binding.
 
+The last two columns time, after the same preparation, calls that contain
+no code of this binding: Python's builtin `abs(-1)`, and a native call that
+releases and retakes the GIL around no work. What they cost beyond the
+first row is what the machine charges any code that runs right after a
+long operation.
+
     bash tests/python/run.sh      # builds the wheel into target/py-venv
     target/py-venv/bin/python bindings-python/bench/after_long_op.py
 """
@@ -62,6 +68,18 @@ def pairs(key, before, n, clock):
     return both(adds), both(bare)
 
 
+def after(before, fn, n, clock):
+    """Median time of fn() (µs) when each call follows before()."""
+    xs = []
+    for _ in range(n):
+        if before:
+            before()
+        t = time.perf_counter()
+        fn()
+        xs.append(time.perf_counter() - t - clock)
+    return statistics.median(xs) * 1e6
+
+
 def main():
     rsa = jwtauth.SigningKey.generate("RS256")
     ec = jwtauth.SigningKey.generate("ES256")
@@ -85,10 +103,15 @@ def main():
         ("ES256, each after a 0.7 ms sleep", ec, sleep, 1500),
         ("RS256", rsa, None, 1500),
     ]
-    print("| case | sign adds (µs) | bare native call (µs) |\n|---|---:|---:|")
+    print(
+        "| case | sign adds (µs) | bare native call (µs) | builtin abs(-1) (µs) | native call, no work (µs) |\n"
+        "|---|---:|---:|---:|---:|"
+    )
     for name, key, before, n in cases:
         a, b = pairs(key, before, n, clock)
-        print(f"| {name} | {a:+.2f} | {b:+.2f} |")
+        builtin = after(before, lambda: abs(-1), n // 2, clock)
+        nothing = after(before, lambda: _native._bench_core_sign(ec, "c1", ISSUER, 0), n // 2, clock)
+        print(f"| {name} | {a:+.2f} | {b:+.2f} | {builtin:.2f} | {nothing:.2f} |")
 
 
 if __name__ == "__main__":
