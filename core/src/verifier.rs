@@ -320,10 +320,36 @@ impl Verifier {
         // The error is replaced in place: a `map_err` would copy the whole
         // (large) verified result on success.
         let mut result = self.verify_bytes_in(assertion, client_id, registry);
-        if let Err(e) = &mut result
-            && std::str::from_utf8(assertion).is_err()
-        {
-            *e = Error::new(ErrorCode::InvalidArgument, "assertion is not UTF-8");
+        if let Err(e) = &mut result {
+            not_utf8_is_an_argument_error(assertion, e);
+        }
+        result
+    }
+
+    /// As [`Verifier::verify_text_bytes_in`], writing the result into `out`
+    /// (initialised exactly when this returns `Ok`). For callers whose result
+    /// lives in memory they allocated before the call (the C API): the result
+    /// is built there, not built and then copied.
+    ///
+    /// # Errors
+    /// As [`Verifier::verify_text_bytes_in`]; `out` is then left as it was.
+    pub fn verify_text_bytes_into(
+        &self,
+        assertion: &[u8],
+        client_id: Option<&str>,
+        registry: &dyn Registry,
+        out: &mut std::mem::MaybeUninit<VerifiedAssertion>,
+    ) -> Result<()> {
+        let mut result = self.verify_inner_with(
+            assertion,
+            client_id,
+            |id, _| lookup_client(registry, id),
+            |verified| {
+                out.write(verified);
+            },
+        );
+        if let Err(e) = &mut result {
+            not_utf8_is_an_argument_error(assertion, e);
         }
         result
     }
@@ -336,6 +362,23 @@ impl Verifier {
         client_id: Option<&str>,
         lookup: F,
     ) -> Result<VerifiedAssertion>
+    where
+        C: std::ops::Deref<Target = Client> + 'c,
+        F: FnOnce(&str, Algorithm) -> Result<C>,
+    {
+        self.verify_inner_with(assertion, client_id, lookup, |verified| verified)
+    }
+
+    /// The pipeline, handing the result to `finish` (monomorphised: the
+    /// result is built where `finish` puts it, e.g. in memory the C API
+    /// allocated).
+    fn verify_inner_with<'c, C, F, R>(
+        &self,
+        assertion: &[u8],
+        client_id: Option<&str>,
+        lookup: F,
+        finish: impl FnOnce(VerifiedAssertion) -> R,
+    ) -> Result<R>
     where
         C: std::ops::Deref<Target = Client> + 'c,
         F: FnOnce(&str, Algorithm) -> Result<C>,
@@ -411,14 +454,22 @@ impl Verifier {
             }
             Err(e) => return Err(Error::with_detail(ErrorCode::ReplayStoreUnavailable, e.to_string())),
         }
-        Ok(VerifiedAssertion {
+        Ok(finish(VerifiedAssertion {
             client_id: owned_with_terminator_room(cid),
             key_thumbprint: key.thumbprint_shared(),
             key_id: key.kid().map(str::to_owned),
             header: parsed.header,
             claims,
             replay_until: until,
-        })
+        }))
+    }
+}
+
+/// A failure on an assertion that is not UTF-8 is reported as the argument
+/// error (for callers that take bytes where the API's contract is text).
+fn not_utf8_is_an_argument_error(assertion: &[u8], e: &mut Error) {
+    if std::str::from_utf8(assertion).is_err() {
+        *e = Error::new(ErrorCode::InvalidArgument, "assertion is not UTF-8");
     }
 }
 

@@ -271,3 +271,30 @@ fn verify_text_bytes_in_names_text_that_is_not_utf8() {
     // A valid assertion: accepted as by verify_bytes_in.
     assert_eq!(v.verify_text_bytes_in(jws.as_bytes(), None, &reg).unwrap().client_id, "client-1");
 }
+
+#[test]
+#[allow(unsafe_code, reason = "reads the MaybeUninit the call under test initialised")]
+fn verify_text_bytes_into_writes_the_result_only_on_success() {
+    let (clock, key, reg, v) = hs256_client();
+    let signed = AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock).sign().unwrap();
+    let jws = signed.assertion.as_bytes();
+    let mut out = std::mem::MaybeUninit::<jwtauth::VerifiedAssertion>::uninit();
+    // Refused: the errors of verify_text_bytes_in (and the slot is not
+    // read afterwards: it was not written).
+    let mut bad = jws.to_vec();
+    bad[jws.len() / 2] = 0xff;
+    let e = v.verify_text_bytes_into(&bad, None, &reg, &mut out).unwrap_err();
+    assert_eq!((e.code(), e.detail()), (ErrorCode::InvalidArgument, "assertion is not UTF-8"));
+    let e = v.verify_text_bytes_into(jws, Some("someone-else"), &reg, &mut out).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ClientIdMismatch);
+    // Accepted: the slot holds the verified assertion.
+    v.verify_text_bytes_into(jws, None, &reg, &mut out).unwrap();
+    // SAFETY: initialised by the Ok call just above.
+    let got = unsafe { out.assume_init() };
+    assert_eq!(got.client_id, "client-1");
+    assert_eq!(got.claims.jti(), Some(signed.jti.as_str()));
+    // Once only: the same assertion again is a replay, and leaves `out` alone.
+    let mut again = std::mem::MaybeUninit::<jwtauth::VerifiedAssertion>::uninit();
+    let e = v.verify_text_bytes_into(jws, None, &reg, &mut again).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Replayed);
+}

@@ -14,7 +14,9 @@ use std::ffi::{CString, c_char};
 use std::mem::MaybeUninit;
 use std::sync::{Arc, OnceLock};
 
-use jwtauth_core::{AlgorithmSet, AudienceMode, Clock, RemoteJwks, ReplayStore, VerifiedAssertion, Verifier};
+use jwtauth_core::{
+    AlgorithmSet, AudienceMode, Clock, Registry, RemoteJwks, ReplayStore, VerifiedAssertion, Verifier,
+};
 
 use crate::args::{Out, bytes, free, obj, obj_mut, opt_text, text, to_c};
 use crate::boundary::{Failure, call, infallible};
@@ -116,27 +118,44 @@ thread_local! {
 }
 
 impl jwtauth_verified {
-    /// Hand a result to C, built in place in this thread's spare allocation
-    /// when there is one: the result is a few hundred bytes, and each move
-    /// of it was a copy (together a third of what the C API adds).
-    fn into_c(inner: VerifiedAssertion) -> *mut Self {
-        let slot = match SPARE_VERIFIED.try_with(Cell::take).ok().flatten() {
+    /// Verify into a result handed to C, built in place in this thread's
+    /// spare allocation when there is one: the result is a few hundred
+    /// bytes, and copying it right after the core wrote it was a third of
+    /// what the C API added to a verification (the copy's wide loads wait
+    /// for the core's narrow stores to retire).
+    fn verify_into_c(
+        v: &Verifier,
+        assertion: &[u8],
+        client_id: Option<&str>,
+        registry: &dyn Registry,
+    ) -> Result<*mut Self, jwtauth_core::Error> {
+        let mut slot = match SPARE_VERIFIED.try_with(Cell::take).ok().flatten() {
             Some(spare) => spare,
             None => Box::new_uninit(),
         };
-        let p = Box::into_raw(slot).cast::<Self>();
-        // SAFETY: `p` is a live, unaliased allocation for one `Self`; each
-        // field is written once before the pointer is handed out, and only
-        // `inner.client_id` is read back (after `inner` is written).
+        let p = slot.as_mut_ptr();
+        // SAFETY: `p` points into the allocation `slot` owns; its `inner`
+        // field is viewed as uninitialised memory of its own type.
+        let inner =
+            unsafe { &mut *std::ptr::addr_of_mut!((*p).inner).cast::<MaybeUninit<VerifiedAssertion>>() };
+        if let Err(e) = v.verify_text_bytes_into(assertion, client_id, registry, inner) {
+            // Nothing was written (the core writes `inner` only on success):
+            // the allocation goes back as it came. (On a panic, `slot` is
+            // freed on the way out.)
+            drop(SPARE_VERIFIED.try_with(move |s| s.replace(Some(slot))));
+            return Err(e);
+        }
+        // SAFETY: `inner` is initialised (Ok above); the other fields are
+        // written once each before the allocation is handed out, and only
+        // `inner.client_id` is read back.
         unsafe {
-            std::ptr::addr_of_mut!((*p).inner).write(inner);
             let id = std::mem::take(&mut (*p).inner.client_id);
             std::ptr::addr_of_mut!((*p).client_id).write(Self::c_client_id(id));
             std::ptr::addr_of_mut!((*p).jti).write(OnceLock::new());
             std::ptr::addr_of_mut!((*p).claims_json).write(OnceLock::new());
             std::ptr::addr_of_mut!((*p).key_thumbprint).write(OnceLock::new());
         }
-        p
+        Ok(Box::into_raw(slot).cast::<Self>())
     }
 
     /// The client id as a C string (the core leaves room for the
@@ -145,7 +164,7 @@ impl jwtauth_verified {
         CString::new(id).unwrap_or_else(|e| c_string(&String::from_utf8_lossy(&e.into_vec())))
     }
 
-    /// Drop a result made by [`jwtauth_verified::into_c`]; its allocation
+    /// Drop a result made by [`jwtauth_verified::verify_into_c`]; its allocation
     /// becomes this thread's spare. NULL is a no-op.
     fn free(ptr: *mut Self) {
         if ptr.is_null() {
@@ -153,7 +172,7 @@ impl jwtauth_verified {
         }
         // SAFETY: the header's contract: a pointer given to
         // `jwtauth_verified_free` came from `jwtauth_verifier_verify` (so from
-        // `into_c`: a Box of this type) and is not used afterwards. Its value
+        // `verify_into_c`: a Box of this type) and is not used afterwards. Its value
         // is dropped once here; the allocation is then owned as uninitialised.
         let spare = unsafe {
             std::ptr::drop_in_place(ptr);
@@ -396,8 +415,7 @@ pub extern "C" fn jwtauth_verifier_verify(
         // one that is not UTF-8 as the argument error it always was).
         let assertion = bytes(assertion.cast(), assertion_len, "assertion")?;
         let client_id = opt_text(client_id, client_id_len, "client_id")?;
-        let verified = v.inner.verify_text_bytes_in(assertion, client_id, &*reg.inner)?;
-        out.write(jwtauth_verified::into_c(verified));
+        out.write(jwtauth_verified::verify_into_c(&v.inner, assertion, client_id, &*reg.inner)?);
         Ok(())
     })
 }
