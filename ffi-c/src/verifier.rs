@@ -9,7 +9,6 @@
 //! once and shared by every thread; a configuration must not be modified
 //! concurrently; results are plain data.
 
-use std::cell::Cell;
 use std::ffi::{CString, c_char};
 use std::mem::MaybeUninit;
 use std::sync::{Arc, OnceLock};
@@ -109,42 +108,26 @@ pub struct jwtauth_verified {
     key_thumbprint: OnceLock<CString>,
 }
 
-thread_local! {
-    /// The allocation of the last result freed on this thread, kept for the
-    /// next one: a server makes and frees one result per request, and the
-    /// allocator round trip was a third of what the C API adds to a
-    /// verification. Freed when the thread exits.
-    static SPARE_VERIFIED: Cell<Option<Box<MaybeUninit<jwtauth_verified>>>> = const { Cell::new(None) };
-}
-
 impl jwtauth_verified {
-    /// Verify into a result handed to C, built in place in this thread's
-    /// spare allocation when there is one: the result is a few hundred
-    /// bytes, and copying it right after the core wrote it was a third of
-    /// what the C API added to a verification (the copy's wide loads wait
-    /// for the core's narrow stores to retire).
+    /// Verify into a result handed to C, built in place: the result is a few
+    /// hundred bytes, and copying it right after the core wrote it was a
+    /// third of what the C API added to a verification (the copy's wide
+    /// loads wait for the core's narrow stores to retire).
     fn verify_into_c(
         v: &Verifier,
         assertion: &[u8],
         client_id: Option<&str>,
         registry: &dyn Registry,
     ) -> Result<*mut Self, jwtauth_core::Error> {
-        let mut slot = match SPARE_VERIFIED.try_with(Cell::take).ok().flatten() {
-            Some(spare) => spare,
-            None => Box::new_uninit(),
-        };
+        let mut slot = Box::<Self>::new_uninit();
         let p = slot.as_mut_ptr();
         // SAFETY: `p` points into the allocation `slot` owns; its `inner`
         // field is viewed as uninitialised memory of its own type.
         let inner =
             unsafe { &mut *std::ptr::addr_of_mut!((*p).inner).cast::<MaybeUninit<VerifiedAssertion>>() };
-        if let Err(e) = v.verify_text_bytes_into(assertion, client_id, registry, inner) {
-            // Nothing was written (the core writes `inner` only on success):
-            // the allocation goes back as it came. (On a panic, `slot` is
-            // freed on the way out.)
-            drop(SPARE_VERIFIED.try_with(move |s| s.replace(Some(slot))));
-            return Err(e);
-        }
+        // On failure nothing was written (the core writes `inner` only on
+        // success) and `slot` is freed as the uninitialised memory it is.
+        v.verify_text_bytes_into(assertion, client_id, registry, inner)?;
         // SAFETY: `inner` is initialised (Ok above); the other fields are
         // written once each before the allocation is handed out, and only
         // `inner.client_id` is read back.
@@ -164,24 +147,17 @@ impl jwtauth_verified {
         CString::new(id).unwrap_or_else(|e| c_string(&String::from_utf8_lossy(&e.into_vec())))
     }
 
-    /// Drop a result made by [`jwtauth_verified::verify_into_c`]; its allocation
-    /// becomes this thread's spare. NULL is a no-op.
+    /// Drop a result made by [`jwtauth_verified::verify_into_c`]. NULL is a
+    /// no-op.
     fn free(ptr: *mut Self) {
         if ptr.is_null() {
             return;
         }
         // SAFETY: the header's contract: a pointer given to
         // `jwtauth_verified_free` came from `jwtauth_verifier_verify` (so from
-        // `verify_into_c`: a Box of this type) and is not used afterwards. Its value
-        // is dropped once here; the allocation is then owned as uninitialised.
-        let spare = unsafe {
-            std::ptr::drop_in_place(ptr);
-            Box::from_raw(ptr.cast::<MaybeUninit<Self>>())
-        };
-        // During thread exit the slot is gone: the closure is dropped
-        // unrun, and with it `spare` (deallocated). A previous spare (none,
-        // unless results were freed out of order) is deallocated.
-        drop(SPARE_VERIFIED.try_with(move |slot| slot.replace(Some(spare))));
+        // `verify_into_c`: a Box of this type, fully initialised) and is not
+        // used afterwards.
+        drop(unsafe { Box::from_raw(ptr) });
     }
 
     pub(crate) fn new(mut inner: VerifiedAssertion) -> Self {
