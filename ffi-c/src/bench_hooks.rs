@@ -13,10 +13,10 @@ use crate::registry::jwtauth_registry;
 use crate::verifier::jwtauth_verifier;
 
 /// Verify `assertions[i]` (`lens[i]` bytes) for `i < n` with the core, as a
-/// Rust server calls it (`Verifier::verify_in`),
-/// and write the nanoseconds the loop took to `nanos`. Returns the number
-/// accepted; 0 when an argument is NULL or an assertion is not UTF-8 (the
-/// conversions run before the clock starts).
+/// Rust server calls it (`Verifier::verify_in`), and write the nanoseconds
+/// the loop took to `nanos`. Returns the number accepted; 0 when an argument
+/// is NULL or an assertion is not UTF-8 (the conversions run before the
+/// clock starts).
 ///
 /// # Safety
 ///
