@@ -285,12 +285,17 @@ fn main() {
             }
             t.elapsed()
         };
+        // A pass on a fresh C verifier (a fresh replay store), freed after.
+        let on_fresh_c_verifier = |pass: &dyn Fn(*mut Opaque) -> Duration| -> Duration {
+            let v = c_verifier();
+            let d = pass(v);
+            // SAFETY: freeing what we created.
+            unsafe { (api.verifier_free)(v) };
+            d
+        };
         // Warm up both, then paired rounds with fresh replay stores per pass.
         rust_pass(&rust_verifier());
-        let v = c_verifier();
-        c_pass(v);
-        // SAFETY: freeing what we created.
-        unsafe { (api.verifier_free)(v) };
+        on_fresh_c_verifier(&c_pass);
         // The core inside the library (when it has the hook): the same pool
         // through `jwtauth_bench_core_verify`, which times its own loop.
         let ptrs = |v: &[String]| -> (Vec<*const c_char>, Vec<usize>) {
@@ -308,10 +313,7 @@ fn main() {
             Duration::from_nanos(nanos)
         };
         if let Some(hook) = api.core_in_library {
-            let v = c_verifier();
-            so_pass(hook, v);
-            // SAFETY: freeing what we created.
-            unsafe { (api.verifier_free)(v) };
+            on_fresh_c_verifier(&|v| so_pass(hook, v));
         }
         let mut times: [Vec<f64>; 3] = Default::default();
         let mut ratios: [Vec<f64>; 3] = Default::default();
@@ -323,20 +325,8 @@ fn main() {
             for side in ORDERS[round % 6] {
                 took[side] = match (side, api.core_in_library) {
                     (0, _) => rust_pass(&rust_verifier()),
-                    (1, _) => {
-                        let v = c_verifier();
-                        let d = c_pass(v);
-                        // SAFETY: freeing what we created.
-                        unsafe { (api.verifier_free)(v) };
-                        d
-                    }
-                    (_, Some(hook)) => {
-                        let v = c_verifier();
-                        let d = so_pass(hook, v);
-                        // SAFETY: freeing what we created.
-                        unsafe { (api.verifier_free)(v) };
-                        d
-                    }
+                    (1, _) => on_fresh_c_verifier(&c_pass),
+                    (_, Some(hook)) => on_fresh_c_verifier(&|v| so_pass(hook, v)),
                     _ => Duration::ZERO,
                 };
             }
