@@ -17,7 +17,14 @@
 //! a PIC shared object's calls, thread-locals and layout).
 //!
 //! `JWTAUTH_LIB` overrides the library path; `C_API_ONLY=HS256` runs one
-//! algorithm; `C_API_ROUNDS` sets the number of paired rounds (default 41).
+//! algorithm; `C_API_ROUNDS` sets the number of paired rounds (default: as
+//! many as fit in about 3 s per algorithm, 41 to 4001 — HS256, a microsecond
+//! per verification, needs the thousands for a median that holds to a
+//! percent from run to run on a noisy machine).
+//!
+//! `bash ffi-c/bench/c_api_bench.sh` measures the same from C, with the C
+//! API and the core in one binary (linked with `libjwtauth.a`, then with
+//! `libjwtauth.so`).
 
 #![allow(unsafe_code, reason = "calls into the C API through dlopen/dlsym")]
 #![allow(
@@ -48,7 +55,11 @@ use serde_json::json;
 const ISSUER: &str = "https://as.example.com";
 const NOW: i64 = 1_800_000_000;
 const POOL: usize = 256;
-const DEFAULT_ROUNDS: usize = 41;
+/// Time per algorithm when `C_API_ROUNDS` is not set, and the bounds on
+/// the rounds it gives.
+const BUDGET: Duration = Duration::from_secs(3);
+const MIN_ROUNDS: usize = 41;
+const MAX_ROUNDS: usize = 4001;
 /// Assertions verified untimed before each timed pass, so that each side
 /// runs with its own code and data warm (as in a server, which calls one of
 /// the two, not both in turn).
@@ -156,19 +167,16 @@ fn main() {
         return;
     };
     let api = load(&path);
-    let rounds = std::env::var("C_API_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(DEFAULT_ROUNDS);
-    println!(
-        "C API (dlopen {}) vs Rust core, {POOL} assertions per pass, {rounds} paired rounds\n",
-        path.display()
-    );
+    let fixed_rounds: Option<usize> = std::env::var("C_API_ROUNDS").ok().and_then(|r| r.parse().ok());
+    println!("C API (dlopen {}) vs Rust core, {POOL} assertions per pass, paired rounds\n", path.display());
     if api.core_in_library.is_some() {
         println!(
-            "| alg | Rust core µs | core in the .so µs | C API µs | C API / Rust core (IQR) | C API / core in the .so (IQR) | core in the .so / Rust core (IQR) |"
+            "| alg | rounds | Rust core µs | core in the .so µs | C API µs | C API / Rust core (IQR) | C API / core in the .so (IQR) | core in the .so / Rust core (IQR) |"
         );
-        println!("|---|---:|---:|---:|---:|---:|---:|");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     } else {
-        println!("| alg | Rust core µs | C API µs | C API / Rust core (IQR) | C − Rust (µs) |");
-        println!("|---|---:|---:|---:|---:|");
+        println!("| alg | rounds | Rust core µs | C API µs | C API / Rust core (IQR) | C − Rust (µs) |");
+        println!("|---|---:|---:|---:|---:|---:|");
     }
     let only = std::env::var("C_API_ONLY").ok();
     for alg in [Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA, Algorithm::HS256] {
@@ -293,7 +301,9 @@ fn main() {
             unsafe { (api.verifier_free)(v) };
             d
         };
-        // Warm up both, then paired rounds with fresh replay stores per pass.
+        // Warm up both, then paired rounds with fresh replay stores per pass;
+        // the warm-up's time sets the rounds when not given.
+        let started = Instant::now();
         rust_pass(&rust_verifier());
         on_fresh_c_verifier(&c_pass);
         // The core inside the library (when it has the hook): the same pool
@@ -315,6 +325,10 @@ fn main() {
         if let Some(hook) = api.core_in_library {
             on_fresh_c_verifier(&|v| so_pass(hook, v));
         }
+        let rounds = fixed_rounds.unwrap_or_else(|| {
+            let per_round = started.elapsed().as_secs_f64().max(1e-9);
+            ((BUDGET.as_secs_f64() / per_round) as usize).clamp(MIN_ROUNDS, MAX_ROUNDS)
+        });
         let mut times: [Vec<f64>; 3] = Default::default();
         let mut ratios: [Vec<f64>; 3] = Default::default();
         for round in 0..rounds {
@@ -345,7 +359,7 @@ fn main() {
         };
         if api.core_in_library.is_some() {
             println!(
-                "| {} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+                "| {} | {rounds} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
                 alg.name(),
                 med(&times[0]),
                 med(&times[2]),
@@ -356,7 +370,7 @@ fn main() {
             );
         } else {
             println!(
-                "| {} | {:.2} | {:.2} | {} | {:+.2} |",
+                "| {} | {rounds} | {:.2} | {:.2} | {} | {:+.2} |",
                 alg.name(),
                 med(&times[0]),
                 med(&times[1]),
