@@ -140,7 +140,7 @@ impl<Args: JsValuesTupleIntoVec + 'static> JsCallback<Args> {
         })
     }
 
-    fn invoke(&self, args: impl FnOnce(u32) -> Args) -> std::result::Result<Outcome, String> {
+    fn invoke(&self, args: impl FnOnce(u32) -> Args, wait: Duration) -> std::result::Result<Outcome, String> {
         let id = NEXT.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = channel();
         PENDING.lock().map_err(|_| "internal lock poisoned".to_owned())?.insert(id, tx);
@@ -156,8 +156,8 @@ impl<Args: JsValuesTupleIntoVec + 'static> JsCallback<Args> {
             }
             None => {
                 if self.tsfn.call(args(id), ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
-                    rx.recv_timeout(TIMEOUT)
-                        .map_err(|_| format!("the callback did not answer within {} s", TIMEOUT.as_secs()))
+                    rx.recv_timeout(wait)
+                        .map_err(|_| format!("the callback did not answer within {} ms", wait.as_millis()))
                 } else {
                     Err("the JavaScript thread is not accepting calls".to_owned())
                 }
@@ -192,7 +192,7 @@ impl jwtauth::Registry for JsRegistry {
     fn client(&self, client_id: &str) -> jwtauth::Result<Option<Arc<jwtauth::Client>>> {
         let unavailable =
             |why: String| jwtauth::Error::with_detail(jwtauth::ErrorCode::RegistryUnavailable, why);
-        match self.0.invoke(|id| FnArgs::from((id, client_id.to_owned()))).map_err(unavailable)? {
+        match self.0.invoke(|id| FnArgs::from((id, client_id.to_owned())), TIMEOUT).map_err(unavailable)? {
             Outcome::Client(c) => Ok(c),
             _ => Err(unavailable("the lookup gave an unexpected answer".to_owned())),
         }
@@ -222,7 +222,10 @@ impl ReplayStore for JsReplayStore {
         expires_at: i64,
         now: i64,
     ) -> std::result::Result<ReplayCheck, ReplayStoreError> {
-        match self.0.invoke(|id| FnArgs::from((id, client_id.to_owned(), jti.to_owned(), expires_at, now))) {
+        match self
+            .0
+            .invoke(|id| FnArgs::from((id, client_id.to_owned(), jti.to_owned(), expires_at, now)), TIMEOUT)
+        {
             Ok(Outcome::Fresh(true)) => Ok(ReplayCheck::Fresh),
             Ok(Outcome::Fresh(false)) => Ok(ReplayCheck::Replayed),
             Ok(_) => Err(ReplayStoreError("the replay store gave an unexpected answer".to_owned())),
@@ -250,8 +253,9 @@ impl fmt::Debug for JsFetcher {
 }
 
 impl JwksFetcher for JsFetcher {
-    fn fetch(&self, uri: &JwksUri) -> std::result::Result<FetchedJwks, String> {
-        match self.0.invoke(|id| FnArgs::from((id, uri.as_str().to_owned())))? {
+    fn fetch(&self, uri: &JwksUri, timeout: Duration) -> std::result::Result<FetchedJwks, String> {
+        // The fetch timeout of the remote JWKS settings, not the callbacks' one.
+        match self.0.invoke(|id| FnArgs::from((id, uri.as_str().to_owned())), timeout.min(TIMEOUT))? {
             Outcome::Fetched(f) => Ok(f),
             _ => Err("the fetch callback gave an unexpected answer".to_owned()),
         }

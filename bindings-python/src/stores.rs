@@ -187,7 +187,7 @@ impl fmt::Debug for PyFetcher {
 }
 
 impl JwksFetcher for PyFetcher {
-    fn fetch(&self, uri: &JwksUri) -> Result<FetchedJwks, String> {
+    fn fetch(&self, uri: &JwksUri, _timeout: Duration) -> Result<FetchedJwks, String> {
         Python::attach(|py| {
             let r = self
                 .0

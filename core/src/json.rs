@@ -36,8 +36,19 @@ impl fmt::Display for JsonError {
 
 /// A member name printable in logs: truncated, so no large attacker data is echoed.
 pub(crate) fn loggable_name(name: &str) -> String {
-    let mut s: String = name.chars().take(32).collect();
-    if s.len() < name.len() {
+    let mut s = String::with_capacity(name.len().min(40));
+    let mut taken = 0;
+    for c in name.chars().take(32) {
+        taken += c.len_utf8();
+        // Control characters (a newline would forge a log line) and the
+        // Unicode line separators are written as escapes.
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            s.extend(c.escape_default());
+        } else {
+            s.push(c);
+        }
+    }
+    if taken < name.len() {
         s.push('…');
     }
     s

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::b64;
@@ -158,7 +158,11 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                         "jwk" | "jku" | "x5u" | "x5c" => h.embedded = h.embedded.or(Some(static_name(other))),
                         _ => {}
                     }
-                    map.next_value::<IgnoredAny>()?;
+                    // Read, not skipped: a member the rules do not look at
+                    // is held to the claims' JSON strictness (UTF-8, no lone
+                    // surrogates, finite numbers, no duplicate names, bounded
+                    // nesting).
+                    map.next_value_seed(json::unique_value_seed(fail))?;
                 }
             }
         }
@@ -557,6 +561,46 @@ mod tests {
                 assert!(e.detail().contains("exactly three segments"), "{four}: {}", e.detail());
             }
         }
+    }
+
+    /// Members the rules do not read are held to the same JSON strictness as
+    /// the claims: nothing unreadable rides along in a signed header.
+    #[test]
+    fn unknown_header_members_are_strict_json() {
+        let deep = format!(r#"{{"alg":"HS256","x":{}1{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+        let cases: [(&[u8], ErrorCode); 6] = [
+            (b"{\"alg\":\"HS256\",\"x\":\"\xff\xfe\"}", ErrorCode::MalformedHeader),
+            (br#"{"alg":"HS256","x":"\ud800"}"#, ErrorCode::MalformedHeader),
+            (br#"{"alg":"HS256","x":1e400}"#, ErrorCode::MalformedHeader),
+            (br#"{"alg":"HS256","x":{"a":1,"a":2}}"#, ErrorCode::DuplicateMember),
+            (br#"{"alg":"HS256","x":[{"b":[{"c":1,"c":1}]}]}"#, ErrorCode::DuplicateMember),
+            (deep.as_bytes(), ErrorCode::MalformedHeader),
+        ];
+        for (doc, code) in cases {
+            let got = parse_header(doc).map(|_| ()).map_err(|e| e.code());
+            assert_eq!(got, Err(code), "{}", String::from_utf8_lossy(doc.get(..60).unwrap_or(doc)));
+        }
+        // Well-formed unknown members are still accepted (and ignored).
+        let ok = br#"{"alg":"HS256","x":{"a":[1,2.5,"\u00e9",null,true]},"y":"z"}"#;
+        assert!(parse_header(ok).is_ok());
+    }
+
+    /// Details echo at most 32 characters of what the attacker sent, with
+    /// control characters escaped: no forged log lines.
+    #[test]
+    fn details_escape_control_characters() {
+        for doc in [
+            r#"{"alg":"HS256","typ":"x\nFAKE LOG LINE\r\u0000\u2028"}"#,
+            r#"{"alg":"HS256\nFAKE"}"#,
+            r#"{"alg":"HS256","a\nb":1,"a\nb":2}"#,
+        ] {
+            let e = parse_header(doc.as_bytes()).unwrap_err();
+            let d = e.detail();
+            assert!(!d.chars().any(|c| c.is_control() || c == '\u{2028}'), "{d:?}");
+            assert!(d.contains("\\n"), "{d:?}");
+        }
+        let long = format!(r#"{{"alg":"HS256","typ":"{}"}}"#, "x".repeat(5000));
+        assert!(parse_header(long.as_bytes()).unwrap_err().detail().len() < 120);
     }
 
     #[test]

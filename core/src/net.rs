@@ -143,6 +143,16 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
         Some((h, p)) => (h, parse_port(p)?),
         None => (authority, None),
     };
+    if ends_in_a_number(host) {
+        // WHATWG URL parsers (and inet_aton) read `2130706433`, `0x7f000001`,
+        // `0177.0.0.1` and `127.1` as 127.0.0.1: only the dotted-quad
+        // spelling is accepted, so the address checks see what a fetch would
+        // connect to.
+        return match canonical_ipv4(host) {
+            Some(ip) => Ok((ip.to_string(), port)),
+            None => Err("jwks_uri spells an IPv4 address in a non-canonical form".into()),
+        };
+    }
     let valid_name = !host.is_empty()
         && host.len() <= 253
         && host.split('.').all(|label| {
@@ -156,15 +166,55 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
     Ok((host.to_ascii_lowercase(), port))
 }
 
+/// Whether the host's last label is a number (decimal, octal or `0x` hex),
+/// which makes the whole host an IPv4 address to URL parsers.
+fn ends_in_a_number(host: &str) -> bool {
+    let last = host.strip_suffix('.').unwrap_or(host).rsplit('.').next().unwrap_or("");
+    let hex = last.strip_prefix("0x").or_else(|| last.strip_prefix("0X"));
+    match hex {
+        Some(h) => h.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()),
+    }
+}
+
+/// `a.b.c.d` with four decimal parts, each 0–255 without leading zeros.
+fn canonical_ipv4(host: &str) -> Option<Ipv4Addr> {
+    let ip: Ipv4Addr = host.parse().ok()?;
+    // std's parser already refuses other part counts, hex and octal; it
+    // accepts no leading zeros either, but say so here rather than rely on it.
+    (ip.to_string() == host).then_some(ip)
+}
+
+/// The IPv4 address an IPv6 address embeds, by the standard forms:
+/// IPv4-mapped `::ffff:0:0/96`, IPv4-compatible `::/96` (deprecated),
+/// IPv4-translated `::ffff:0:0:0/96`, NAT64 `64:ff9b::/96` (RFC 6052) and
+/// 6to4 `2002::/16` (RFC 3056).
+fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = v6.segments();
+    let o = v6.octets();
+    let tail = |i: usize| o.get(i..i + 4).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(Ipv4Addr::from);
+    match s {
+        [0, 0, 0, 0, 0, 0xffff, _, _] | [0, 0, 0, 0, 0xffff, 0, _, _] | [0x64, 0xff9b, 0, 0, 0, 0, _, _] => {
+            tail(12)
+        }
+        // ::/96 except :: and ::1, which are IPv6's own unspecified and loopback.
+        [0, 0, 0, 0, 0, 0, hi, lo] if hi != 0 || lo > 1 => tail(12),
+        [0x2002, ..] => tail(2),
+        _ => None,
+    }
+}
+
 /// Whether `ip` is a public unicast address: not loopback, private (RFC 1918,
 /// ULA), link-local, shared (CGNAT), documentation, benchmarking, multicast,
-/// broadcast, unspecified or reserved. IPv4-mapped IPv6 is judged as IPv4.
+/// broadcast, unspecified or reserved. An IPv6 address that embeds an IPv4
+/// address (mapped, compatible, translated, NAT64, 6to4) is judged by the
+/// IPv4 address; Teredo and local-use NAT64 are never public.
 #[must_use]
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            if let Some(v4) = embedded_ipv4(v6) {
                 return is_public_v4(v4);
             }
             let s = v6.segments();
@@ -176,8 +226,8 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
                 || (first & 0xffc0) == 0xfec0 // site-local (deprecated) fec0::/10
                 || (first == 0x2001 && s.get(1).copied().unwrap_or(0) == 0x0db8) // documentation
-                || first == 0x0064 && s.get(1).copied().unwrap_or(0) == 0xff9b // NAT64 (may reach IPv4-private)
-                || first == 0x2002 // 6to4 (embeds an IPv4 address)
+                || first == 0x0064 && s.get(1).copied().unwrap_or(0) == 0xff9b // local-use NAT64 64:ff9b:1::/48
+                || (first == 0x2001 && s.get(1).copied().unwrap_or(0) == 0) // Teredo 2001::/32
                 || first == 0x0100 && s.get(1..4).is_some_and(|r| r == [0, 0, 0])) // discard-only
         }
     }
@@ -239,5 +289,67 @@ mod tests {
             assert!(JwksUri::parse(bad, STRICT).is_err(), "{bad}");
         }
         assert!(JwksUri::parse("http://127.0.0.1:8080/jwks", LOOSE).is_ok());
+    }
+
+    /// IPv6 forms that embed an IPv4 address are judged by that address.
+    #[test]
+    fn embedded_ipv4_is_judged_as_ipv4() {
+        for (v6, public) in [
+            ("::127.0.0.1", false),
+            ("::ffff:0:7f00:1", false),
+            ("::ffff:0:10.0.0.1", false),
+            ("::ffff:127.0.0.1", false),
+            ("64:ff9b::127.0.0.1", false),
+            ("64:ff9b::a9fe:a9fe", false),
+            ("2002:7f00:1::", false),
+            ("2002:a00:1::1", false),
+            ("64:ff9b:1::1", false),
+            ("2001:0:4136:e378:8000:63bf:3fff:fdd2", false),
+            ("::", false),
+            ("::1", false),
+            ("::93.184.216.34", true),
+            ("::ffff:93.184.216.34", true),
+            ("::ffff:0:93.184.216.34", true),
+            ("64:ff9b::93.184.216.34", true),
+            ("2002:5db8:d822::1", true),
+            ("2606:4700::1111", true),
+        ] {
+            let ip: IpAddr = v6.parse().unwrap();
+            assert_eq!(is_public(ip), public, "{v6}");
+            let url = format!("https://[{v6}]/jwks");
+            assert_eq!(JwksUri::parse(&url, STRICT).is_ok(), public, "{url}");
+        }
+    }
+
+    /// Every spelling of an IPv4 address but the dotted quad is refused at
+    /// registration, whatever the address rules.
+    #[test]
+    fn numeric_hosts_must_be_dotted_quads() {
+        for bad in [
+            "2130706433",
+            "0x7f000001",
+            "0X7F000001",
+            "0177.0.0.1",
+            "127.1",
+            "127.0.1",
+            "0",
+            "0x0",
+            "1.2.3.04",
+            "256.1.1.1",
+            "1.2.3.4.5",
+            "example.0x10",
+            "example.123",
+            "1.2.3.4.",
+        ] {
+            let url = format!("https://{bad}/jwks");
+            for rules in [STRICT, LOOSE] {
+                let e = JwksUri::parse(&url, rules).unwrap_err();
+                assert!(e.contains("non-canonical"), "{url}: {e}");
+            }
+        }
+        assert_eq!(JwksUri::parse("https://93.184.216.34/jwks", STRICT).unwrap().host(), "93.184.216.34");
+        assert!(JwksUri::parse("https://127.0.0.1/jwks", STRICT).is_err());
+        assert!(JwksUri::parse("https://a1.example.com/", STRICT).is_ok());
+        assert!(JwksUri::parse("https://example.0xg/", STRICT).is_ok());
     }
 }

@@ -29,13 +29,24 @@ pub trait Registry: Send + Sync + fmt::Debug {
 /// `REGISTRY_UNAVAILABLE` (a server error, not the client's fault) when the
 /// registry could not answer.
 ///
+/// A client the registry answers for another id (a case-insensitive or
+/// normalising database lookup does this) is refused as unknown: its
+/// credentials are not the requested client's.
+///
 /// # Errors
 /// As above.
 pub fn lookup_client(registry: &dyn Registry, client_id: &str) -> Result<Arc<Client>> {
-    registry
+    let client = registry
         .client(client_id)
         .map_err(|e| Error::with_detail(ErrorCode::RegistryUnavailable, e.detail().to_owned()))?
-        .ok_or(Error::new(ErrorCode::UnknownClient, "no client is registered under this client_id"))
+        .ok_or(Error::new(ErrorCode::UnknownClient, "no client is registered under this client_id"))?;
+    if client.client_id() != client_id {
+        return Err(Error::new(
+            ErrorCode::UnknownClient,
+            "the registry answered a client whose client_id differs from the one looked up",
+        ));
+    }
+    Ok(client)
 }
 
 /// The in-memory registry: a map behind a read-write lock, cheap to share.

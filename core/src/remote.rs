@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -29,13 +29,15 @@ pub struct FetchedJwks {
     pub max_age: Option<i64>,
 }
 
-/// Fetches a `jwks_uri`. Implementations must bound their own time and size.
+/// Fetches a `jwks_uri`. Implementations must bound their own size, and
+/// answer within `timeout` (the cache's configured fetch timeout): an answer
+/// that comes later is discarded as a failed fetch.
 pub trait JwksFetcher: Send + Sync + fmt::Debug {
-    /// Fetch the document at `uri`.
+    /// Fetch the document at `uri` within `timeout`.
     ///
     /// # Errors
     /// A reason for logs (never the body).
-    fn fetch(&self, uri: &JwksUri) -> Result<FetchedJwks, String>;
+    fn fetch(&self, uri: &JwksUri, timeout: Duration) -> Result<FetchedJwks, String>;
 }
 
 /// Remote key set settings. The defaults follow DESIGN.md §6.
@@ -209,7 +211,13 @@ impl RemoteJwks {
     }
 
     fn fetch_and_parse(&self, uri: &JwksUri) -> Result<(JwkSet, i64), String> {
-        let fetched = self.fetcher.fetch(uri)?;
+        let timeout = self.config.timeout;
+        let started = Instant::now();
+        let fetched = self.fetcher.fetch(uri, timeout)?;
+        // A host fetcher's late answer counts as no answer (fail closed).
+        if started.elapsed() > timeout {
+            return Err(format!("the fetch took longer than the {} ms timeout", timeout.as_millis()));
+        }
         if fetched.body.len() > self.config.max_size {
             return Err(format!("JWKS is larger than {} bytes", self.config.max_size));
         }
@@ -307,8 +315,8 @@ mod http {
     }
 
     impl JwksFetcher for HttpFetcher {
-        fn fetch(&self, uri: &JwksUri) -> Result<FetchedJwks, String> {
-            let deadline = Instant::now() + self.timeout;
+        fn fetch(&self, uri: &JwksUri, timeout: Duration) -> Result<FetchedJwks, String> {
+            let deadline = Instant::now() + timeout.min(self.timeout);
             if !uri.is_https() && !self.rules.allow_http {
                 return Err("jwks_uri must use https".into());
             }

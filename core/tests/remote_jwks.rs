@@ -338,14 +338,14 @@ fn resolved_addresses_are_checked_against_the_ssrf_rules() {
         rules: UriRules { allow_http: true, allow_private_addresses: false },
         ..config()
     });
-    let err = fetcher.fetch(&server.uri()).unwrap_err();
+    let err = fetcher.fetch(&server.uri(), Duration::from_secs(5)).unwrap_err();
     assert!(err.contains("non-public"), "{err}");
     let localhost = JwksUri::parse(&server.url.replace("127.0.0.1", "localhost"), LOOPBACK).unwrap();
-    assert!(fetcher.fetch(&localhost).unwrap_err().contains("non-public"));
+    assert!(fetcher.fetch(&localhost, Duration::from_secs(5)).unwrap_err().contains("non-public"));
     assert_eq!(server.hits(), 0, "no connection was made");
     // And https-only: an http URL is refused before any connection.
     let https_only = HttpFetcher::new(RemoteJwksConfig { rules: UriRules::default(), ..config() });
-    assert!(https_only.fetch(&server.uri()).unwrap_err().contains("https"));
+    assert!(https_only.fetch(&server.uri(), Duration::from_secs(5)).unwrap_err().contains("https"));
 }
 
 #[test]
@@ -353,7 +353,7 @@ fn the_host_can_supply_the_fetch_function() {
     #[derive(Debug)]
     struct Hosted(String, AtomicUsize);
     impl JwksFetcher for Hosted {
-        fn fetch(&self, uri: &JwksUri) -> Result<FetchedJwks, String> {
+        fn fetch(&self, uri: &JwksUri, _timeout: Duration) -> Result<FetchedJwks, String> {
             assert_eq!(uri.host(), "keys.client.example");
             self.1.fetch_add(1, Ordering::SeqCst);
             Ok(FetchedJwks { body: self.0.clone().into_bytes(), max_age: Some(300) })
@@ -378,6 +378,41 @@ fn the_host_can_supply_the_fetch_function() {
     let off = Verifier::builder(ISSUER).clock(clock.clone()).without_remote_jwks().build().unwrap();
     let t = AssertionBuilder::new(&a, "c-remote", ISSUER).clock(clock).sign().unwrap().assertion;
     assert_eq!(off.verify(&t, &client).unwrap_err().code(), ErrorCode::JwksUnavailable);
+}
+
+/// A host fetcher is held to the cache's timeout: it is told the deadline,
+/// and an answer that comes after it is a failed fetch, not a key set.
+#[test]
+fn a_host_fetcher_answering_after_the_timeout_is_refused() {
+    #[derive(Debug)]
+    struct Slow(String, Duration, Mutex<Vec<Duration>>);
+    impl JwksFetcher for Slow {
+        fn fetch(&self, _uri: &JwksUri, timeout: Duration) -> Result<FetchedJwks, String> {
+            self.2.lock().unwrap().push(timeout);
+            std::thread::sleep(self.1);
+            Ok(FetchedJwks { body: self.0.clone().into_bytes(), max_age: Some(300) })
+        }
+    }
+    let a = key("a");
+    let body = serde_json::json!({ "keys": [a.public_jwk().unwrap()] }).to_string();
+    let cfg = RemoteJwksConfig { timeout: Duration::from_millis(200), ..RemoteJwksConfig::default() };
+    let uri = JwksUri::parse("https://keys.client.example/jwks.json", UriRules::default()).unwrap();
+    let client =
+        Client::new("c-remote", AuthMethod::PrivateKeyJwt).with_credential(Credential::from_jwks_uri(uri));
+    let clock = Arc::new(FixedClock::new(T0));
+    for (delay, accepted) in [(Duration::from_millis(600), false), (Duration::ZERO, true)] {
+        let slow = Arc::new(Slow(body.clone(), delay, Mutex::default()));
+        let remote = Arc::new(RemoteJwks::with_fetcher(cfg, slow.clone()));
+        let verifier = Verifier::builder(ISSUER).clock(clock.clone()).remote_jwks(remote).build().unwrap();
+        let t = AssertionBuilder::new(&a, "c-remote", ISSUER).clock(clock.clone()).sign().unwrap().assertion;
+        let got = verifier.verify(&t, &client).map(|_| ()).map_err(|e| e.code());
+        if accepted {
+            assert_eq!(got, Ok(()));
+        } else {
+            assert_eq!(got, Err(ErrorCode::JwksUnavailable));
+        }
+        assert_eq!(*slow.2.lock().unwrap(), vec![Duration::from_millis(200)], "told the deadline");
+    }
 }
 
 #[test]
@@ -443,7 +478,7 @@ fn https_with_an_untrusted_certificate_is_refused() {
         }
     });
     let fetcher = HttpFetcher::new(config_https());
-    let err = fetcher.fetch(&JwksUri::parse(&url, LOOPBACK).unwrap()).unwrap_err();
+    let err = fetcher.fetch(&JwksUri::parse(&url, LOOPBACK).unwrap(), Duration::from_secs(5)).unwrap_err();
     assert!(err.contains("certificate") || err.contains("Certificate"), "{err}");
     assert_eq!(served.load(Ordering::SeqCst), 0);
 }

@@ -79,7 +79,7 @@ impl fmt::Debug for CallbackFetcher {
 }
 
 impl JwksFetcher for CallbackFetcher {
-    fn fetch(&self, uri: &JwksUri) -> Result<FetchedJwks, String> {
+    fn fetch(&self, uri: &JwksUri, _timeout: Duration) -> Result<FetchedJwks, String> {
         let mut response = jwtauth_fetch_response { body: None, max_age: None };
         let u = uri.as_str();
         // SAFETY: the header's contract for `jwtauth_fetch_fn`; `u` and

@@ -10,6 +10,7 @@ mod pem;
 mod roca;
 mod signing;
 mod verifying;
+mod weak;
 mod x509;
 
 pub use signing::SigningKey;

@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 
 use super::der::{self as kder, PublicComponents};
 use super::jwk::{self, Jwk};
+use super::weak::{self as defects, Ed25519Defect};
 use super::{Components, pem, roca, split_point, x509};
 use crate::algorithm::{Algorithm, AlgorithmSet, KeyType};
 use crate::b64;
@@ -94,10 +95,29 @@ pub(crate) fn check_rsa(n: &[u8], e: &[u8]) -> Result<()> {
         Some(v) if odd && v >= 3 && v <= u64::from(u32::MAX) => {}
         _ => return Err(weak("RSA public exponent must be odd, at least 3 and at most 2^32-1".into())),
     }
+    if defects::rsa_has_small_factor(n) {
+        return Err(weak("RSA modulus is even or has a prime factor below 1000".into()));
+    }
     if roca::is_vulnerable(n) {
         return Err(weak("RSA modulus has the ROCA fingerprint (CVE-2017-15361)".into()));
     }
     Ok(())
+}
+
+/// Ed25519 public key checks: 32 bytes, canonical, not of small order.
+fn check_ed25519(x: &[u8]) -> Result<()> {
+    let bytes: &[u8; 32] =
+        x.try_into().map_err(|_| Error::new(ErrorCode::InvalidKey, "Ed25519 public key must be 32 bytes"))?;
+    match defects::ed25519_defect(bytes) {
+        None => Ok(()),
+        Some(Ed25519Defect::NonCanonical) => Err(Error::new(
+            ErrorCode::InvalidKey,
+            "Ed25519 public key is not canonically encoded (y is not below p)",
+        )),
+        Some(Ed25519Defect::SmallOrder) => Err(weak(
+            "Ed25519 public key is a point of small order: anyone could forge its signatures".into(),
+        )),
+    }
 }
 
 impl VerifyingKey {
@@ -108,7 +128,10 @@ impl VerifyingKey {
                 KeyType::Rsa
             }
             Components::Ec { curve, .. } => KeyType::Ec(*curve),
-            Components::Ed25519 { .. } => KeyType::Ed25519,
+            Components::Ed25519 { x } => {
+                check_ed25519(x)?;
+                KeyType::Ed25519
+            }
             Components::Oct { k } => {
                 if k.len() < 32 {
                     return Err(weak(format!(
