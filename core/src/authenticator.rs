@@ -29,6 +29,75 @@ const BASIC_B64: GeneralPurpose = GeneralPurpose::new(
 /// The largest Authorization header value looked at.
 const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
 
+/// The `Authorization` header of a token request, as the server received it:
+/// absent, one value (raw bytes: a header need not be UTF-8, and what it
+/// holds is the request's business, never a server error), or sent more
+/// than once (refused as `MALFORMED_AUTHORIZATION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Authorization<'a> {
+    /// The request has no Authorization header (or an empty one).
+    #[default]
+    Absent,
+    /// One Authorization header value.
+    Value(&'a [u8]),
+    /// The request carries the header more than once.
+    Repeated,
+}
+
+impl<'a> Authorization<'a> {
+    /// The Authorization header among a request's headers: names compared
+    /// without regard to ASCII case, a header sent twice is
+    /// [`Authorization::Repeated`]. Names and values are taken as bytes, as
+    /// they came.
+    #[must_use]
+    pub fn from_headers<I, N, V>(headers: I) -> Self
+    where
+        I: IntoIterator<Item = (N, &'a V)>,
+        N: AsRef<[u8]>,
+        V: AsRef<[u8]> + ?Sized + 'a,
+    {
+        Self::from_values(
+            headers
+                .into_iter()
+                .filter(|(n, _)| n.as_ref().eq_ignore_ascii_case(b"authorization"))
+                .map(|(_, v)| v.as_ref()),
+        )
+    }
+
+    /// The header from the values a server's header map holds for it (none,
+    /// one, or several).
+    #[must_use]
+    pub fn from_values<I: IntoIterator<Item = &'a [u8]>>(values: I) -> Self {
+        let mut values = values.into_iter();
+        match (values.next(), values.next()) {
+            (None, _) => Self::Absent,
+            (Some(v), None) => Self::Value(v),
+            (Some(_), Some(_)) => Self::Repeated,
+        }
+    }
+
+    /// An empty or blank value counts as no header.
+    fn present(self) -> Option<Self> {
+        match self {
+            Self::Absent => None,
+            Self::Value(v) if v.iter().all(|b| matches!(b, b' ' | b'\t')) => None,
+            other => Some(other),
+        }
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Authorization<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        v.map_or(Self::Absent, |v| Self::Value(v.as_bytes()))
+    }
+}
+
+impl<'a> From<Option<&'a [u8]>> for Authorization<'a> {
+    fn from(v: Option<&'a [u8]>) -> Self {
+        v.map_or(Self::Absent, Self::Value)
+    }
+}
+
 /// A successfully authenticated token request.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
@@ -183,6 +252,28 @@ impl<'a> Params<'a> {
         Ok(p)
     }
 
+    /// Decoded pairs as bytes (a C or Python server's form): a name or value
+    /// of ours that is not UTF-8 is the request's fault (`MALFORMED_REQUEST`).
+    fn from_byte_pairs<I, K, V>(pairs: I) -> Result<Params<'static>>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        let mut p = Params::default();
+        for (k, v) in pairs {
+            // A name that is not UTF-8 is not one of ours.
+            let Ok(k) = std::str::from_utf8(k.as_ref()) else { continue };
+            if is_auth_param(k) {
+                let v = std::str::from_utf8(v.as_ref()).map_err(|_| {
+                    Error::with_detail(ErrorCode::MalformedRequest, format!("{k} is not UTF-8"))
+                })?;
+                p.set(k, Cow::Owned(v.to_owned()))?;
+            }
+        }
+        Ok(p)
+    }
+
     fn from_body(body: &'a [u8]) -> Result<Self> {
         let text = std::str::from_utf8(body)
             .map_err(|_| Error::new(ErrorCode::MalformedRequest, "the form body is not UTF-8"))?;
@@ -221,17 +312,28 @@ struct Basic {
     secret: zeroize::Zeroizing<String>,
 }
 
-fn parse_basic(value: &str) -> Result<Basic> {
+fn parse_basic(header: Authorization<'_>) -> Result<Basic> {
     let malformed = |d: &'static str| Error::new(ErrorCode::MalformedAuthorization, d);
+    let value = match header {
+        Authorization::Value(v) => v,
+        Authorization::Repeated => {
+            return Err(malformed("the request has more than one Authorization header"));
+        }
+        Authorization::Absent => return Err(malformed("the Authorization header is missing")),
+    };
     if value.len() > MAX_AUTHORIZATION_LEN {
         return Err(malformed("the Authorization header is too long"));
     }
-    let value = value.trim_matches([' ', '\t']);
-    let (scheme, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
-    if !scheme.eq_ignore_ascii_case("basic") {
+    let blank = |b: &u8| matches!(b, b' ' | b'\t');
+    let value = value.trim_ascii();
+    let (scheme, rest) = match value.iter().position(blank) {
+        Some(i) => value.split_at(i),
+        None => (value, &[][..]),
+    };
+    if !scheme.eq_ignore_ascii_case(b"basic") {
         return Err(Error::new(ErrorCode::UnsupportedAuthScheme, "the Authorization scheme is not Basic"));
     }
-    let token = rest.trim_start_matches([' ', '\t']);
+    let token = rest.trim_ascii_start();
     if token.is_empty() {
         return Err(malformed("Basic credentials are missing"));
     }
@@ -312,7 +414,7 @@ impl Authenticator {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let header = present(authorization);
+        let header = Authorization::from(authorization).present();
         Params::from_pairs(form)
             .and_then(|p| self.run(header, &p))
             .map_err(|e| self.fail(e, header.is_some()))
@@ -328,8 +430,45 @@ impl Authenticator {
         authorization: Option<&str>,
         body: &[u8],
     ) -> Result<Authenticated, AuthError> {
-        let header = present(authorization);
+        self.authenticate_raw(Authorization::from(authorization), body)
+    }
+
+    /// Authenticate a request from its Authorization header as received (see
+    /// [`Authorization::from_headers`]) and its raw body. Whatever bytes the
+    /// request holds, the outcome is the request's (`invalid_request` or
+    /// `invalid_client`), never a server error.
+    ///
+    /// # Errors
+    /// An [`AuthError`] carrying the response to send.
+    pub fn authenticate_raw(
+        &self,
+        authorization: Authorization<'_>,
+        body: &[u8],
+    ) -> Result<Authenticated, AuthError> {
+        let header = authorization.present();
         Params::from_body(body).and_then(|p| self.run(header, &p)).map_err(|e| self.fail(e, header.is_some()))
+    }
+
+    /// As [`Authenticator::authenticate`], with the header as received and
+    /// the decoded form pairs as bytes (a name or value of the client
+    /// authentication parameters that is not UTF-8 is `MALFORMED_REQUEST`).
+    ///
+    /// # Errors
+    /// An [`AuthError`] carrying the response to send.
+    pub fn authenticate_raw_pairs<I, K, V>(
+        &self,
+        authorization: Authorization<'_>,
+        form: I,
+    ) -> Result<Authenticated, AuthError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        let header = authorization.present();
+        Params::from_byte_pairs(form)
+            .and_then(|p| self.run(header, &p))
+            .map_err(|e| self.fail(e, header.is_some()))
     }
 
     fn fail(&self, error: Error, used_authorization_header: bool) -> AuthError {
@@ -340,7 +479,8 @@ impl Authenticator {
         lookup_client(&*self.registry, client_id)
     }
 
-    fn run(&self, header: Option<&str>, p: &Params<'_>) -> Result<Authenticated> {
+    fn run(&self, header: Option<Authorization<'_>>, p: &Params<'_>) -> Result<Authenticated> {
+        let _entered = crate::reentry::enter()?;
         let jwt = p.client_assertion.is_some() || p.client_assertion_type.is_some();
         let mechanisms =
             usize::from(header.is_some()) + usize::from(p.client_secret.is_some()) + usize::from(jwt);
@@ -452,11 +592,6 @@ impl Authenticator {
     }
 }
 
-/// The Authorization header counts only when it has content.
-fn present(h: Option<&str>) -> Option<&str> {
-    h.filter(|v| !v.trim_matches([' ', '\t']).is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,16 +600,18 @@ mod tests {
     fn basic_is_form_decoded() {
         // openid-client encodes `-` and `_`; `+` is a space; `%3A` a colon.
         let token = BASIC_B64.encode("my%2Dclient%5Fid:s%3Acr%2Bt+x");
-        let b = parse_basic(&format!("Basic {token}")).unwrap();
+        let b = parse_basic(Authorization::Value(format!("Basic {token}").as_bytes())).unwrap();
         assert_eq!(b.client_id, "my-client_id");
         assert_eq!(b.secret.as_str(), "s:cr+t x");
-        let b = parse_basic(&format!("bAsIc  {}", token.trim_end_matches('='))).unwrap();
+        let b =
+            parse_basic(Authorization::Value(format!("bAsIc  {}", token.trim_end_matches('=')).as_bytes()))
+                .unwrap();
         assert_eq!(b.client_id, "my-client_id");
     }
 
     #[test]
     fn basic_errors_are_precise() {
-        let code = |v: &str| parse_basic(v).err().map(|e| e.code());
+        let code = |v: &str| parse_basic(Authorization::Value(v.as_bytes())).err().map(|e| e.code());
         assert_eq!(code("Bearer abc"), Some(ErrorCode::UnsupportedAuthScheme));
         assert_eq!(code("Basic"), Some(ErrorCode::MalformedAuthorization));
         assert_eq!(code("Basic !!!"), Some(ErrorCode::MalformedAuthorization));
@@ -490,6 +627,28 @@ mod tests {
             code(&format!("Basic {}", BASIC_B64.encode(":x"))),
             Some(ErrorCode::MalformedAuthorization)
         );
+    }
+
+    /// Whatever bytes the header holds, the answer is about the request.
+    #[test]
+    fn authorization_bytes_are_request_errors() {
+        let code = |v: Authorization<'_>| parse_basic(v).err().map(|e| e.code());
+        for raw in [&b"Basic \xff\xfe"[..], b"Basic \0", b"Basic YTpi\0", b"Basic\xa0YTpi", b"\xff"] {
+            let got = code(Authorization::Value(raw));
+            assert!(
+                matches!(got, Some(ErrorCode::MalformedAuthorization | ErrorCode::UnsupportedAuthScheme)),
+                "{raw:?}: {got:?}"
+            );
+        }
+        assert_eq!(code(Authorization::Repeated), Some(ErrorCode::MalformedAuthorization));
+        let two = [("Authorization", "Basic YTpi"), ("AUTHORIZATION", "Basic YTpi")];
+        assert_eq!(Authorization::from_headers(two.iter().map(|(n, v)| (n, v))), Authorization::Repeated);
+        let one = [("get", "x"), ("authorization", "Basic YTpi"), ("entries", "y")];
+        assert_eq!(
+            Authorization::from_headers(one.iter().map(|(n, v)| (n, v))),
+            Authorization::Value(b"Basic YTpi")
+        );
+        assert_eq!(Authorization::Value(b" \t ").present(), None);
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub mod jws;
 mod keys;
 mod net;
 mod policy;
+mod reentry;
 mod registry;
 mod remote;
 mod replay;
@@ -58,7 +59,7 @@ pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyType};
 pub use assertion::{
     AssertionBuilder, CLIENT_ASSERTION_TYPE, ClientAssertion, DEFAULT_LIFETIME, MAX_LIFETIME,
 };
-pub use authenticator::{AuthError, Authenticated, Authenticator, OAuthResponse};
+pub use authenticator::{AuthError, Authenticated, Authenticator, Authorization, OAuthResponse};
 pub use claims::{AudienceMode, Claims};
 pub use client::{AuthMethod, Client, Credential};
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -66,6 +67,7 @@ pub use error::{Error, ErrorCategory, ErrorCode, OAuthError, Result, error_table
 pub use keys::{CertificateInfo, JwkSet, SigningKey, VerifyingKey, pem_label};
 pub use net::{JwksUri, UriRules, is_public};
 pub use policy::{CredentialPolicy, CredentialSource, CredentialSpec, Problem};
+pub use reentry::MAX_NESTING;
 pub use registry::{MemoryRegistry, Registry, lookup_client};
 #[cfg(feature = "remote-jwks")]
 pub use remote::HttpFetcher;

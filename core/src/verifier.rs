@@ -383,6 +383,7 @@ impl Verifier {
         C: std::ops::Deref<Target = Client> + 'c,
         F: FnOnce(&str, Algorithm) -> Result<C>,
     {
+        let _entered = crate::reentry::enter()?;
         // Rules 1-2.
         let mut sig = jws::SignatureBuf::new();
         let mut parsed = jws::parse(assertion, self.max_len, &mut sig)?;

@@ -618,6 +618,68 @@ def key_loading_cases(key_entries):
     add("jwks-no-keys", "jwks", '{"keys":{}}', {"error": "INVALID_KEY"}, "keys is not an array")
     add("pem-garbage", "pem", "-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n", {"error": "INVALID_KEY"}, "malformed PEM")
     add("pem-private-as-public", "pem", key_entries["ec256-a"]["private_pkcs8_pem"], {"error": "PRIVATE_KEY_MATERIAL"}, "a private key where a public key is expected")
+
+    # Ed25519 points of small order (anyone can forge for such a key) in every
+    # encoding, and non-canonical encodings (y >= p). The small-order y values
+    # are computed here from the curve equation, independently of the library.
+    p = 2**255 - 19
+    d = (-121665 * pow(121666, -1, p)) % p
+
+    def sqrt_mod(a):
+        a %= p
+        x = pow(a, (p + 3) // 8, p)
+        if (x * x - a) % p:
+            x = x * pow(2, (p - 1) // 4, p) % p
+        return x if (x * x - a) % p == 0 else None
+
+    # Points of order 8 double to (±sqrt(-1), 0): x^2 = (1 + sqrt(1 + d)) / d, y^2 = -x^2.
+    y8 = None
+    for r in (sqrt_mod(1 + d), p - sqrt_mod(1 + d)):
+        y = sqrt_mod(-(1 + r) * pow(d, -1, p))
+        if y is not None:
+            y8 = y
+    small = {"identity (y=1)": 1, "order 2 (y=p-1)": p - 1, "order 4 (y=0)": 0, "order 8 (y)": y8, "order 8 (p-y)": p - y8}
+    for label, y in small.items():
+        for sign in (0, 1):
+            enc = bytearray(y.to_bytes(32, "little"))
+            enc[31] |= sign << 7
+            add(f"ed25519-small-order-{len(cases)}", "jwk", json.dumps({"kty": "OKP", "crv": "Ed25519", "x": b64u(bytes(enc))}),
+                {"error": "WEAK_KEY"}, f"Ed25519 small-order point {label}, sign bit {sign}")
+    for label, y in (("p (= 0)", p), ("p+1 (= 1)", p + 1), ("p+2", p + 2), ("2^255-1", 2**255 - 1)):
+        for sign in (0, 1):
+            enc = bytearray(y.to_bytes(32, "little"))
+            enc[31] |= sign << 7
+            add(f"ed25519-non-canonical-{len(cases)}", "jwk", json.dumps({"kty": "OKP", "crv": "Ed25519", "x": b64u(bytes(enc))}),
+                {"error": "INVALID_KEY"}, f"Ed25519 non-canonical encoding y = {label}, sign bit {sign}")
+
+    # RSA moduli with a small factor (an even one included).
+    n = int.from_bytes(base64.urlsafe_b64decode(key_entries["rsa-a"]["jwk"]["n"] + "=="), "big")
+    for label, m in (("even", n - 1), ("divisible by 3", n - (n % 3) - (3 if (n - n % 3) % 2 == 0 else 0)),
+                     ("divisible by 997", n - (n % 997) - (997 if (n - n % 997) % 2 == 0 else 0))):
+        add(f"weak-rsa-{label.replace(' ', '-')}", "jwk", json.dumps({"kty": "RSA", "n": b64u_int(m), "e": "AQAB"}),
+            {"error": "WEAK_KEY"}, f"RSA modulus {label}")
+
+    # A JWK's x5c must be its own key's certificate, its thumbprints those of x5c[0].
+    def cert_b64(name):
+        der = x509.load_pem_x509_certificate(key_entries[name]["cert_pem"].encode()).public_bytes(serialization.Encoding.DER)
+        return base64.b64encode(der).decode()
+    e = key_entries["rsa-a"]
+    j = dict(e["jwk"], x5c=[cert_b64("rsa-a")], x5t=e["x5t"]); j["x5t#S256"] = e["x5t#S256"]
+    add("jwk-x5c-own-certificate", "jwk", json.dumps(j), dict(ok, thumbprint=thumbprint(e["jwk"]), x5t=e["x5t"], not_after=e["cert_not_after"]),
+        "RSA JWK with its own certificate in x5c and both thumbprints")
+    j = dict(key_entries["rsa-b"]["jwk"], x5c=[cert_b64("rsa-a")])
+    add("jwk-x5c-other-key", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "x5c holds another key's certificate")
+    j = dict(key_entries["ec256-a"]["jwk"], x5c=[cert_b64("ec256-b")])
+    add("jwk-x5c-other-ec-key", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "EC JWK with another EC key's certificate")
+    j = dict(e["jwk"], x5c=["bm90IGEgY2VydGlmaWNhdGU="])
+    add("jwk-x5c-garbage", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "x5c[0] is not a certificate")
+    j = dict(e["jwk"], x5c=[cert_b64("rsa-a").replace("+", "-").replace("/", "_")])
+    add("jwk-x5c-not-base64", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "x5c[0] in base64url, not standard base64") if "+" in cert_b64("rsa-a") or "/" in cert_b64("rsa-a") else None
+    j = dict(e["jwk"], x5c=[]); add("jwk-x5c-empty", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "x5c is empty")
+    j = dict(e["jwk"], x5c=[cert_b64("rsa-a")], x5t=key_entries["ec256-b"]["x5t"])
+    add("jwk-x5t-disagrees", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "x5t is not x5c[0]'s thumbprint")
+    j = dict(e["jwk"], x5c=[cert_b64("rsa-a")]); j["x5t#S256"] = key_entries["ec256-b"]["x5t#S256"]
+    add("jwk-x5t-s256-disagrees", "jwk", json.dumps(j), {"error": "INVALID_KEY"}, "x5t#S256 is not x5c[0]'s thumbprint")
     return cases
 
 

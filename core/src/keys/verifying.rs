@@ -219,7 +219,8 @@ impl VerifyingKey {
         }
         let meta = Meta { kid: j.kid()?, alg: j.alg()?, key_use: j.key_use()?, key_ops: j.key_ops()? };
         let components = components_from_jwk(&j, kt)?;
-        Self::build(components, meta, None)
+        let cert = certificate_from_jwk(&j, &components)?;
+        Self::build(components, meta, cert)
     }
 
     /// Parse a PEM public key: `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1)
@@ -431,6 +432,65 @@ impl VerifyingKey {
         }
         self.parsed.verify(alg, signing_input, signature)
     }
+}
+
+/// The certificate a JWK carries in `x5c` (RFC 7517 §4.7: standard base64
+/// DER, the key's own certificate first), checked against the key: its
+/// public key must be the JWK's, and `x5t` / `x5t#S256`, when given, must be
+/// its thumbprints. A JWK whose members disagree is refused, whatever else
+/// would select it.
+fn certificate_from_jwk(j: &Jwk<'_>, components: &Components) -> Result<Option<CertificateInfo>> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+    const STANDARD: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    let thumb = |name: &str, len: usize| -> Result<Option<Vec<u8>>> {
+        j.str(name)?
+            .map(|t| {
+                b64::decode_padding_optional(t.as_bytes())
+                    .filter(|d| d.len() == len)
+                    .ok_or_else(|| jwk::invalid(format!("JWK member `{name}` is not a base64url thumbprint")))
+            })
+            .transpose()
+    };
+    let x5t = thumb("x5t", 20)?;
+    let x5t_s256 = thumb("x5t#S256", 32)?;
+    let first = match j.0.get("x5c") {
+        None => return Ok(None),
+        Some(Value::Array(items)) if !items.is_empty() => {
+            if !items.iter().all(Value::is_string) {
+                return Err(jwk::invalid("JWK member `x5c` must be an array of strings".into()));
+            }
+            items.first().and_then(Value::as_str).unwrap_or_default()
+        }
+        Some(_) => return Err(jwk::invalid("JWK member `x5c` must be a non-empty array of strings".into())),
+    };
+    let der = STANDARD
+        .decode(first)
+        .map_err(|_| jwk::invalid("JWK x5c[0] is not standard base64 (RFC 7517 §4.7)".into()))?;
+    let c = x509::parse(&der).map_err(|e| jwk::invalid(format!("JWK x5c[0]: {}", e.detail())))?;
+    let cert_components = match c.components {
+        PublicComponents::Rsa(n, e) => Components::Rsa { n, e },
+        PublicComponents::Ec(curve, point) => Components::Ec { curve, point },
+        PublicComponents::Ed25519(x) => Components::Ed25519 { x },
+    };
+    if jwk::thumbprint_input(&cert_components) != jwk::thumbprint_input(components) {
+        return Err(jwk::invalid("JWK x5c[0] is the certificate of another key".into()));
+    }
+    if x5t.is_some_and(|t| t != c.x5t) {
+        return Err(jwk::invalid("JWK x5t is not the SHA-1 thumbprint of x5c[0]".into()));
+    }
+    if x5t_s256.is_some_and(|t| t != c.x5t_s256) {
+        return Err(jwk::invalid("JWK x5t#S256 is not the SHA-256 thumbprint of x5c[0]".into()));
+    }
+    Ok(Some(CertificateInfo {
+        not_before: c.not_before,
+        not_after: c.not_after,
+        x5t: c.x5t,
+        x5t_s256: c.x5t_s256,
+    }))
 }
 
 pub(crate) fn components_from_jwk(j: &Jwk<'_>, kt: KeyType) -> Result<Components> {
