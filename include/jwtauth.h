@@ -332,11 +332,13 @@ typedef struct jwtauth_verifying_key jwtauth_verifying_key;
 
 // One decoded form parameter, for `jwtauth_authenticate_form`.
 typedef struct jwtauth_param {
-  // The name (UTF-8, not NUL-terminated).
+  // The name (bytes as received, not NUL-terminated).
   const char *name;
   // Its length in bytes.
   size_t name_len;
-  // The value (UTF-8, not NUL-terminated).
+  // The value (bytes as received, not NUL-terminated; a client
+  // authentication parameter that is not UTF-8 is the request's fault,
+  // `JWTAUTH_MALFORMED_REQUEST`).
   const char *value;
   // Its length in bytes.
   size_t value_len;
@@ -485,9 +487,12 @@ jwtauth_status jwtauth_authenticator_new(const struct jwtauth_verifier_config *c
                                          struct jwtauth_error **err);
 
 // Authenticate a token request from its `Authorization` header value
-// (NULL when the request had none) and its raw
-// `application/x-www-form-urlencoded` body. On failure the error carries
-// the response to send.
+// (NULL when the request had none; its raw bytes otherwise) and its raw
+// `application/x-www-form-urlencoded` body. Whatever bytes the header and
+// body hold, a failure is the request's (`invalid_request` or
+// `invalid_client`); on failure the error carries the response to send. A
+// server that may receive the header more than once calls
+// `jwtauth_authenticate_headers`.
 jwtauth_status jwtauth_authenticate(const struct jwtauth_authenticator *authenticator,
                                     const char *authorization,
                                     size_t authorization_len,
@@ -495,6 +500,19 @@ jwtauth_status jwtauth_authenticate(const struct jwtauth_authenticator *authenti
                                     size_t body_len,
                                     struct jwtauth_authenticated **out,
                                     struct jwtauth_error **err);
+
+// As `jwtauth_authenticate`, given every header of the request as
+// `header_count` name/value pairs (bytes as received): the library finds
+// `Authorization` (any case) and refuses a request that carries it more
+// than once (`JWTAUTH_MALFORMED_AUTHORIZATION`). Other headers are ignored,
+// whatever their names.
+jwtauth_status jwtauth_authenticate_headers(const struct jwtauth_authenticator *authenticator,
+                                            const struct jwtauth_param *headers,
+                                            size_t header_count,
+                                            const uint8_t *body,
+                                            size_t body_len,
+                                            struct jwtauth_authenticated **out,
+                                            struct jwtauth_error **err);
 
 // As `jwtauth_authenticate`, with the form already decoded by the server
 // into `count` name/value pairs (repeated names must be kept: they are

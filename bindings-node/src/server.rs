@@ -332,7 +332,7 @@ pub fn verify_sync(
         // core's first rules); the core reports a failing one that is not
         // UTF-8 as the argument error it always was.
         let r = callbacks::sync(&env, || {
-            verifier.inner.verify_text_bytes_in(assertion, client_id.as_deref(), &*registry.inner)
+            verifier.inner.verify_bytes_in(assertion, client_id.as_deref(), &*registry.inner)
         });
         Ok(pack_verified(&r.js(&env)?))
     })

@@ -9,6 +9,7 @@
 use pyo3::prelude::*;
 
 mod bench;
+mod callback;
 mod convert;
 mod errors;
 mod keys;

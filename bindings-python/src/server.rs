@@ -10,11 +10,12 @@ use jwtauth::{AudienceMode, Clock, MemoryRegistry};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use crate::callback;
 use crate::convert::{bytes, json_text, text, to_python};
 use crate::errors::{IntoPy, auth_to_py, usage};
 use crate::keys::algorithm;
 use crate::policy::{CredentialPolicy, now_or_system};
-use crate::stores::{self, FixedClock, RemoteJwks};
+use crate::stores::{self, FixedClock, RemoteJwks, type_name};
 
 /// One registered client, its keys parsed once.
 #[pyclass(module = "jwtauth", frozen)]
@@ -73,17 +74,14 @@ impl jwtauth::Registry for PyRegistry {
         Python::attach(|py| {
             let unavailable =
                 |why: String| jwtauth::Error::with_detail(jwtauth::ErrorCode::RegistryUnavailable, why);
-            let r = self
-                .0
-                .bind(py)
-                .call1((client_id,))
-                .map_err(|e| unavailable(format!("the lookup raised {}", e.get_type(py))))?;
+            let f = self.0.bind(py);
+            let r = callback::answer(py, "registry lookup", || f.call1((client_id,))).map_err(unavailable)?;
             if r.is_none() {
                 return Ok(None);
             }
-            let c = r
-                .cast::<Client>()
-                .map_err(|_| unavailable("the lookup returned something else than a Client".to_owned()))?;
+            let c = r.cast::<Client>().map_err(|_| {
+                unavailable(format!("the lookup answered a {} instead of a Client or None", type_name(&r)))
+            })?;
             Ok(Some(c.get().inner.clone()))
         })
     }
@@ -261,18 +259,43 @@ impl Verifier {
     /// from its iss/sub in `registry`; `client_id` is the request's
     /// client_id parameter, if any (it must agree). Raises
     /// `InvalidClientError` (or another `JwtAuthError`) when refused.
-    #[pyo3(signature = (assertion, registry, *, client_id = None))]
+    /// Host callbacks must answer within `timeout` seconds (default 10) of
+    /// the call; an `async def` callback needs `verify_async`.
+    #[pyo3(signature = (assertion, registry, *, client_id = None, timeout = None))]
     fn verify(
         &self,
         py: Python<'_>,
         assertion: &Bound<'_, PyAny>,
         registry: &Registry,
         client_id: Option<&str>,
+        timeout: Option<f64>,
     ) -> PyResult<VerifiedAssertion> {
-        let assertion = text(assertion, "assertion")?;
+        let timeout = callback::timeout(py, timeout)?;
+        let assertion = request_bytes(assertion, "assertion")?;
         let (v, reg) = (&self.inner, &registry.inner);
-        let r = py.detach(|| v.verify_in(&assertion, client_id, &**reg));
+        let (r, misuse) =
+            py.detach(|| callback::run(timeout, || v.verify_bytes_in(&assertion, client_id, &**reg)));
+        if let Some(why) = misuse {
+            return Err(usage(py, why));
+        }
         Ok(VerifiedAssertion::new(r.py_err(py)?))
+    }
+
+    /// As `verify`, awaitable: runs on the event loop's default executor, and
+    /// host callbacks may be `async def` (awaited on this loop); the whole
+    /// call, callbacks included, is bounded by `timeout` (default 10 s).
+    #[pyo3(signature = (assertion, registry, *, client_id = None, timeout = None))]
+    fn verify_async<'py>(
+        slf: &Bound<'py, Self>,
+        assertion: &Bound<'py, PyAny>,
+        registry: &Bound<'py, Registry>,
+        client_id: Option<&str>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item("client_id", client_id)?;
+        run_async(py, &slf.getattr("verify")?, timeout, (assertion, registry), kwargs)
     }
 
     /// The issuer identifier.

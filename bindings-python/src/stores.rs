@@ -8,9 +8,16 @@ use jwtauth::{
     FetchedJwks, JwksFetcher, JwksUri, RemoteJwksConfig, ReplayCheck, ReplayStore, ReplayStoreError,
 };
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyString, PyTuple};
 
+use crate::callback;
 use crate::convert::bytes;
 use crate::errors::IntoPy;
+
+/// The type name of a callback's answer, for the reason in logs.
+pub(crate) fn type_name(v: &Bound<'_, PyAny>) -> String {
+    v.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string())
+}
 
 /// A clock the program sets (tests, replays of recorded traffic).
 #[pyclass(module = "jwtauth", frozen)]
@@ -83,15 +90,21 @@ impl ReplayStore for PyReplayStore {
         now: i64,
     ) -> Result<ReplayCheck, ReplayStoreError> {
         Python::attach(|py| {
-            let r = self
-                .0
-                .bind(py)
-                .call_method1("check_and_insert", (client_id, jti, expires_at, now))
-                .and_then(|v| v.is_truthy())
-                .map_err(|e| {
-                    ReplayStoreError(format!("the Python replay store raised {}", e.get_type(py)))
-                })?;
-            Ok(if r { ReplayCheck::Fresh } else { ReplayCheck::Replayed })
+            let store = self.0.bind(py);
+            let r = callback::answer(py, "replay store", || {
+                store.call_method1("check_and_insert", (client_id, jti, expires_at, now))
+            })
+            .map_err(ReplayStoreError)?;
+            // Only a bool answers: a coroutine, "no", [False] or None is no
+            // answer at all, never "fresh".
+            match r.cast::<PyBool>() {
+                Ok(b) if b.is_true() => Ok(ReplayCheck::Fresh),
+                Ok(_) => Ok(ReplayCheck::Replayed),
+                Err(_) => Err(ReplayStoreError(format!(
+                    "the replay store answered a {} instead of a bool",
+                    type_name(&r)
+                ))),
+            }
         })
     }
 }
@@ -189,18 +202,35 @@ impl fmt::Debug for PyFetcher {
 impl JwksFetcher for PyFetcher {
     fn fetch(&self, uri: &JwksUri, _timeout: Duration) -> Result<FetchedJwks, String> {
         Python::attach(|py| {
-            let r = self
-                .0
-                .bind(py)
-                .call1((uri.as_str(),))
-                .map_err(|e| format!("the Python fetcher raised {}", e.get_type(py)))?;
-            let (body, max_age) = match r.extract::<(Bound<'_, PyAny>, Option<i64>)>() {
-                Ok((b, m)) => (b, m),
-                Err(_) => (r, None),
+            let f = self.0.bind(py);
+            let r = callback::answer(py, "JWKS fetcher", || f.call1((uri.as_str(),)))?;
+            // `bytes | str | (body, max_age)`, nothing else.
+            let (body, max_age) = match r.cast::<PyTuple>() {
+                Ok(t) if t.len() == 2 => {
+                    let body = t.get_item(0).map_err(|e| e.to_string())?;
+                    let age = t.get_item(1).map_err(|e| e.to_string())?;
+                    let max_age = if age.is_none() {
+                        None
+                    } else if age.is_instance_of::<PyInt>() && !age.is_instance_of::<PyBool>() {
+                        Some(
+                            age.extract::<i64>()
+                                .map_err(|_| "the fetcher's max_age is out of range".to_owned())?,
+                        )
+                    } else {
+                        return Err(format!("the fetcher's max_age is a {}, not an int", type_name(&age)));
+                    };
+                    (body, max_age)
+                }
+                _ => (r, None),
             };
-            let body = bytes(&body, "body")
-                .map_err(|_| "the Python fetcher returned no bytes".to_owned())?
-                .into_owned();
+            if !(body.is_instance_of::<PyBytes>()
+                || body.is_instance_of::<PyString>()
+                || body.is_instance_of::<PyByteArray>())
+            {
+                return Err(format!("the fetcher answered a {} instead of bytes or str", type_name(&body)));
+            }
+            let body =
+                bytes(&body, "body").map_err(|_| "the fetcher's body is not UTF-8".to_owned())?.into_owned();
             Ok(FetchedJwks { body, max_age })
         })
     }

@@ -303,55 +303,29 @@ impl Verifier {
         self.verify_inner(assertion, client_id, |id, _| lookup_client(registry, id))
     }
 
-    /// As [`Verifier::verify_bytes_in`], for an API whose assertion argument
-    /// is text passed as bytes (the C API, the Node addon): a failing
-    /// assertion that is not UTF-8 is refused as the malformed argument it
-    /// is (`INVALID_ARGUMENT`, "assertion is not UTF-8") rather than with the
-    /// rule it happened to fail. Only on failure is the text checked.
-    ///
-    /// # Errors
-    /// As above.
-    pub fn verify_text_bytes_in(
-        &self,
-        assertion: &[u8],
-        client_id: Option<&str>,
-        registry: &dyn Registry,
-    ) -> Result<VerifiedAssertion> {
-        // The error is replaced in place: a `map_err` would copy the whole
-        // (large) verified result on success.
-        let mut result = self.verify_bytes_in(assertion, client_id, registry);
-        if let Err(e) = &mut result {
-            not_utf8_is_an_argument_error(assertion, e);
-        }
-        result
-    }
-
-    /// As [`Verifier::verify_text_bytes_in`], writing the result into `out`
+    /// As [`Verifier::verify_bytes_in`], writing the result into `out`
     /// (initialised exactly when this returns `Ok`). For callers whose result
     /// lives in memory they allocated before the call (the C API): the result
-    /// is built there, not built and then copied.
+    /// is built there, not built and then copied. Bytes that are not UTF-8
+    /// fail the rule they break, like any other request content.
     ///
     /// # Errors
-    /// As [`Verifier::verify_text_bytes_in`]; `out` is then left as it was.
-    pub fn verify_text_bytes_into(
+    /// As [`Verifier::verify_bytes_in`]; `out` is then left as it was.
+    pub fn verify_bytes_into(
         &self,
         assertion: &[u8],
         client_id: Option<&str>,
         registry: &dyn Registry,
         out: &mut std::mem::MaybeUninit<VerifiedAssertion>,
     ) -> Result<()> {
-        let mut result = self.verify_inner_with(
+        self.verify_inner_with(
             assertion,
             client_id,
             |id, _| lookup_client(registry, id),
             |verified| {
                 out.write(verified);
             },
-        );
-        if let Err(e) = &mut result {
-            not_utf8_is_an_argument_error(assertion, e);
-        }
-        result
+        )
     }
 
     /// As [`Verifier::verify_with`], with the header's algorithm passed to
@@ -463,14 +437,6 @@ impl Verifier {
             claims,
             replay_until: until,
         }))
-    }
-}
-
-/// A failure on an assertion that is not UTF-8 is reported as the argument
-/// error (for callers that take bytes where the API's contract is text).
-fn not_utf8_is_an_argument_error(assertion: &[u8], e: &mut Error) {
-    if std::str::from_utf8(assertion).is_err() {
-        *e = Error::new(ErrorCode::InvalidArgument, "assertion is not UTF-8");
     }
 }
 

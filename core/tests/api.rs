@@ -251,50 +251,50 @@ fn verify_bytes_in_takes_unchecked_bytes() {
     assert_eq!(v.verify_bytes_in(fresh.as_bytes(), None, &reg).unwrap().client_id, "client-1");
 }
 
+/// Assertion bytes come from the request: whatever they hold, a refusal is
+/// the request's (401), never an argument error of the server's.
 #[test]
-fn verify_text_bytes_in_names_text_that_is_not_utf8() {
+fn assertion_bytes_that_are_not_utf8_are_the_requests_fault() {
     let (clock, key, reg, v) = hs256_client();
     let jws = AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock).sign().unwrap().assertion;
     let at = jws.len() / 2;
-    let with = |bad: &[u8]| {
+    for bad in [&[0xff][..], "é".as_bytes(), &[0xed, 0xa0, 0x80], &[0]] {
         let mut b = jws.as_bytes().to_vec();
         b.splice(at..=at, bad.iter().copied());
-        b
-    };
-    // Not UTF-8: the argument error, with a detail that names it.
-    let e = v.verify_text_bytes_in(&with(&[0xff]), None, &reg).unwrap_err();
-    assert_eq!(e.code(), ErrorCode::InvalidArgument);
-    assert_eq!(e.detail(), "assertion is not UTF-8");
-    // UTF-8 but not ASCII: the rule it fails, as from verify_bytes_in.
-    let e = v.verify_text_bytes_in(&with("é".as_bytes()), None, &reg).unwrap_err();
-    assert!(matches!(e.code(), ErrorCode::MalformedJws | ErrorCode::InvalidBase64), "{:?}", e.code());
-    // A valid assertion: accepted as by verify_bytes_in.
-    assert_eq!(v.verify_text_bytes_in(jws.as_bytes(), None, &reg).unwrap().client_id, "client-1");
+        let e = v.verify_bytes_in(&b, None, &reg).unwrap_err();
+        assert!(
+            matches!(e.code(), ErrorCode::MalformedJws | ErrorCode::InvalidBase64),
+            "{bad:?}: {:?}",
+            e.code()
+        );
+        assert_eq!(e.http_status(), 401);
+    }
+    assert_eq!(v.verify_bytes_in(jws.as_bytes(), None, &reg).unwrap().client_id, "client-1");
 }
 
 #[test]
 #[allow(unsafe_code, reason = "reads the MaybeUninit the call under test initialised")]
-fn verify_text_bytes_into_writes_the_result_only_on_success() {
+fn verify_bytes_into_writes_the_result_only_on_success() {
     let (clock, key, reg, v) = hs256_client();
     let signed = AssertionBuilder::new(&key, "client-1", ISSUER).clock(clock).sign().unwrap();
     let jws = signed.assertion.as_bytes();
     let mut out = std::mem::MaybeUninit::<jwtauth::VerifiedAssertion>::uninit();
-    // Refused: the errors of verify_text_bytes_in (and the slot is not
-    // read afterwards: it was not written).
+    // Refused: the errors of verify_bytes_in (and the slot is not read
+    // afterwards: it was not written).
     let mut bad = jws.to_vec();
     bad[jws.len() / 2] = 0xff;
-    let e = v.verify_text_bytes_into(&bad, None, &reg, &mut out).unwrap_err();
-    assert_eq!((e.code(), e.detail()), (ErrorCode::InvalidArgument, "assertion is not UTF-8"));
-    let e = v.verify_text_bytes_into(jws, Some("someone-else"), &reg, &mut out).unwrap_err();
+    let e = v.verify_bytes_into(&bad, None, &reg, &mut out).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidBase64);
+    let e = v.verify_bytes_into(jws, Some("someone-else"), &reg, &mut out).unwrap_err();
     assert_eq!(e.code(), ErrorCode::ClientIdMismatch);
     // Accepted: the slot holds the verified assertion.
-    v.verify_text_bytes_into(jws, None, &reg, &mut out).unwrap();
+    v.verify_bytes_into(jws, None, &reg, &mut out).unwrap();
     // SAFETY: initialised by the Ok call just above.
     let got = unsafe { out.assume_init() };
     assert_eq!(got.client_id, "client-1");
     assert_eq!(got.claims.jti(), Some(signed.jti.as_str()));
     // Once only: the same assertion again is a replay, and leaves `out` alone.
     let mut again = std::mem::MaybeUninit::<jwtauth::VerifiedAssertion>::uninit();
-    let e = v.verify_text_bytes_into(jws, None, &reg, &mut again).unwrap_err();
+    let e = v.verify_bytes_into(jws, None, &reg, &mut again).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Replayed);
 }

@@ -11,9 +11,9 @@
 
 use std::ffi::{CString, c_char};
 
-use jwtauth_core::{Authenticated, Authenticator};
+use jwtauth_core::{Authenticated, Authenticator, Authorization};
 
-use crate::args::{Out, bytes, free, obj, opt_text, text, to_c};
+use crate::args::{Out, bytes, free, obj, opt_text, to_c};
 use crate::boundary::{Failure, call, infallible};
 use crate::error::{c_string, jwtauth_error};
 use crate::registry::jwtauth_registry;
@@ -43,11 +43,13 @@ pub struct jwtauth_authenticated {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct jwtauth_param {
-    /// The name (UTF-8, not NUL-terminated).
+    /// The name (bytes as received, not NUL-terminated).
     pub name: *const c_char,
     /// Its length in bytes.
     pub name_len: usize,
-    /// The value (UTF-8, not NUL-terminated).
+    /// The value (bytes as received, not NUL-terminated; a client
+    /// authentication parameter that is not UTF-8 is the request's fault,
+    /// `JWTAUTH_MALFORMED_REQUEST`).
     pub value: *const c_char,
     /// Its length in bytes.
     pub value_len: usize,
@@ -85,10 +87,23 @@ fn result(a: Authenticated) -> jwtauth_authenticated {
     }
 }
 
+/// The header argument: NULL (with length 0) when the request had none;
+/// otherwise its bytes as received (any bytes: what a request holds is never
+/// a usage error).
+fn header_arg<'a>(ptr: *const c_char, len: usize) -> Result<Authorization<'a>, Failure> {
+    if ptr.is_null() && len == 0 {
+        return Ok(Authorization::Absent);
+    }
+    bytes(ptr.cast(), len, "authorization").map(Authorization::Value)
+}
+
 /// Authenticate a token request from its `Authorization` header value
-/// (NULL when the request had none) and its raw
-/// `application/x-www-form-urlencoded` body. On failure the error carries
-/// the response to send.
+/// (NULL when the request had none; its raw bytes otherwise) and its raw
+/// `application/x-www-form-urlencoded` body. Whatever bytes the header and
+/// body hold, a failure is the request's (`invalid_request` or
+/// `invalid_client`); on failure the error carries the response to send. A
+/// server that may receive the header more than once calls
+/// `jwtauth_authenticate_headers`.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_authenticate(
     authenticator: *const jwtauth_authenticator,
@@ -102,9 +117,59 @@ pub extern "C" fn jwtauth_authenticate(
     call(err, || {
         let out = Out::new(out, "out")?;
         let a = obj(authenticator, "authenticator")?;
-        let header = opt_text(authorization, authorization_len, "authorization")?;
+        let header = header_arg(authorization, authorization_len)?;
         let body = bytes(body, body_len, "body")?;
-        let done = a.inner.authenticate_body(header, body)?;
+        let done = a.inner.authenticate_raw(header, body)?;
+        out.write(to_c(result(done)));
+        Ok(())
+    })
+}
+
+/// `count` name/value pairs from the caller's array, as byte slices.
+fn pairs<'a>(
+    params: *const jwtauth_param,
+    count: usize,
+    what: &'static str,
+) -> Result<Vec<(&'a [u8], &'a [u8])>, Failure> {
+    let size = count
+        .checked_mul(size_of::<jwtauth_param>())
+        .ok_or_else(|| Failure::argument(what, "count is too large"))?;
+    let raw = bytes(params.cast(), size, what)?;
+    let mut out = Vec::with_capacity(count);
+    for chunk in raw.chunks_exact(size_of::<jwtauth_param>()) {
+        // SAFETY: `chunk` is one `jwtauth_param` of the caller's array
+        // (read unaligned, as a copy of plain data).
+        let p: jwtauth_param = unsafe { chunk.as_ptr().cast::<jwtauth_param>().read_unaligned() };
+        out.push((
+            bytes(p.name.cast(), p.name_len, "param name")?,
+            bytes(p.value.cast(), p.value_len, "param value")?,
+        ));
+    }
+    Ok(out)
+}
+
+/// As `jwtauth_authenticate`, given every header of the request as
+/// `header_count` name/value pairs (bytes as received): the library finds
+/// `Authorization` (any case) and refuses a request that carries it more
+/// than once (`JWTAUTH_MALFORMED_AUTHORIZATION`). Other headers are ignored,
+/// whatever their names.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_authenticate_headers(
+    authenticator: *const jwtauth_authenticator,
+    headers: *const jwtauth_param,
+    header_count: usize,
+    body: *const u8,
+    body_len: usize,
+    out: *mut *mut jwtauth_authenticated,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let a = obj(authenticator, "authenticator")?;
+        let headers = pairs(headers, header_count, "headers")?;
+        let header = Authorization::from_headers(headers.iter().map(|(n, v)| (n, *v)));
+        let body = bytes(body, body_len, "body")?;
+        let done = a.inner.authenticate_raw(header, body)?;
         out.write(to_c(result(done)));
         Ok(())
     })
@@ -126,19 +191,9 @@ pub extern "C" fn jwtauth_authenticate_form(
     call(err, || {
         let out = Out::new(out, "out")?;
         let a = obj(authenticator, "authenticator")?;
-        let header = opt_text(authorization, authorization_len, "authorization")?;
-        let size = count
-            .checked_mul(size_of::<jwtauth_param>())
-            .ok_or_else(|| Failure::argument("count", "is too large"))?;
-        let raw = bytes(params.cast(), size, "params")?;
-        let mut pairs = Vec::with_capacity(count);
-        for chunk in raw.chunks_exact(size_of::<jwtauth_param>()) {
-            // SAFETY: `chunk` is one `jwtauth_param` of the caller's array
-            // (read unaligned, as a copy of plain data).
-            let p: jwtauth_param = unsafe { chunk.as_ptr().cast::<jwtauth_param>().read_unaligned() };
-            pairs.push((text(p.name, p.name_len, "param name")?, text(p.value, p.value_len, "param value")?));
-        }
-        let done = a.inner.authenticate(header, pairs)?;
+        let header = header_arg(authorization, authorization_len)?;
+        let pairs = pairs(params, count, "params")?;
+        let done = a.inner.authenticate_raw_pairs(header, pairs)?;
         out.write(to_c(result(done)));
         Ok(())
     })

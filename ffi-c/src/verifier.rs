@@ -127,7 +127,7 @@ impl jwtauth_verified {
             unsafe { &mut *std::ptr::addr_of_mut!((*p).inner).cast::<MaybeUninit<VerifiedAssertion>>() };
         // On failure nothing was written (the core writes `inner` only on
         // success) and `slot` is freed as the uninitialised memory it is.
-        v.verify_text_bytes_into(assertion, client_id, registry, inner)?;
+        v.verify_bytes_into(assertion, client_id, registry, inner)?;
         // SAFETY: `inner` is initialised (Ok above); the other fields are
         // written once each before the allocation is handed out, and only
         // `inner.client_id` is read back.
@@ -386,9 +386,8 @@ pub extern "C" fn jwtauth_verifier_verify(
     call(err, || {
         let out = Out::new(out, "out")?;
         let (v, reg) = (obj(verifier, "verifier")?, obj(registry, "registry")?);
-        // Not checked as UTF-8 up front: only ASCII passes the core's first
-        // rules, and nothing happens before them (the core reports a failing
-        // one that is not UTF-8 as the argument error it always was).
+        // Request content: any bytes, refused by the rule they break (only
+        // ASCII passes the core's first rules, and nothing happens before).
         let assertion = bytes(assertion.cast(), assertion_len, "assertion")?;
         let client_id = opt_text(client_id, client_id_len, "client_id")?;
         out.write(jwtauth_verified::verify_into_c(&v.inner, assertion, client_id, &*reg.inner)?);

@@ -301,9 +301,9 @@ static void test_sign_and_verify(void) {
     for (int i = 0; i < 3; i++) jwtauth_assertion_free(as[i]);
     jwtauth_assertion_free(again);
   }
-  /* Assertions are not checked as UTF-8 up front; a failing one that is not
-   * UTF-8 is still an argument error, non-ASCII UTF-8 is malformed base64url. */
-  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_verify(v, reg, S("eyJhbGciOiJIUzI1NiJ9.\xff\xfe.c2ln"), NULL, 0, &ok, &err));
+  /* Assertion bytes are request content: UTF-8 or not, a failing one is
+   * refused by the rule it breaks (401), never as an argument error. */
+  FAILS(JWTAUTH_INVALID_BASE64, jwtauth_verifier_verify(v, reg, S("eyJhbGciOiJIUzI1NiJ9.\xff\xfe.c2ln"), NULL, 0, &ok, &err));
   FAILS(JWTAUTH_INVALID_BASE64, jwtauth_verifier_verify(v, reg, S("eyJhbGciOiJIUzI1NiJ9.\xc3\xa9.c2ln"), NULL, 0, &ok, &err));
   CHECK(ok == NULL, "no output on failure");
   /* Unknown client; expired after the clock moves; garbage. */
@@ -463,6 +463,37 @@ static void test_authenticate_and_callbacks(void) {
     jwtauth_error_free(err);
   }
   FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticate_form(auth, NULL, 0, NULL, 3, &ok, &err));
+  /* Whatever bytes a request holds, the answer is the request's (400/401),
+   * with WWW-Authenticate when the header was used. */
+  {
+    static const struct {
+      const char *p;
+      size_t n;
+    } headers[] = {{S("Basic \xff\xfe")}, {S("Basic YmFzaWMtMTp3cm9uZw\0==")}, {S("\xc3\x28 x")}, {S("Basic \xed\xa0\x80")}};
+    for (size_t i = 0; i < 4; i++) {
+      jwtauth_error *e = NULL;
+      jwtauth_status st = jwtauth_authenticate(auth, headers[i].p, headers[i].n, (const uint8_t *)"grant_type=x", 12, &ok, &e);
+      CHECK((st == JWTAUTH_MALFORMED_AUTHORIZATION || st == JWTAUTH_UNSUPPORTED_AUTH_SCHEME) &&
+                jwtauth_error_http_status(e) == 401 && jwtauth_error_www_authenticate(e) != NULL,
+            "header bytes %zu: %u", i, (unsigned)st);
+      jwtauth_error_free(e);
+    }
+    jwtauth_param bad_value[2] = {{S("client_id"), S("basic-1")}, {S("client_secret"), "\xff\xfe", 2}};
+    FAILS(JWTAUTH_MALFORMED_REQUEST, jwtauth_authenticate_form(auth, NULL, 0, bad_value, 2, &ok, &err));
+    static const uint8_t bad_body[] = "client_id=basic-1&client_secret=\xff";
+    FAILS(JWTAUTH_MALFORMED_REQUEST, jwtauth_authenticate(auth, NULL, 0, bad_body, sizeof bad_body - 1, &ok, &err));
+    /* Every header given: attacker-named ones are only headers; two
+     * Authorization headers are refused. */
+    jwtauth_param hs[4] = {{S("get"), S("x")}, {S("Entries"), S("y")}, {S("AUTHORIZATION"), STR(good)}, {"\xff", 1, "\xfe", 1}};
+    OK(jwtauth_authenticate_headers(auth, hs, 4, (const uint8_t *)"grant_type=x", 12, &ok, NULL));
+    CHECK(strcmp(jwtauth_authenticated_client_id(ok), "basic-1") == 0, "headers: client");
+    jwtauth_authenticated_free(ok);
+    ok = NULL;
+    jwtauth_param two[2] = {{S("authorization"), STR(good)}, {S("Authorization"), STR(good)}};
+    FAILS(JWTAUTH_MALFORMED_AUTHORIZATION, jwtauth_authenticate_headers(auth, two, 2, NULL, 0, &ok, &err));
+    FAILS(JWTAUTH_NO_CLIENT_AUTHENTICATION, jwtauth_authenticate_headers(auth, hs, 2, NULL, 0, &ok, &err));
+    FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticate_headers(auth, NULL, 2, NULL, 0, &ok, &err));
+  }
   FAILS(JWTAUTH_NO_CLIENT_AUTHENTICATION, jwtauth_authenticate(auth, NULL, 0, NULL, 0, &ok, &err));
   /* registry outage and unknown clients */
   jwtauth_assertion *stranger = sign(clock, "stranger", NULL);
