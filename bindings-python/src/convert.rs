@@ -32,6 +32,21 @@ pub(crate) fn bytes<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'
     Err(usage(py, format!("{what} must be str, bytes, bytearray or memoryview")))
 }
 
+/// Request content (an assertion, a header, a form value) as bytes: `bytes`,
+/// `bytearray`, `memoryview`, or `str` encoded as UTF-8 with lone surrogates
+/// kept as the bytes they would be (invalid UTF-8, which the core refuses as
+/// the request's fault). Only a value of another type is a usage error.
+pub(crate) fn request_bytes<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'a, [u8]>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        if let Ok(t) = s.to_cow() {
+            return Ok(Cow::Owned(t.as_bytes().to_vec()));
+        }
+        let b = s.call_method1("encode", ("utf-8", "surrogatepass"))?;
+        return Ok(Cow::Owned(b.cast::<PyBytes>()?.as_bytes().to_vec()));
+    }
+    bytes(obj, what)
+}
+
 /// UTF-8 text from `str`, `bytes`, `bytearray` or `memoryview`.
 pub(crate) fn text<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'a, str>> {
     if let Ok(s) = obj.cast::<PyString>() {

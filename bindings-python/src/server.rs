@@ -6,12 +6,12 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use jwtauth::{AudienceMode, Clock, MemoryRegistry};
+use jwtauth::{AudienceMode, Authorization, Clock, MemoryRegistry};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::callback;
-use crate::convert::{bytes, json_text, text, to_python};
+use crate::convert::{json_text, request_bytes, to_python};
 use crate::errors::{IntoPy, auth_to_py, usage};
 use crate::keys::algorithm;
 use crate::policy::{CredentialPolicy, now_or_system};
@@ -293,7 +293,7 @@ impl Verifier {
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let kwargs = pyo3::types::PyDict::new(py);
+        let kwargs = PyDict::new(py);
         kwargs.set_item("client_id", client_id)?;
         run_async(py, &slf.getattr("verify")?, timeout, (assertion, registry), kwargs)
     }
@@ -381,38 +381,44 @@ pub struct Authenticator {
     inner: jwtauth::Authenticator,
 }
 
-/// The Authorization header from a headers mapping (any case) or list of pairs.
-fn authorization_from(headers: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+/// A request's headers, from a mapping (`.items()`) or an iterable of
+/// (name, value) pairs, names and values `str` or `bytes` (ASGI servers give
+/// bytes), kept as bytes: the core finds Authorization in them.
+fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    let py = headers.py();
     let items: Bound<'_, PyAny> =
         if headers.hasattr("items")? { headers.call_method0("items")? } else { headers.clone() };
-    let mut found = None;
+    let mut out = Vec::new();
     for item in items.try_iter()? {
-        let (k, v): (String, String) = item?.extract()?;
-        if k.eq_ignore_ascii_case("authorization") {
-            if found.is_some() {
-                // Two Authorization headers: let the core see a malformed one.
-                return Ok(Some(String::from("\u{0}")));
-            }
-            found = Some(v);
-        }
+        let item = item?;
+        let pair =
+            item.cast::<PyTuple>().ok().filter(|t| t.len() == 2).ok_or_else(|| {
+                usage(py, "headers must be a mapping or an iterable of (name, value) pairs")
+            })?;
+        let (k, v) = (pair.get_item(0)?, pair.get_item(1)?);
+        out.push((
+            request_bytes(&k, "header name")?.into_owned(),
+            request_bytes(&v, "header value")?.into_owned(),
+        ));
     }
-    Ok(found)
+    Ok(out)
 }
 
 /// Decoded form pairs from a mapping (values str or lists of str, so that
-/// repeated parameters are kept) or an iterable of pairs.
-fn pairs_from(form: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+/// repeated parameters are kept) or an iterable of pairs, as request bytes.
+fn pairs_from(form: &Bound<'_, PyAny>) -> PyResult<Vec<(Vec<u8>, Vec<u8>)>> {
     let py = form.py();
+    let b = |v: &Bound<'_, PyAny>, what: &str| request_bytes(v, what).map(std::borrow::Cow::into_owned);
     let mut out = Vec::new();
     if let Ok(d) = form.cast::<PyDict>() {
         for (k, v) in d.iter() {
-            let k: String = k.extract()?;
+            let k = b(&k, "form name")?;
             if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
                 for x in v.try_iter()? {
-                    out.push((k.clone(), x?.extract()?));
+                    out.push((k.clone(), b(&x?, "form value")?));
                 }
             } else {
-                out.push((k, v.extract()?));
+                out.push((k, b(&v, "form value")?));
             }
         }
         return Ok(out);
@@ -422,19 +428,30 @@ fn pairs_from(form: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
         for k in form.call_method0("keys")?.try_iter()? {
             let k = k?;
             for v in form.call_method1("getlist", (&k,))?.try_iter()? {
-                out.push((k.extract()?, v?.extract()?));
+                out.push((b(&k, "form name")?, b(&v?, "form value")?));
             }
         }
         return Ok(out);
     }
+    let bad = || usage(py, "form must be a mapping or an iterable of (name, value) pairs");
     for item in form.try_iter()? {
-        out.push(
-            item?
-                .extract()
-                .map_err(|_| usage(py, "form must be a mapping or an iterable of (name, value) pairs"))?,
-        );
+        let item = item?;
+        let pair = item.cast::<PyTuple>().ok().filter(|t| t.len() == 2).ok_or_else(bad)?;
+        out.push((b(&pair.get_item(0)?, "form name")?, b(&pair.get_item(1)?, "form value")?));
     }
     Ok(out)
+}
+
+/// Run a sync method on the event loop's executor (`jwtauth._bridge`).
+fn run_async<'py>(
+    py: Python<'py>,
+    method: &Bound<'py, PyAny>,
+    timeout: Option<f64>,
+    args: impl IntoPyObject<'py, Target = PyTuple>,
+    kwargs: Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let bridge = py.import("jwtauth._bridge")?;
+    bridge.call_method1("run_async", (method, timeout, args, kwargs))
 }
 
 #[pymethods]
@@ -457,7 +474,8 @@ impl Authenticator {
     /// raw application/x-www-form-urlencoded body, or `form=`, the decoded
     /// parameters). Returns `Authenticated`; raises a `JwtAuthError` whose
     /// `response()` is what to send.
-    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None))]
+    /// Host callbacks must answer within `timeout` seconds (default 10).
+    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None, timeout = None))]
     fn authenticate(
         &self,
         py: Python<'_>,
@@ -465,27 +483,36 @@ impl Authenticator {
         authorization: Option<&Bound<'_, PyAny>>,
         form: Option<&Bound<'_, PyAny>>,
         body: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
     ) -> PyResult<Authenticated> {
-        let header: Option<String> = match (authorization, headers) {
-            (Some(a), _) => Some(text(a, "authorization")?.into_owned()),
-            (None, Some(h)) => authorization_from(h)?,
-            (None, None) => None,
+        let timeout = callback::timeout(py, timeout)?;
+        let given = authorization.map(|a| request_bytes(a, "authorization")).transpose()?;
+        let listed = match (&given, headers) {
+            (None, Some(h)) => header_pairs(h)?,
+            _ => Vec::new(),
+        };
+        let header = match &given {
+            Some(v) => Authorization::Value(v),
+            None => Authorization::from_headers(listed.iter().map(|(n, v)| (n, v))),
         };
         let a = &self.inner;
-        let result = match (form, body) {
+        let (result, misuse) = match (form, body) {
             (Some(_), Some(_)) => return Err(usage(py, "give form or body, not both")),
             (Some(f), None) => {
                 let pairs = pairs_from(f)?;
-                py.detach(|| a.authenticate(header.as_deref(), pairs))
+                py.detach(|| callback::run(timeout, || a.authenticate_raw_pairs(header, pairs)))
             }
             (None, b) => {
                 let raw = match b {
-                    Some(b) => bytes(b, "body")?.into_owned(),
+                    Some(b) => request_bytes(b, "body")?.into_owned(),
                     None => Vec::new(),
                 };
-                py.detach(|| a.authenticate_body(header.as_deref(), &raw))
+                py.detach(|| callback::run(timeout, || a.authenticate_raw(header, &raw)))
             }
         };
+        if let Some(why) = misuse {
+            return Err(usage(py, why));
+        }
         match result {
             Ok(done) => Ok(Authenticated {
                 client: Client { inner: done.client.clone() },
@@ -494,6 +521,26 @@ impl Authenticator {
             }),
             Err(e) => Err(auth_to_py(py, &e)),
         }
+    }
+
+    /// As `authenticate`, awaitable: runs on the event loop's default
+    /// executor, and host callbacks may be `async def` (awaited on this
+    /// loop); the whole call is bounded by `timeout` (default 10 s).
+    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None, timeout = None))]
+    fn authenticate_async<'py>(
+        slf: &Bound<'py, Self>,
+        headers: Option<&Bound<'py, PyAny>>,
+        authorization: Option<&Bound<'py, PyAny>>,
+        form: Option<&Bound<'py, PyAny>>,
+        body: Option<&Bound<'py, PyAny>>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("authorization", authorization)?;
+        kwargs.set_item("form", form)?;
+        kwargs.set_item("body", body)?;
+        run_async(py, &slf.getattr("authenticate")?, timeout, (headers,), kwargs)
     }
 }
 

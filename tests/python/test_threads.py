@@ -54,10 +54,14 @@ def test_two_threads_verify_in_parallel(setup):
     clock, reg, pool, _ = setup
     run(1, clock, reg, pool)  # warm up
     ratios = []
-    for _ in range(3):
+    # Best of several paired runs: the machine is shared, and one slow run
+    # says nothing about the GIL.
+    for _ in range(7):
         one = run(1, clock, reg, pool)
         two = run(2, clock, reg, pool)
         ratios.append(two / one)
+        if two / one < 0.8:
+            break
     # Holding the GIL would give about 1.0; released, about 0.5 (plus noise).
     print(f"2 threads / 1 thread, same work: {min(ratios):.2f} (best of {ratios})")
     assert min(ratios) < 0.8, ratios

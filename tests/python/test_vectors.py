@@ -141,7 +141,7 @@ def test_key_loading_vector(case):
     try:
         if fmt == "jwk":
             k = jwtauth.VerifyingKey.from_jwk(data)
-            got = {"thumbprint": k.thumbprint}
+            got = {"thumbprint": k.thumbprint, "x5t": k.x5t, "not_after": k.not_after}
         elif fmt == "pem":
             k = jwtauth.VerifyingKey.from_pem(data)
             got = {"thumbprint": k.thumbprint, "x5t": k.x5t, "not_after": k.not_after}

@@ -1,7 +1,7 @@
 """Type stubs of the extension module jwtauth._native (checked by
 mypy.stubtest against the built module)."""
 
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 _Text = Union[str, bytes, bytearray, memoryview]
 _Json = Union[str, bytes, bytearray, memoryview, Dict[str, Any], List[Any]]
@@ -206,7 +206,7 @@ class Registry:
     @staticmethod
     def from_json(doc: _Json, *, policy: Optional[CredentialPolicy] = None, now: Optional[int] = None) -> Registry: ...
     @staticmethod
-    def from_callback(lookup: Callable[[str], Optional[Client]]) -> Registry: ...
+    def from_callback(lookup: Callable[[str], Union[Optional[Client], Awaitable[Optional[Client]]]]) -> Registry: ...
     def add(self, client: Union[Client, _Json], *, policy: Optional[CredentialPolicy] = None, now: Optional[int] = None) -> None: ...
     def remove(self, client_id: str) -> bool: ...
     def get(self, client_id: str) -> Optional[Client]: ...
@@ -230,7 +230,12 @@ class Verifier:
         clock: Optional[FixedClock] = None,
         remote_jwks: Union[RemoteJwks, bool, None] = None,
     ) -> Verifier: ...
-    def verify(self, assertion: _Text, registry: Registry, *, client_id: Optional[str] = None) -> VerifiedAssertion: ...
+    def verify(
+        self, assertion: _Text, registry: Registry, *, client_id: Optional[str] = None, timeout: Optional[float] = None
+    ) -> VerifiedAssertion: ...
+    def verify_async(
+        self, assertion: _Text, registry: Registry, *, client_id: Optional[str] = None, timeout: Optional[float] = None
+    ) -> Awaitable[VerifiedAssertion]: ...
     @property
     def issuer(self) -> str: ...
 
@@ -256,12 +261,22 @@ class Authenticator:
     def __new__(cls, verifier: Verifier, registry: Registry, *, realm: Optional[str] = None) -> Authenticator: ...
     def authenticate(
         self,
-        headers: Union[Mapping[str, str], Iterable[Tuple[str, str]], None] = None,
+        headers: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
         *,
         authorization: Optional[_Text] = None,
-        form: Union[Mapping[str, Any], Iterable[Tuple[str, str]], None] = None,
+        form: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
         body: Optional[_Text] = None,
+        timeout: Optional[float] = None,
     ) -> Authenticated: ...
+    def authenticate_async(
+        self,
+        headers: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
+        *,
+        authorization: Optional[_Text] = None,
+        form: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
+        body: Optional[_Text] = None,
+        timeout: Optional[float] = None,
+    ) -> Awaitable[Authenticated]: ...
 
 @final
 class Authenticated:
