@@ -12,10 +12,16 @@ const { Authenticated, ClientAssertion, VerifiedAssertion } = require('./results
 
 // Called with the user's function as `this`; answers through _settle*.
 // A throw, a rejection or an answer of the wrong type fails closed (the
-// addon checks the answer's type and refuses the request).
+// addon checks the answer's type and refuses the request). Nothing the
+// answer does (a `then` that throws, a getter that throws) escapes from
+// here: every path ends in exactly one settle.
 function settler(settle) {
   return function (id, ...args) {
-    const fail = (why) => native._settleError(id, why)
+    const fail = (why) => {
+      try {
+        native._settleError(id, why)
+      } catch {}
+    }
     const answer = (value) => {
       try {
         settle(id, value)
@@ -24,14 +30,17 @@ function settler(settle) {
       }
     }
     let result
+    let thenable
     try {
       result = this(...args)
+      thenable = result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function'
     } catch {
       fail('the callback threw')
       return
     }
-    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-      Promise.resolve(result).then(answer, () => fail('the callback rejected'))
+    if (thenable) {
+      // Promise.resolve adopts the thenable; a `then` that throws rejects.
+      Promise.resolve(result).then(answer, () => fail('the callback rejected')).catch(() => {})
     } else {
       answer(result)
     }

@@ -100,6 +100,27 @@ pub(crate) fn usage(env: &Env, detail: impl Into<String>) -> napi::Error {
     to_js(env, &Error::with_detail(ErrorCode::InvalidArgument, detail.into()))
 }
 
+/// Any failure while reading what a request holds, as a `JwtAuthError`:
+/// ours pass through; a napi conversion error or an exception thrown by a
+/// getter (cleared) becomes a usage error, so that no request content ever
+/// surfaces as another kind of exception.
+pub(crate) fn as_jwtauth_error(env: &Env, e: napi::Error, what: &str) -> napi::Error {
+    let mut pending = false;
+    // SAFETY: the live env of this call.
+    unsafe { sys::napi_is_exception_pending(env.raw(), &raw mut pending) };
+    if pending {
+        // A getter or trap threw: the exception is dropped (an error made
+        // while it was pending could not be thrown anyway).
+        let mut thrown = std::ptr::null_mut();
+        // SAFETY: the live env of this call.
+        unsafe { sys::napi_get_and_clear_last_exception(env.raw(), &raw mut thrown) };
+    } else if e.reason.starts_with("JwtAuthError: JWTAUTH_") {
+        return e;
+    }
+    let reason: String = e.reason.chars().take(80).filter(|c| !c.is_control()).collect();
+    usage(env, format!("{what} could not be read: {reason}"))
+}
+
 /// Extension for core results.
 pub(crate) trait IntoJs<T> {
     fn js(self, env: &Env) -> Result<T>;

@@ -50,9 +50,14 @@ pub(crate) fn class_ref<'a, T: TypeTag + 'a>(env: &Env, value: &Unknown<'a>, wha
     Ok(unsafe { &*p.cast::<T>() })
 }
 
+/// What the reused buffer starts with, and the most it keeps between calls
+/// (one huge string must not stay resident).
+const TEXT_CAPACITY: usize = 4096;
+const TEXT_KEPT: usize = 64 * 1024;
+
 thread_local! {
     /// Text read from JavaScript strings, reused from call to call.
-    static TEXT: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(4096));
+    static TEXT: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(TEXT_CAPACITY));
 }
 
 /// Call `f` with the bytes of `value` (`string | Buffer | Uint8Array`): a
@@ -81,7 +86,10 @@ pub(crate) fn with_bytes<R>(
     let buf = held.as_mut().unwrap_or(&mut fresh);
     let result = read_string(env, value, buf)
         .and_then(|len| f(buf.get(..len).ok_or_else(|| usage(env, format!("{what} could not be read")))?));
-    if let Some(b) = held {
+    if let Some(mut b) = held {
+        if b.capacity() > TEXT_KEPT {
+            b = Vec::with_capacity(TEXT_CAPACITY);
+        }
         TEXT.with(|t| {
             if let Ok(mut t) = t.try_borrow_mut() {
                 *t = b;
@@ -95,14 +103,17 @@ pub(crate) fn with_bytes<R>(
 fn read_string(env: &Env, value: &Unknown<'_>, buf: &mut Vec<u8>) -> Result<usize> {
     let (e, v) = (env.raw(), value.raw());
     let mut len = 0usize;
-    // One copy when it fits (V8 writes at most capacity − 1 bytes and a NUL);
-    // a string that fills the buffer is measured and read again.
+    // One copy when it fits. V8 writes at most capacity − 1 bytes and a NUL,
+    // and never part of a character: a string cut short may leave up to
+    // three bytes unused (the next character needing up to four). So only
+    // when at least four bytes were left over is the string known to be
+    // whole; otherwise it is measured and read again.
     buf.resize(buf.capacity().max(64), 0);
     // SAFETY: `buf` has `buf.len()` writable bytes.
     check_status!(unsafe {
         sys::napi_get_value_string_utf8(e, v, buf.as_mut_ptr().cast(), buf.len(), &raw mut len)
     })?;
-    if len + 1 < buf.len() {
+    if len + 1 + 4 <= buf.len() {
         return Ok(len);
     }
     // SAFETY: a null buffer asks for the length only.

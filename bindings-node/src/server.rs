@@ -421,43 +421,102 @@ pub struct Authenticator {
 /// A token request, decoded from JavaScript.
 enum Form {
     Body(Vec<u8>),
-    Pairs(Vec<(String, String)>),
+    Pairs(Vec<(Vec<u8>, Vec<u8>)>),
 }
 
-/// The Authorization header from `headers` (Node's lower-case object, any
-/// case, or a fetch `Headers`).
-fn authorization_from(env: &Env, headers: &Object<'_>) -> Result<Option<String>> {
-    if headers.has_named_property("get")? {
+/// The Authorization header as found, owned (an async call takes it to a
+/// worker); the core decides what it means.
+enum Header {
+    Absent,
+    One(Vec<u8>),
+    Repeated,
+}
+
+impl Header {
+    fn from_values(mut values: Vec<Vec<u8>>) -> Self {
+        match values.len() {
+            0 => Self::Absent,
+            1 => values.pop().map_or(Self::Absent, Self::One),
+            _ => Self::Repeated,
+        }
+    }
+
+    fn as_core(&self) -> jwtauth::Authorization<'_> {
+        match self {
+            Self::Absent => jwtauth::Authorization::Absent,
+            Self::One(v) => jwtauth::Authorization::Value(v),
+            Self::Repeated => jwtauth::Authorization::Repeated,
+        }
+    }
+}
+
+/// Whether `value` is an instance of the global class `name` (false when
+/// the global does not exist).
+fn is_instance(env: &Env, value: &Object<'_>, name: &str) -> Result<bool> {
+    let global = env.get_global()?;
+    if !global.has_named_property(name)? {
+        return Ok(false);
+    }
+    let class: Unknown<'_> = global.get_named_property(name)?;
+    if class.get_type()? != ValueType::Function {
+        return Ok(false);
+    }
+    value.instanceof(class)
+}
+
+/// A header or form value: `string | Buffer | Uint8Array` (or, for the
+/// values of one name, an array of them), as bytes.
+fn values_of(env: &Env, v: Unknown<'_>, what: &str) -> Result<Vec<Vec<u8>>> {
+    let bad = || usage(env, format!("{what} must be a string, a Buffer or an array of them"));
+    match v.get_type()? {
+        ValueType::Undefined | ValueType::Null => Ok(Vec::new()),
+        ValueType::Object if v.is_array()? => {
+            // SAFETY: an array value of this call, converted by napi-rs's checks.
+            let items =
+                unsafe { Vec::<Unknown<'_>>::from_napi_value(env.raw(), v.raw()) }.map_err(|_| bad())?;
+            items.into_iter().map(|i| one_value(env, i).ok_or_else(bad)).collect()
+        }
+        _ => Ok(vec![one_value(env, v).ok_or_else(bad)?]),
+    }
+}
+
+fn one_value(env: &Env, v: Unknown<'_>) -> Option<Vec<u8>> {
+    // SAFETY: a value of this call, converted by napi-rs's own checks.
+    let b = unsafe { Bytes::from_napi_value(env.raw(), v.raw()) }.ok()?;
+    Some(bytes(&b).to_vec())
+}
+
+/// The Authorization header from `headers`: a fetch `Headers` (its `get`),
+/// or Node's `req.headers`-style object whose values are strings or arrays
+/// of strings. What a member is called decides nothing else: a header named
+/// `get` or `entries` is only a header.
+fn authorization_from(env: &Env, headers: &Object<'_>) -> Result<Header> {
+    if is_instance(env, headers, "Headers")? {
         let get: Function<'_, String, Option<String>> = headers.get_named_property("get")?;
-        return get.bind(*headers)?.call("authorization".to_owned());
+        let v = get.bind(*headers)?.call("authorization".to_owned())?;
+        return Ok(v.map_or(Header::Absent, |v| Header::One(v.into_bytes())));
     }
-    let mut found: Option<String> = None;
+    let mut found = Vec::new();
     for k in Object::keys(headers)? {
-        if !k.eq_ignore_ascii_case("authorization") {
-            continue;
+        // Only the Authorization header's values are read (a conversion
+        // shortcut; the core decides what they mean).
+        if k.eq_ignore_ascii_case("authorization") {
+            let v: Unknown<'_> = headers.get_named_property(&k)?;
+            found.extend(values_of(env, v, "a header value")?);
         }
-        let v: Option<Either<String, Vec<String>>> = headers.get(&k)?;
-        let v = match v {
-            None => continue,
-            Some(Either::A(s)) => s,
-            Some(Either::B(list)) if list.len() == 1 => list.into_iter().next().unwrap_or_default(),
-            // Several Authorization headers: let the core see a malformed one.
-            Some(Either::B(_)) => "\u{0}".to_owned(),
-        };
-        if found.is_some() {
-            return Ok(Some("\u{0}".to_owned()));
-        }
-        found = Some(v);
     }
-    let _ = env;
-    Ok(found)
+    Ok(Header::from_values(found))
 }
 
-/// Decoded form pairs from an object (values string or string[]), an
-/// array of [name, value] pairs, or a `URLSearchParams`/`Map`.
-fn pairs_from(env: &Env, form: Object<'_>) -> Result<Vec<(String, String)>> {
-    let bad = || usage(env, "form must be an object, an array of [name, value] pairs or a URLSearchParams");
-    let form = if !form.is_array()? && form.has_named_property("entries")? {
+/// Decoded form pairs, by the form's type: an array of `[name, value]`
+/// pairs; a `URLSearchParams` or `Map`; or a plain object whose values are
+/// strings or arrays of strings. Member names never change how it is read.
+fn pairs_from(env: &Env, form: Object<'_>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let bad =
+        || usage(env, "form must be an object, an array of [name, value] pairs, a URLSearchParams or a Map");
+    let form = if !form.is_array()?
+        && (is_instance(env, &form, "URLSearchParams")? || is_instance(env, &form, "Map")?)
+    {
         let array_from: Function<'_, Object<'_>, Object<'_>> =
             env.get_global()?.get_named_property::<Function<'_>>("Array")?.get_named_property("from")?;
         array_from.call(form)?
@@ -467,8 +526,9 @@ fn pairs_from(env: &Env, form: Object<'_>) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     if form.is_array()? {
         for i in 0..form.get_array_length()? {
-            let pair: Vec<String> = form.get_element(i).map_err(|_| bad())?;
-            match <[String; 2]>::try_from(pair) {
+            let pair: Unknown<'_> = form.get_element(i).map_err(|_| bad())?;
+            let pair = values_of(env, pair, "a form pair").map_err(|_| bad())?;
+            match <[Vec<u8>; 2]>::try_from(pair) {
                 Ok([k, v]) => out.push((k, v)),
                 Err(_) => return Err(bad()),
             }
@@ -476,45 +536,48 @@ fn pairs_from(env: &Env, form: Object<'_>) -> Result<Vec<(String, String)>> {
         return Ok(out);
     }
     for k in Object::keys(&form)? {
-        let v: Option<Either<String, Vec<String>>> = form.get(&k).map_err(|_| bad())?;
-        match v {
-            None => {}
-            Some(Either::A(s)) => out.push((k, s)),
-            Some(Either::B(list)) => out.extend(list.into_iter().map(|s| (k.clone(), s))),
+        let v: Unknown<'_> = form.get_named_property(&k).map_err(|_| bad())?;
+        for v in values_of(env, v, "a form value")? {
+            out.push((k.clone().into_bytes(), v));
         }
     }
     Ok(out)
 }
 
-/// `{ authorization?, body? }` or `{ headers?, form? }`.
-fn request_from(env: &Env, req: &Object<'_>) -> Result<(Option<String>, Form)> {
-    let authorization: Option<String> = req.get("authorization")?;
-    let header = match authorization {
-        Some(a) => Some(a),
-        None => match req.get::<Object<'_>>("headers")? {
-            Some(h) => authorization_from(env, &h)?,
-            None => None,
-        },
+/// `{ authorization?, body? }` or `{ headers?, form? }`. Whatever the
+/// request holds, a conversion failure is a `JwtAuthError` (usage), never
+/// another exception.
+fn request_from(env: &Env, req: &Object<'_>) -> Result<(Header, Form)> {
+    let read = || -> Result<(Header, Form)> {
+        let authorization: Unknown<'_> = req.get_named_property("authorization")?;
+        let header = match authorization.get_type()? {
+            ValueType::Undefined | ValueType::Null => match req.get::<Object<'_>>("headers")? {
+                Some(h) => authorization_from(env, &h)?,
+                None => Header::Absent,
+            },
+            _ => Header::from_values(values_of(env, authorization, "authorization")?),
+        };
+        let body: Option<Bytes> = req.get("body")?;
+        let form: Option<Object<'_>> = req.get("form")?;
+        let form = match (body, form) {
+            (Some(_), Some(_)) => return Err(usage(env, "give form or body, not both")),
+            (Some(b), None) => Form::Body(bytes(&b).to_vec()),
+            (None, Some(f)) => Form::Pairs(pairs_from(env, f)?),
+            (None, None) => Form::Body(Vec::new()),
+        };
+        Ok((header, form))
     };
-    let body: Option<Bytes> = req.get("body")?;
-    let form: Option<Object<'_>> = req.get("form")?;
-    let form = match (body, form) {
-        (Some(_), Some(_)) => return Err(usage(env, "give form or body, not both")),
-        (Some(b), None) => Form::Body(bytes(&b).to_vec()),
-        (None, Some(f)) => Form::Pairs(pairs_from(env, f)?),
-        (None, None) => Form::Body(Vec::new()),
-    };
-    Ok((header, form))
+    read().map_err(|e| crate::errors::as_jwtauth_error(env, e, "the request"))
 }
 
 fn run(
     a: &jwtauth::Authenticator,
-    header: Option<&str>,
+    header: &Header,
     form: Form,
 ) -> std::result::Result<jwtauth::Authenticated, jwtauth::AuthError> {
     match form {
-        Form::Body(b) => a.authenticate_body(header, &b),
-        Form::Pairs(p) => a.authenticate(header, p),
+        Form::Body(b) => a.authenticate_raw(header.as_core(), &b),
+        Form::Pairs(p) => a.authenticate_raw_pairs(header.as_core(), p),
     }
 }
 
@@ -542,7 +605,7 @@ impl Authenticator {
 pub fn authenticate_sync(env: Env, authenticator: Unknown<'_>, request: Object<'_>) -> Result<String> {
     let authenticator = fast::class_ref::<Authenticator>(&env, &authenticator, "this")?;
     let (header, form) = request_from(&env, &request)?;
-    let r = callbacks::sync(&env, || run(&authenticator.inner, header.as_deref(), form));
+    let r = callbacks::sync(&env, || run(&authenticator.inner, &header, form));
     r.map(|r| pack_authenticated(&r)).map_err(|e| auth_to_js(&env, &e))
 }
 
@@ -558,7 +621,7 @@ pub fn authenticate<'env>(
     let a = authenticator.inner.clone();
     pool::spawn(
         env,
-        move || run(&a, header.as_deref(), form),
+        move || run(&a, &header, form),
         |env, r| r.map(|r| pack_authenticated(&r)).map_err(|e| auth_to_js(env, &e)),
     )
 }

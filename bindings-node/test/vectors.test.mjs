@@ -155,7 +155,8 @@ describe('key_loading.json', () => {
       let got
       try {
         if (format === 'jwk') {
-          got = { thumbprint: jwtauth.VerifyingKey.fromJwk(input).thumbprint }
+          const k = jwtauth.VerifyingKey.fromJwk(input)
+          got = { thumbprint: k.thumbprint, x5t: k.x5t ?? null, not_after: k.notAfter ?? null }
         } else if (format === 'pem') {
           const k = jwtauth.VerifyingKey.fromPem(input)
           got = { thumbprint: k.thumbprint, x5t: k.x5t ?? null, not_after: k.notAfter ?? null }
