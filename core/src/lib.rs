@@ -71,6 +71,9 @@ pub use reentry::MAX_NESTING;
 pub use registry::{MemoryRegistry, Registry, lookup_client};
 #[cfg(feature = "remote-jwks")]
 pub use remote::HttpFetcher;
+#[cfg(feature = "remote-jwks")]
+#[doc(hidden)]
+pub use remote::read_http_response;
 pub use remote::{FetchedJwks, JwksFetcher, RemoteJwks, RemoteJwksConfig, cache_control_max_age};
 pub use replay::{MemoryReplayStore, ReplayCheck, ReplayStore, ReplayStoreError};
 #[cfg(feature = "redis")]

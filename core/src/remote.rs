@@ -275,6 +275,9 @@ pub fn cache_control_max_age(value: &str) -> Option<i64> {
 
 #[cfg(feature = "remote-jwks")]
 pub use http::HttpFetcher;
+#[cfg(feature = "remote-jwks")]
+#[doc(hidden)]
+pub use http::read_response as read_http_response;
 
 #[cfg(feature = "remote-jwks")]
 mod http {
@@ -458,6 +461,33 @@ mod http {
             return Err(format!("the JWKS response is larger than {max_size} bytes"));
         }
         Ok(FetchedJwks { body, max_age: head.cache_control.as_deref().and_then(cache_control_max_age) })
+    }
+
+    /// A canned response, read as the fetcher reads a connection (for the
+    /// fuzz target of the response reader; requests written to it vanish).
+    struct Canned<'a>(&'a [u8]);
+
+    impl Read for Canned<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+
+    impl Write for Canned<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Read `response` (status line, headers, plain or chunked body) as the
+    /// fetcher reads one from the network. Not API: the fuzz target's entry.
+    #[doc(hidden)]
+    pub fn read_response(response: &[u8], max_size: usize) -> Result<FetchedJwks, String> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        exchange(&mut Canned(response), b"", deadline, max_size, |_, _| Ok(()))
     }
 
     #[derive(Debug)]

@@ -164,11 +164,11 @@ struct Recursing {
 impl Registry for Recursing {
     fn client(&self, _client_id: &str) -> jwtauth::Result<Option<Arc<Client>>> {
         let next = self.tokens.lock().unwrap().pop();
-        if let Some(t) = next {
-            if let Err(e) = self.verifier.verify_in(&t, None, self) {
-                self.deepest_error.lock().unwrap().get_or_insert(e.code());
-                return Err(e);
-            }
+        if let Some(t) = next
+            && let Err(e) = self.verifier.verify_in(&t, None, self)
+        {
+            self.deepest_error.lock().unwrap().get_or_insert(e.code());
+            return Err(e);
         }
         Ok(Some(self.client.clone()))
     }

@@ -125,12 +125,11 @@ pub extern "C" fn jwtauth_authenticate(
     })
 }
 
+/// Name/value pairs borrowed from the caller.
+type Pairs<'a> = Vec<(&'a [u8], &'a [u8])>;
+
 /// `count` name/value pairs from the caller's array, as byte slices.
-fn pairs<'a>(
-    params: *const jwtauth_param,
-    count: usize,
-    what: &'static str,
-) -> Result<Vec<(&'a [u8], &'a [u8])>, Failure> {
+fn pairs<'a>(params: *const jwtauth_param, count: usize, what: &'static str) -> Result<Pairs<'a>, Failure> {
     let size = count
         .checked_mul(size_of::<jwtauth_param>())
         .ok_or_else(|| Failure::argument(what, "count is too large"))?;
