@@ -357,6 +357,15 @@ static int32_t host_lookup(void *user_data, const char *id, size_t len, const jw
   return JWTAUTH_LOOKUP_NOT_FOUND;
 }
 
+/* A careless host lookup (say, case-insensitive): answers its first client
+ * for any id. */
+static int32_t sloppy_lookup(void *user_data, const char *id, size_t len, const jwtauth_client **out) {
+  (void)id;
+  (void)len;
+  *out = ((struct host_registry *)user_data)->clients[0];
+  return JWTAUTH_LOOKUP_FOUND;
+}
+
 /* A host replay store: remembers one jti; can fail. */
 struct host_replay {
   char seen[16][64];
@@ -499,6 +508,17 @@ static void test_authenticate_and_callbacks(void) {
   jwtauth_assertion *stranger = sign(clock, "stranger", NULL);
   snprintf(body, sizeof body, "%s", jwtauth_assertion_form_body(stranger));
   FAILS(JWTAUTH_UNKNOWN_CLIENT, jwtauth_authenticate(auth, NULL, 0, (const uint8_t *)body, strlen(body), &ok, &err));
+  /* A registry answering another client than the one asked for is not trusted. */
+  {
+    jwtauth_registry *sloppy = NULL;
+    jwtauth_authenticator *sloppy_auth = NULL;
+    OK(jwtauth_registry_from_callback(sloppy_lookup, &hr, &sloppy, NULL));
+    OK(jwtauth_authenticator_new(cfg, sloppy, NULL, 0, &sloppy_auth, NULL));
+    FAILS(JWTAUTH_UNKNOWN_CLIENT,
+          jwtauth_authenticate(sloppy_auth, NULL, 0, (const uint8_t *)body, strlen(body), &ok, &err));
+    jwtauth_authenticator_free(sloppy_auth);
+    jwtauth_registry_free(sloppy);
+  }
   hr.down = true;
   FAILS(JWTAUTH_REGISTRY_UNAVAILABLE,
         jwtauth_authenticate(auth, NULL, 0, (const uint8_t *)body, strlen(body), &ok, &err));
