@@ -39,17 +39,24 @@ export interface ClientMetadata {
 }
 
 /**
- * A token request: the Authorization header (`authorization`, or found in
- * `headers`: Node's `req.headers` or a fetch `Headers`) and the form
- * (`body`: the raw application/x-www-form-urlencoded body, or `form`: the
- * decoded parameters as an object, `[name, value]` pairs or
- * `URLSearchParams`).
+ * A token request: the Authorization header (`authorization`: its value,
+ * or its values when it came more than once; or found in `headers`: Node's
+ * `req.headers` or a fetch `Headers`) and the form (`body`: the raw
+ * application/x-www-form-urlencoded body, or `form`: the decoded parameters
+ * as an object, `[name, value]` pairs, `URLSearchParams` or a `Map`).
+ * Values are text or bytes as received; whatever they hold, a refusal is a
+ * `JwtAuthError` of the request (400/401). How the request is read depends
+ * only on the types of `headers` and `form`, never on their member names.
  */
 export interface TokenRequest {
-  authorization?: string | null
-  headers?: Record<string, string | string[] | undefined> | { get(name: string): string | null }
+  authorization?: string | Uint8Array | Array<string | Uint8Array> | null
+  headers?: Record<string, string | string[] | undefined> | Headers
   body?: string | Uint8Array
-  form?: Record<string, string | string[]> | Array<[string, string]> | URLSearchParams
+  form?:
+    | Record<string, string | Uint8Array | Array<string | Uint8Array>>
+    | Array<[string | Uint8Array, string | Uint8Array]>
+    | URLSearchParams
+    | Map<string, string>
 }
 
 /**

@@ -156,6 +156,7 @@ impl<Args: JsValuesTupleIntoVec + 'static> JsCallback<Args> {
             }
             None => {
                 if self.tsfn.call(args(id), ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
+                    crate::pool::about_to_wait();
                     rx.recv_timeout(wait)
                         .map_err(|_| format!("the callback did not answer within {} ms", wait.as_millis()))
                 } else {

@@ -7,8 +7,9 @@
 //! a pool whose threads were all waiting. Our workers wait only on
 //! JavaScript, which never waits on them.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::thread;
 
 use napi::bindgen_prelude::*;
@@ -17,7 +18,16 @@ type Job = Box<dyn FnOnce() + Send + 'static>;
 
 struct Pool {
     jobs: Mutex<Sender<Job>>,
+    queue: Arc<Mutex<Receiver<Job>>>,
 }
+
+/// Workers waiting for a job, and workers alive.
+static IDLE: AtomicUsize = AtomicUsize::new(0);
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// The most workers there may be: the configured count, plus one for each
+/// worker waiting on a JavaScript callback, up to this bound.
+const MAX_WORKERS: usize = 256;
 
 /// Worker count: `JWTAUTH_THREADS`, else the CPU count, at least 4 (as
 /// libuv's default).
@@ -31,10 +41,12 @@ fn threads() -> usize {
 
 fn worker(jobs: &Mutex<Receiver<Job>>) {
     loop {
+        IDLE.fetch_add(1, Ordering::SeqCst);
         let job = match jobs.lock() {
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
+        IDLE.fetch_sub(1, Ordering::SeqCst);
         match job {
             Ok(job) => job(),
             Err(_) => return,
@@ -42,16 +54,33 @@ fn worker(jobs: &Mutex<Receiver<Job>>) {
     }
 }
 
+fn start_worker(queue: &Arc<Mutex<Receiver<Job>>>) {
+    let rx = queue.clone();
+    let i = LIVE.fetch_add(1, Ordering::SeqCst);
+    // A failed spawn leaves fewer workers; the first one is checked below.
+    if thread::Builder::new().name(format!("jwtauth-{i}")).spawn(move || worker(&rx)).is_err() {
+        LIVE.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 static POOL: LazyLock<Pool> = LazyLock::new(|| {
     let (tx, rx) = channel::<Job>();
-    let rx = std::sync::Arc::new(Mutex::new(rx));
-    for i in 0..threads() {
-        let rx = rx.clone();
-        // A failed spawn leaves fewer workers; the first one is checked below.
-        let _ = thread::Builder::new().name(format!("jwtauth-{i}")).spawn(move || worker(&rx));
+    let queue = Arc::new(Mutex::new(rx));
+    for _ in 0..threads() {
+        start_worker(&queue);
     }
-    Pool { jobs: Mutex::new(tx) }
+    Pool { jobs: Mutex::new(tx), queue }
 });
+
+/// Called by a worker about to wait for a JavaScript callback: when no other
+/// worker is free, one more is started (up to [`MAX_WORKERS`]), so that a
+/// callback that never answers holds its own call only, never the calls
+/// queued behind it.
+pub(crate) fn about_to_wait() {
+    if IDLE.load(Ordering::SeqCst) == 0 && LIVE.load(Ordering::SeqCst) < MAX_WORKERS {
+        start_worker(&POOL.queue);
+    }
+}
 
 /// Run `work` on a worker; `settle` turns its output into the value (or
 /// error) of the returned Promise, on the JavaScript thread.

@@ -336,3 +336,19 @@ describe('13: what arrives in a request is the request fault', () => {
     )
   })
 })
+
+describe('a callback wait holds its own call only', () => {
+  test('eight lookups that never answer do not delay an unrelated verification', async () => {
+    const never = jwtauth.Registry.fromCallback(() => new Promise(() => {}))
+    const v = new jwtauth.Verifier(ISSUER)
+    const hanging = Array.from({ length: 8 }, () => v.verify(jwtauth.signSync(key, 'c1', ISSUER).assertion, never))
+    let settled = 0
+    for (const h of hanging) h.catch(() => {}).finally(() => settled++)
+    // The unrelated calls finish while every hanging one is still waiting.
+    const done = await Promise.all(Array.from({ length: 4 }, () => v.verify(jwtauth.signSync(key, 'c1', ISSUER).assertion, registry)))
+    assert.equal(done.length, 4)
+    assert.equal(settled, 0, 'the unrelated calls did not wait for the callback deadline')
+    const results = await Promise.allSettled(hanging)
+    assert.ok(results.every((r) => r.status === 'rejected' && r.reason.code === 'JWTAUTH_REGISTRY_UNAVAILABLE'))
+  })
+})
