@@ -574,10 +574,18 @@ export interface VerifierOptions {
    * string or one-element array) or `strict` (the issuer, as a string).
    */
   audienceMode?: 'compat' | 'strict'
-  /** Clock skew allowed, seconds (default 30). */
+  /** Clock skew allowed, seconds (default 60). */
   leeway?: number
-  /** Largest accepted exp − iat, seconds. */
+  /**
+   * Largest accepted age of an assertion, now − iat (or, without iat,
+   * exp − now), seconds (default 300).
+   */
   maxAge?: number
+  /**
+   * Largest accepted lifetime, exp − iat (or, without iat, exp − now),
+   * seconds, inclusive (default 3600).
+   */
+  maxLifetime?: number
   /** Largest accepted assertion, bytes. */
   maxAssertionLen?: number
   /** Accepted algorithms (default: all supported). */

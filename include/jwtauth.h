@@ -126,6 +126,8 @@ enum jwtauth_status
   JWTAUTH_TOO_OLD = 405,
   // The client assertion lifetime is too long. (invalid_client, HTTP 401)
   JWTAUTH_EXPIRY_TOO_FAR = 406,
+  // The client assertion is valid for too long. (invalid_client, HTTP 401)
+  JWTAUTH_LIFETIME_TOO_LONG = 407,
   // The client assertion has already been used. (invalid_client, HTTP 401)
   JWTAUTH_REPLAYED = 500,
   // The server cannot check the client assertion right now. (server_error, HTTP 503)
@@ -1065,6 +1067,13 @@ jwtauth_status jwtauth_verifier_config_set_limits(struct jwtauth_verifier_config
                                                   int64_t max_age,
                                                   size_t max_assertion_len,
                                                   struct jwtauth_error **err);
+
+// The largest accepted assertion lifetime, `exp − iat` (or `exp − now`
+// without `iat`), in seconds, inclusive: 1–86400, default 3600. Longer, or
+// an `exp` that is no representable time, is `JWTAUTH_LIFETIME_TOO_LONG`.
+jwtauth_status jwtauth_verifier_config_set_max_lifetime(struct jwtauth_verifier_config *config,
+                                                        int64_t seconds,
+                                                        struct jwtauth_error **err);
 
 // Restrict the accepted algorithms to a comma-separated list of names
 // ("RS256,ES256,EdDSA").

@@ -193,10 +193,14 @@ pub struct VerifierOptions {
     /// string or one-element array) or `strict` (the issuer, as a string).
     #[napi(ts_type = "'compat' | 'strict'")]
     pub audience_mode: Option<String>,
-    /// Clock skew allowed, seconds (default 30).
+    /// Clock skew allowed, seconds (default 60).
     pub leeway: Option<i64>,
-    /// Largest accepted exp − iat, seconds.
+    /// Largest accepted age of an assertion, now − iat (or, without iat,
+    /// exp − now), seconds (default 300).
     pub max_age: Option<i64>,
+    /// Largest accepted lifetime, exp − iat (or, without iat, exp − now),
+    /// seconds, inclusive (default 3600).
+    pub max_lifetime: Option<i64>,
     /// Largest accepted assertion, bytes.
     pub max_assertion_len: Option<u32>,
     /// Accepted algorithms (default: all supported).
@@ -265,6 +269,9 @@ impl Verifier {
         }
         if let Some(m) = o.max_age {
             b = b.max_age(m);
+        }
+        if let Some(m) = o.max_lifetime {
+            b = b.max_lifetime(m);
         }
         if let Some(m) = o.max_assertion_len {
             b = b.max_assertion_len(m as usize);

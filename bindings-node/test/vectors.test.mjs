@@ -19,6 +19,7 @@ function verifier(cfg, clock) {
     audienceMode: cfg.audience_mode,
     leeway: cfg.leeway,
     maxAge: cfg.max_age,
+    maxLifetime: cfg.max_lifetime,
     maxAssertionLen: cfg.max_assertion_len,
     algorithms: cfg.allowed_algorithms,
     clock,

@@ -193,7 +193,7 @@ impl Verifier {
     /// `jwks_uri` clients.
     #[new]
     #[pyo3(signature = (issuer, *, token_endpoint = None, audiences = Vec::new(), audience_mode = "compat",
-                        leeway = None, max_age = None, max_assertion_len = None, algorithms = None,
+                        leeway = None, max_age = None, max_lifetime = None, max_assertion_len = None, algorithms = None,
                         replay_store = None, clock = None, remote_jwks = None))]
     #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn new(
@@ -204,6 +204,7 @@ impl Verifier {
         audience_mode: &str,
         leeway: Option<i64>,
         max_age: Option<i64>,
+        max_lifetime: Option<i64>,
         max_assertion_len: Option<usize>,
         algorithms: Option<Vec<String>>,
         replay_store: Option<&Bound<'_, PyAny>>,
@@ -226,6 +227,9 @@ impl Verifier {
         }
         if let Some(m) = max_age {
             b = b.max_age(m);
+        }
+        if let Some(m) = max_lifetime {
+            b = b.max_lifetime(m);
         }
         if let Some(m) = max_assertion_len {
             b = b.max_assertion_len(m);

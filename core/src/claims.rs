@@ -124,7 +124,16 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 "sub" => c.sub = Some(map.next_value_seed(StrSeed { name: "sub", fail })?),
                 "jti" => c.jti = Some(map.next_value_seed(StrSeed { name: "jti", fail })?),
                 "aud" => c.aud = Some(map.next_value_seed(StrOrArraySeed { name: "aud", fail })?),
-                "exp" => c.exp = Some(map.next_value_seed(NumSeed { name: "exp", fail })?),
+                "exp" => {
+                    c.exp = Some(map.next_value_seed(NumSeed { name: "exp", fail }).map_err(|e| {
+                        // `1e400`: serde_json refuses a number beyond f64.
+                        if e.to_string().starts_with("number out of range") {
+                            fail.set(JsonError::OutOfRange("exp"))
+                        } else {
+                            e
+                        }
+                    })?);
+                }
                 "nbf" => c.nbf = Some(map.next_value_seed(NumSeed { name: "nbf", fail })?),
                 "iat" => c.iat = Some(map.next_value_seed(NumSeed { name: "iat", fail })?),
                 _ => {
@@ -183,6 +192,7 @@ impl Claims {
         json::parse_with(&payload, ClaimsSeed(&fail), &fail).map(Owned::into_claims).map_err(|e| {
             let code = match e {
                 JsonError::Duplicate(_) => ErrorCode::DuplicateMember,
+                JsonError::OutOfRange("exp") => ErrorCode::LifetimeTooLong,
                 _ => ErrorCode::MalformedClaims,
             };
             Error::with_detail(code, format!("claims: {e}"))
@@ -451,7 +461,13 @@ pub(crate) struct TimeRules {
     pub(crate) now: i64,
     pub(crate) leeway: i64,
     pub(crate) max_age: i64,
+    /// Largest `exp − iat` accepted (inclusive).
+    pub(crate) max_lifetime: i64,
 }
+
+/// The largest `exp` taken as a time: year 9999. Beyond it (`1e20`, huge
+/// integers) an `exp` is no time at all and is refused as too long a lifetime.
+const LATEST_TIME: f64 = 253_402_300_799.0;
 
 /// Rule 6 time checks. Returns the instant (Unix seconds) until which the
 /// jti must be remembered: min(exp, iat + max_age) + leeway.
@@ -465,6 +481,18 @@ pub(crate) fn check_times(c: &Claims, t: TimeRules) -> Result<i64> {
     let leeway = t.leeway as f64;
     let max_age = t.max_age as f64;
     let exp = c.exp.ok_or(Error::new(ErrorCode::MissingClaim, "exp is required"))?;
+    // The lifetime the client chose, bounded whatever the age rules say.
+    let lifetime = if exp > LATEST_TIME { f64::INFINITY } else { exp - c.iat.unwrap_or(now) };
+    if lifetime > t.max_lifetime as f64 {
+        return Err(Error::with_detail(
+            ErrorCode::LifetimeTooLong,
+            format!(
+                "{} exceeds the maximum lifetime of {} s",
+                if c.iat.is_some() { "exp - iat" } else { "exp - now (no iat)" },
+                t.max_lifetime
+            ),
+        ));
+    }
     if now >= exp + leeway {
         return Err(Error::new(ErrorCode::Expired, "exp has passed"));
     }
@@ -587,11 +615,20 @@ mod tests {
         assert_eq!(Claims::parse(br#"{"x":{"y":1,"y":2}}"#).unwrap_err().code(), ErrorCode::DuplicateMember);
         assert_eq!(Claims::parse(br#"[]"#).unwrap_err().code(), ErrorCode::MalformedClaims);
         assert_eq!(Claims::parse(br#"{"aud":[1]}"#).unwrap_err().code(), ErrorCode::MalformedClaims);
+        // An exp beyond any f64 is a lifetime too long, not a parse failure;
+        // elsewhere such a number is malformed.
+        assert_eq!(Claims::parse(br#"{"exp":1e400}"#).unwrap_err().code(), ErrorCode::LifetimeTooLong);
+        assert_eq!(
+            Claims::parse(br#"{"iss":"c","exp":-1e400}"#).unwrap_err().code(),
+            ErrorCode::LifetimeTooLong
+        );
+        assert_eq!(Claims::parse(br#"{"iat":1e400}"#).unwrap_err().code(), ErrorCode::MalformedClaims);
+        assert_eq!(Claims::parse(br#"{"x":1e400}"#).unwrap_err().code(), ErrorCode::MalformedClaims);
     }
 
     #[test]
     fn time_rules() {
-        let t = TimeRules { now: 1000, leeway: 60, max_age: 300 };
+        let t = TimeRules { now: 1000, leeway: 60, max_age: 300, max_lifetime: 3600 };
         let c = |exp: f64, iat: Option<f64>, nbf: Option<f64>| Claims {
             exp: Some(exp),
             iat,
@@ -610,6 +647,23 @@ mod tests {
         // Authlib-style exp = iat + 3600: accepted, remembered until iat + max_age + leeway.
         assert_eq!(check_times(&c(4600.0, Some(1000.0), None), t).unwrap(), 1360);
         assert_eq!(check_times(&c(1361.0, None, None), t).unwrap_err().code(), ErrorCode::ExpiryTooFar);
+        // Lifetime: exactly max_lifetime is accepted, a second more is not;
+        // an exp that is no time at all is refused by the same rule.
+        assert!(check_times(&c(4600.0, Some(1000.0), None), t).is_ok());
+        assert_eq!(
+            check_times(&c(4601.0, Some(1000.0), None), t).unwrap_err().code(),
+            ErrorCode::LifetimeTooLong
+        );
+        for exp in [1e20, 1e300, f64::MAX] {
+            assert_eq!(
+                check_times(&c(exp, Some(1000.0), None), t).unwrap_err().code(),
+                ErrorCode::LifetimeTooLong
+            );
+            assert_eq!(check_times(&c(exp, None, None), t).unwrap_err().code(), ErrorCode::LifetimeTooLong);
+        }
+        let long = TimeRules { max_age: 86_400, max_lifetime: 600, ..t };
+        assert_eq!(check_times(&c(1601.0, None, None), long).unwrap_err().code(), ErrorCode::LifetimeTooLong);
+        assert!(check_times(&c(1600.0, None, None), long).is_ok());
         assert_eq!(
             check_times(&c(1100.0, None, Some(1061.0)), t).unwrap_err().code(),
             ErrorCode::NotYetValid

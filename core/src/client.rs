@@ -213,6 +213,7 @@ pub struct Client {
     signing_alg: Option<Algorithm>,
     audience_mode: Option<AudienceMode>,
     max_age: Option<i64>,
+    max_lifetime: Option<i64>,
     credentials: Vec<Credential>,
     secret: Option<SecretDigest>,
 }
@@ -227,6 +228,7 @@ impl Client {
             signing_alg: None,
             audience_mode: None,
             max_age: None,
+            max_lifetime: None,
             credentials: Vec::new(),
             secret: None,
         }
@@ -329,6 +331,14 @@ impl Client {
         self
     }
 
+    /// Override the verifier's maximum assertion lifetime (`exp − iat`,
+    /// seconds) for this client.
+    #[must_use]
+    pub const fn with_max_lifetime(mut self, secs: i64) -> Self {
+        self.max_lifetime = Some(secs);
+        self
+    }
+
     /// The client id.
     #[must_use]
     pub fn client_id(&self) -> &str {
@@ -357,6 +367,12 @@ impl Client {
     #[must_use]
     pub const fn max_age(&self) -> Option<i64> {
         self.max_age
+    }
+
+    /// The max-lifetime override, if any.
+    #[must_use]
+    pub const fn max_lifetime(&self) -> Option<i64> {
+        self.max_lifetime
     }
 
     /// The credentials.

@@ -206,6 +206,8 @@ error_codes! {
     TooOld = 405, "TOO_OLD", InvalidClient, InvalidClient, 401, "The client assertion is too old.";
     /// Without `iat`, `exp` lies further ahead than the maximum age allows.
     ExpiryTooFar = 406, "EXPIRY_TOO_FAR", InvalidClient, InvalidClient, 401, "The client assertion lifetime is too long.";
+    /// `exp − iat` (or, without `iat`, `exp − now`) exceeds the maximum lifetime, or `exp` is not a representable time.
+    LifetimeTooLong = 407, "LIFETIME_TOO_LONG", InvalidClient, InvalidClient, 401, "The client assertion is valid for too long.";
 
     /// This (client_id, jti) was already used.
     Replayed = 500, "REPLAYED", InvalidClient, InvalidClient, 401, "The client assertion has already been used.";

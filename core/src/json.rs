@@ -22,6 +22,8 @@ pub(crate) enum JsonError {
     Duplicate(String),
     /// A known member has the wrong type: (member, expected type).
     Type(&'static str, &'static str),
+    /// A known member is a number beyond any f64 (`1e400`).
+    OutOfRange(&'static str),
 }
 
 impl fmt::Display for JsonError {
@@ -30,6 +32,7 @@ impl fmt::Display for JsonError {
             Self::Syntax => f.write_str("not a well-formed JSON object"),
             Self::Duplicate(name) => write!(f, "duplicate member `{name}`"),
             Self::Type(name, expected) => write!(f, "member `{name}` must be {expected}"),
+            Self::OutOfRange(name) => write!(f, "member `{name}` is a number out of range"),
         }
     }
 }

@@ -31,6 +31,10 @@ pub struct Header {
     pub x5t: Option<Vec<u8>>,
     /// Decoded `x5t#S256`, if any.
     pub x5t_s256: Option<Vec<u8>>,
+    /// SHA-256 of the DER of `x5c[0]`, when the header carries a certificate
+    /// chain. Never a key source: it names a registered certificate, like
+    /// `x5t#S256`, or the assertion is refused (`EMBEDDED_KEY`).
+    pub x5c_s256: Option<Vec<u8>>,
 }
 
 impl Header {
@@ -101,6 +105,7 @@ pub(crate) struct RawHeader {
     kid: Option<String>,
     x5t: Option<String>,
     x5t_s256: Option<String>,
+    x5c: Option<serde_json::Value>,
     forbidden: Option<&'static str>,
     embedded: Option<&'static str>,
 }
@@ -132,6 +137,7 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                 "kid" => 4,
                 "x5t" => 8,
                 "x5t#S256" => 16,
+                "x5c" => 32,
                 _ => 0,
             };
             let fresh = if bit == 0 { seen.insert(k.clone()) } else { known & bit == 0 };
@@ -152,10 +158,11 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                 "kid" => h.kid = Some(map.next_value_seed(StrSeed { name: "kid", fail })?),
                 "x5t" => h.x5t = Some(map.next_value_seed(StrSeed { name: "x5t", fail })?),
                 "x5t#S256" => h.x5t_s256 = Some(map.next_value_seed(StrSeed { name: "x5t#S256", fail })?),
+                "x5c" => h.x5c = Some(map.next_value_seed(json::unique_value_seed(fail))?),
                 other => {
                     match other {
                         "crit" | "b64" | "zip" => h.forbidden = h.forbidden.or(Some(static_name(other))),
-                        "jwk" | "jku" | "x5u" | "x5c" => h.embedded = h.embedded.or(Some(static_name(other))),
+                        "jwk" | "jku" | "x5u" => h.embedded = h.embedded.or(Some(static_name(other))),
                         _ => {}
                     }
                     // Read, not skipped: a member the rules do not look at
@@ -174,7 +181,7 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
 }
 
 fn static_name(name: &str) -> &'static str {
-    ["crit", "b64", "zip", "jwk", "jku", "x5u", "x5c"].into_iter().find(|n| *n == name).unwrap_or("?")
+    ["crit", "b64", "zip", "jwk", "jku", "x5u"].into_iter().find(|n| *n == name).unwrap_or("?")
 }
 
 fn json_err(code_for_type: ErrorCode, what: &str, e: &JsonError) -> Error {
@@ -267,14 +274,41 @@ fn validate_header(raw: RawHeader) -> Result<Header> {
         })
         .transpose()
     };
+    let x5t_s256 = thumb(raw.x5t_s256, "x5t#S256", 32)?;
+    let x5c_s256 = raw.x5c.as_ref().map(x5c_first_sha256).transpose()?;
+    if let (Some(a), Some(b)) = (&x5c_s256, &x5t_s256)
+        && a != b
+    {
+        return Err(Error::new(
+            ErrorCode::EmbeddedKey,
+            "header x5c[0] and x5t#S256 name different certificates",
+        ));
+    }
     Ok(Header {
         alg,
         alg_name,
         typ: raw.typ,
         kid: raw.kid,
         x5t: thumb(raw.x5t, "x5t", 20)?,
-        x5t_s256: thumb(raw.x5t_s256, "x5t#S256", 32)?,
+        x5t_s256,
+        x5c_s256,
     })
+}
+
+/// The SHA-256 of the DER of a header's `x5c[0]` (RFC 7515 §4.1.6: an array
+/// of standard base64 DER certificates, the signer's first).
+fn x5c_first_sha256(x5c: &serde_json::Value) -> Result<Vec<u8>> {
+    use base64::Engine as _;
+    let malformed = |d: &'static str| Error::new(ErrorCode::MalformedHeader, d);
+    let first = match x5c.as_array().map(Vec::as_slice) {
+        Some([first, rest @ ..]) if rest.iter().all(serde_json::Value::is_string) => first.as_str(),
+        _ => None,
+    }
+    .ok_or_else(|| malformed("header x5c must be a non-empty array of strings"))?;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(first)
+        .map_err(|_| malformed("header x5c[0] is not standard base64"))?;
+    Ok(crate::crypto::sha256(&der).to_vec())
 }
 
 /// A header's encoded text and what it reads to.
@@ -407,34 +441,58 @@ pub(crate) type Candidate<'k> = (&'k VerifyingKey, bool);
 
 /// Rule 4 and 5: select keys from the registered ones only and verify.
 ///
-/// With a `kid`, keys whose kid equals it; failing that, kid-less keys whose
-/// RFC 7638 thumbprint equals it; failing that, every kid-less key (a PEM
-/// or certificate credential cannot be addressed by kid). With `x5t` or
-/// `x5t#S256` (and no kid), certificate keys with that thumbprint, then every
-/// kid-less key. With neither, every key. Expired keys are skipped; keys whose
-/// type or alg do not permit the header's alg are never tried.
+/// With a `kid`, keys whose kid equals it (and whose certificate thumbprints,
+/// when both sides have them, equal the header's); failing that, kid-less
+/// keys whose RFC 7638 thumbprint equals it; failing that, every kid-less key
+/// (a PEM or certificate credential cannot be addressed by kid). With `x5t`
+/// or `x5t#S256` (and no kid), keys with that certificate identity, then
+/// every kid-less key. A header `x5c` names a registered certificate (its
+/// SHA-256, as `x5t#S256`) or the assertion is refused (`EMBEDDED_KEY`): it
+/// is never a key. With none of these, every key. Expired keys are skipped;
+/// keys whose type or alg do not permit the header's alg are never tried.
 pub(crate) fn select_and_verify<'k, I>(parsed: &Parsed<'_>, candidates: I) -> Result<&'k VerifyingKey>
 where
     I: Iterator<Item = Candidate<'k>> + Clone,
 {
     let h = &parsed.header;
     let alg = h.alg;
+    let s256 = h.x5t_s256.as_deref().or(h.x5c_s256.as_deref());
+    // A thumbprint agrees unless both sides have one and they differ.
+    let agrees = |k: &VerifyingKey| {
+        h.x5t.as_deref().is_none_or(|t| k.x5t().is_none_or(|kt| kt.as_slice() == t))
+            && s256.is_none_or(|t| k.x5t_s256().is_none_or(|kt| kt.as_slice() == t))
+    };
+    // Some thumbprint of the header is the key's.
+    let named = |k: &VerifyingKey| {
+        h.x5t.as_deref().is_some_and(|t| k.x5t().is_some_and(|kt| kt.as_slice() == t))
+            || s256.is_some_and(|t| k.x5t_s256().is_some_and(|kt| kt.as_slice() == t))
+    };
+    if let Some(chain) = h.x5c_s256.as_deref()
+        && !candidates.clone().any(|(k, _)| k.x5t_s256().is_some_and(|kt| kt.as_slice() == chain))
+    {
+        return Err(Error::new(
+            ErrorCode::EmbeddedKey,
+            "the header's x5c is not a registered certificate of this client",
+        ));
+    }
     let tiers: [&dyn Fn(&VerifyingKey) -> bool; 3] = [
-        &|k| match (&h.kid, &h.x5t, &h.x5t_s256) {
-            (Some(kid), _, _) => k.kid() == Some(kid.as_str()),
-            (None, None, None) => true,
-            (None, x5t, x5t256) => k.certificate().is_some_and(|c| {
-                x5t.as_deref().is_some_and(|t| t == c.x5t)
-                    || x5t256.as_deref().is_some_and(|t| t == c.x5t_s256)
-            }),
+        &|k| match (&h.kid, h.x5t.is_some() || s256.is_some()) {
+            (Some(kid), _) => k.kid() == Some(kid.as_str()) && agrees(k),
+            (None, false) => true,
+            (None, true) => named(k) && agrees(k),
         },
         &|k| {
-            k.kid().is_none()
+            h.x5c_s256.is_none()
+                && k.kid().is_none()
                 && h.kid
                     .as_deref()
                     .is_some_and(|kid| b64::decode(kid.as_bytes()).is_some_and(|t| t == k.thumbprint_bytes()))
         },
-        &|k| k.kid().is_none() && (h.kid.is_some() || h.x5t.is_some() || h.x5t_s256.is_some()),
+        &|k| {
+            h.x5c_s256.is_none()
+                && k.kid().is_none()
+                && (h.kid.is_some() || h.x5t.is_some() || h.x5t_s256.is_some())
+        },
     ];
     let (mut tried, mut expired, mut unfit) = (0usize, false, false);
     for tier in tiers {

@@ -79,7 +79,8 @@ pub use replay::{MemoryReplayStore, ReplayCheck, ReplayStore, ReplayStoreError};
 #[cfg(feature = "redis")]
 pub use replay_redis::{RedisReplayConfig, RedisReplayStore};
 pub use verifier::{
-    DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_MAX_ASSERTION_LEN, VerifiedAssertion, Verifier, VerifierBuilder,
+    DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_MAX_ASSERTION_LEN, DEFAULT_MAX_LIFETIME, VerifiedAssertion,
+    Verifier, VerifierBuilder,
 };
 
 /// The library version (Cargo package version).

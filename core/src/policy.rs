@@ -334,13 +334,21 @@ impl CredentialPolicy {
             }
             mode
         });
-        let max_age = int_field(p, "max_age").filter(|a| {
-            let ok = (1..=86_400).contains(a);
-            if !ok {
-                p.push(meta_err, "/max_age", "max_age must be between 1 and 86400 seconds");
-            }
-            ok
-        });
+        let mut seconds = |name: &str| {
+            int_field(p, name).filter(|a| {
+                let ok = (1..=86_400).contains(a);
+                if !ok {
+                    p.push(
+                        meta_err,
+                        &format!("/{name}"),
+                        format!("{name} must be between 1 and 86400 seconds"),
+                    );
+                }
+                ok
+            })
+        };
+        let max_age = seconds("max_age");
+        let max_lifetime = seconds("max_lifetime");
         let secret = str_field(p, "client_secret");
         let secret_expires = int_field(p, "client_secret_expires_at");
         let (Some(client_id), Some(method)) = (client_id, method) else { return None };
@@ -462,6 +470,9 @@ impl CredentialPolicy {
         }
         if let Some(a) = max_age {
             client = client.with_max_age(a);
+        }
+        if let Some(l) = max_lifetime {
+            client = client.with_max_lifetime(l);
         }
         for c in creds {
             client = client.with_credential(c);

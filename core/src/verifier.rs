@@ -34,6 +34,9 @@ pub const DEFAULT_MAX_ASSERTION_LEN: usize = 16 * 1024;
 pub const DEFAULT_LEEWAY: i64 = 60;
 /// Default maximum age of an assertion in seconds.
 pub const DEFAULT_MAX_AGE: i64 = 300;
+/// Default maximum lifetime (`exp − iat`) of an assertion in seconds,
+/// inclusive (Authlib sends `exp = iat + 3600`).
+pub const DEFAULT_MAX_LIFETIME: i64 = 3600;
 
 /// A verified client assertion.
 #[derive(Debug, Clone)]
@@ -62,6 +65,7 @@ pub struct Verifier {
     audience_mode: AudienceMode,
     leeway: i64,
     max_age: i64,
+    max_lifetime: i64,
     max_len: usize,
     allowed: AlgorithmSet,
     replay: Arc<dyn ReplayStore>,
@@ -77,6 +81,7 @@ pub struct VerifierBuilder {
     audience_mode: AudienceMode,
     leeway: i64,
     max_age: i64,
+    max_lifetime: i64,
     max_len: usize,
     allowed: AlgorithmSet,
     replay: Option<Arc<dyn ReplayStore>>,
@@ -117,6 +122,15 @@ impl VerifierBuilder {
     #[must_use]
     pub const fn max_age(mut self, secs: i64) -> Self {
         self.max_age = secs;
+        self
+    }
+
+    /// Maximum assertion lifetime, `exp − iat` (or `exp − now` without
+    /// `iat`), in seconds, inclusive (default 3600). Independent of
+    /// `max_age`, which bounds how long after `iat` an assertion is used.
+    #[must_use]
+    pub const fn max_lifetime(mut self, secs: i64) -> Self {
+        self.max_lifetime = secs;
         self
     }
 
@@ -184,6 +198,9 @@ impl VerifierBuilder {
         if !(1..=86_400).contains(&self.max_age) {
             return bad("max_age must be between 1 and 86400 seconds");
         }
+        if !(1..=86_400).contains(&self.max_lifetime) {
+            return bad("max_lifetime must be between 1 and 86400 seconds");
+        }
         if self.max_len < 64 {
             return bad("max_assertion_len must be at least 64 bytes");
         }
@@ -196,6 +213,7 @@ impl VerifierBuilder {
             audience_mode: self.audience_mode,
             leeway: self.leeway,
             max_age: self.max_age,
+            max_lifetime: self.max_lifetime,
             max_len: self.max_len,
             allowed: self.allowed,
             replay: self.replay.unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),
@@ -216,6 +234,7 @@ impl Verifier {
             audience_mode: AudienceMode::Compat,
             leeway: DEFAULT_LEEWAY,
             max_age: DEFAULT_MAX_AGE,
+            max_lifetime: DEFAULT_MAX_LIFETIME,
             max_len: DEFAULT_MAX_ASSERTION_LEN,
             allowed: AlgorithmSet::ALL,
             replay: None,
@@ -419,7 +438,9 @@ impl Verifier {
         };
         claims::check_audience(&claims, mode, &self.issuer, &self.endpoints)?;
         let max_age = client.max_age().unwrap_or(self.max_age);
-        let until = claims::check_times(&claims, TimeRules { now, leeway: self.leeway, max_age })?;
+        let max_lifetime = client.max_lifetime().unwrap_or(self.max_lifetime);
+        let until =
+            claims::check_times(&claims, TimeRules { now, leeway: self.leeway, max_age, max_lifetime })?;
         let jti = claims::jti(&claims)?;
         // Rule 8: record last; a store failure refuses the request.
         match self.replay.check_and_insert(cid, jti, until, now) {

@@ -207,14 +207,24 @@ fn deliberately_stricter_than_the_oracle() {
             ErrorCode::IssuerSubjectMismatch,
         ),
         (
-            "iat an hour old with exp an hour ahead (max_age)",
+            "iat 50 minutes old with exp ahead, lifetime within bounds (max_age)",
             sign_raw(h(json!({})), {
                 let mut c = base("s5");
-                c["iat"] = json!(n - 3600);
-                c["exp"] = json!(n + 3600);
+                c["iat"] = json!(n - 3000);
+                c["exp"] = json!(n + 500);
                 c
             }),
             ErrorCode::TooOld,
+        ),
+        (
+            "a lifetime of two hours (max_lifetime)",
+            sign_raw(h(json!({})), {
+                let mut c = base("s5b");
+                c["iat"] = json!(n);
+                c["exp"] = json!(n + 7200);
+                c
+            }),
+            ErrorCode::LifetimeTooLong,
         ),
         (
             "aud as a two-element array",

@@ -111,6 +111,7 @@ fn verifier(defaults: &Value, overrides: Option<&Value>, clock: Arc<FixedClock>)
         .audience_mode(AudienceMode::from_name(cfg["audience_mode"].as_str().unwrap()).unwrap())
         .leeway(cfg["leeway"].as_i64().unwrap())
         .max_age(cfg["max_age"].as_i64().unwrap())
+        .max_lifetime(cfg["max_lifetime"].as_i64().unwrap())
         .max_assertion_len(usize::try_from(cfg["max_assertion_len"].as_u64().unwrap()).unwrap())
         .replay_store(Arc::new(MemoryReplayStore::new(1024)))
         .clock(clock);

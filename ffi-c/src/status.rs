@@ -74,6 +74,8 @@ pub enum jwtauth_status {
     JWTAUTH_TOO_OLD = 405,
     /// The client assertion lifetime is too long. (invalid_client, HTTP 401)
     JWTAUTH_EXPIRY_TOO_FAR = 406,
+    /// The client assertion is valid for too long. (invalid_client, HTTP 401)
+    JWTAUTH_LIFETIME_TOO_LONG = 407,
     /// The client assertion has already been used. (invalid_client, HTTP 401)
     JWTAUTH_REPLAYED = 500,
     /// The server cannot check the client assertion right now. (server_error, HTTP 503)
@@ -157,6 +159,7 @@ impl jwtauth_status {
             jwtauth_core::ErrorCode::IssuedInFuture => Self::JWTAUTH_ISSUED_IN_FUTURE,
             jwtauth_core::ErrorCode::TooOld => Self::JWTAUTH_TOO_OLD,
             jwtauth_core::ErrorCode::ExpiryTooFar => Self::JWTAUTH_EXPIRY_TOO_FAR,
+            jwtauth_core::ErrorCode::LifetimeTooLong => Self::JWTAUTH_LIFETIME_TOO_LONG,
             jwtauth_core::ErrorCode::Replayed => Self::JWTAUTH_REPLAYED,
             jwtauth_core::ErrorCode::ReplayStoreUnavailable => Self::JWTAUTH_REPLAY_STORE_UNAVAILABLE,
             jwtauth_core::ErrorCode::InvalidKey => Self::JWTAUTH_INVALID_KEY,

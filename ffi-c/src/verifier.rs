@@ -39,6 +39,7 @@ pub struct jwtauth_verifier_config {
     audience_mode: Option<AudienceMode>,
     leeway: Option<i64>,
     max_age: Option<i64>,
+    max_lifetime: Option<i64>,
     max_assertion_len: Option<usize>,
     algorithms: Option<AlgorithmSet>,
     replay: Option<Arc<dyn ReplayStore>>,
@@ -63,6 +64,9 @@ impl jwtauth_verifier_config {
         }
         if let Some(m) = self.max_age {
             b = b.max_age(m);
+        }
+        if let Some(m) = self.max_lifetime {
+            b = b.max_lifetime(m);
         }
         if let Some(m) = self.max_assertion_len {
             b = b.max_assertion_len(m);
@@ -194,6 +198,7 @@ pub extern "C" fn jwtauth_verifier_config_new(
             audience_mode: None,
             leeway: None,
             max_age: None,
+            max_lifetime: None,
             max_assertion_len: None,
             algorithms: None,
             replay: None,
@@ -277,6 +282,24 @@ pub extern "C" fn jwtauth_verifier_config_set_limits(
         if max_assertion_len > 0 {
             c.max_assertion_len = Some(max_assertion_len);
         }
+        Ok(())
+    })
+}
+
+/// The largest accepted assertion lifetime, `exp − iat` (or `exp − now`
+/// without `iat`), in seconds, inclusive: 1–86400, default 3600. Longer, or
+/// an `exp` that is no representable time, is `JWTAUTH_LIFETIME_TOO_LONG`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_max_lifetime(
+    config: *mut jwtauth_verifier_config,
+    seconds: i64,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        if !(1..=86_400).contains(&seconds) {
+            return Err(Failure::argument("seconds", "must be between 1 and 86400"));
+        }
+        obj_mut(config, "config")?.max_lifetime = Some(seconds);
         Ok(())
     })
 }

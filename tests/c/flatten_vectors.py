@@ -45,6 +45,7 @@ def config(cfg):
     rec("cfg_audience_mode", cfg["audience_mode"])
     rec("cfg_leeway", cfg["leeway"])
     rec("cfg_max_age", cfg["max_age"])
+    rec("cfg_max_lifetime", cfg["max_lifetime"])
     rec("cfg_max_len", cfg["max_assertion_len"])
     if "allowed_algorithms" in cfg:
         rec("cfg_algorithms", ",".join(cfg["allowed_algorithms"]))

@@ -55,6 +55,8 @@ static bool config_record(jwtauth_verifier_config **cfg, const record *r) {
     OK(jwtauth_verifier_config_set_limits(*cfg, num(r), -1, 0, NULL));
   } else if (is(r, "cfg_max_age")) {
     OK(jwtauth_verifier_config_set_limits(*cfg, -1, num(r), 0, NULL));
+  } else if (is(r, "cfg_max_lifetime")) {
+    OK(jwtauth_verifier_config_set_max_lifetime(*cfg, num(r), NULL));
   } else if (is(r, "cfg_max_len")) {
     OK(jwtauth_verifier_config_set_limits(*cfg, -1, -1, (size_t)num(r), NULL));
   } else if (is(r, "cfg_algorithms")) {

@@ -21,6 +21,7 @@ def verifier(cfg, clock):
         audience_mode=cfg["audience_mode"],
         leeway=cfg["leeway"],
         max_age=cfg["max_age"],
+        max_lifetime=cfg["max_lifetime"],
         max_assertion_len=cfg["max_assertion_len"],
         algorithms=cfg.get("allowed_algorithms"),
         clock=clock,

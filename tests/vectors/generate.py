@@ -497,6 +497,13 @@ def build(keys, key_entries):
     cl_case("r6-authlib-hour", claims_for("c-rsa", iat=NOW, exp=NOW + 3600), valid("c-rsa"), "exp = iat + 3600 (Authlib) is accepted; the age bound applies")
     cl_case("r6-no-iat", claims_for("c-rsa", iat=None, exp=NOW + 60), valid("c-rsa"), "iat is optional")
     cl_case("r6-no-iat-far-exp", claims_for("c-rsa", iat=None, exp=NOW + 3600), err("EXPIRY_TOO_FAR"), "without iat, exp beyond max_age")
+    cl_case("r6-lifetime-3601", claims_for("c-rsa", iat=NOW, exp=NOW + 3601), err("LIFETIME_TOO_LONG"), "exp = iat + 3601: beyond max_lifetime (3600, inclusive)")
+    cl_case("r6-exp-1e20", claims_for("c-rsa", exp=1e20), err("LIFETIME_TOO_LONG"), "exp 1e20 is no time: refused by the lifetime rule")
+    cl_case("r6-exp-huge-integer", claims_for("c-rsa", exp=10**20), err("LIFETIME_TOO_LONG"), "exp a 21-digit integer")
+    cl_case("r6-exp-1e400", '{"iss":"c-rsa","sub":"c-rsa","aud":"%s","jti":"j","iat":%d,"exp":1e400}' % (ISSUER, NOW),
+            err("LIFETIME_TOO_LONG"), "exp 1e400, beyond any double: refused by the lifetime rule, not an overflow")
+    cl_case("r6-lifetime-config", claims_for("c-rsa", iat=NOW, exp=NOW + 601), err("LIFETIME_TOO_LONG"), "max_lifetime 600 configured",
+            config={"max_lifetime": 600})
     cl_case("r6-jti-missing", claims_for("c-rsa", jti=None), err("MISSING_CLAIM"), "no jti")
     cl_case("r6-jti-empty", claims_for("c-rsa", jti=""), err("MISSING_CLAIM"), "empty jti")
     cl_case("r6-jti-number", claims_for("c-rsa", jti=7), err("MALFORMED_CLAIMS"), "jti is a number")
@@ -892,6 +899,43 @@ def request_cases(keys, entries):
         step(err("AUDIENCE_MISMATCH", 401), form=jwt_form(signed("ec256-a", "c-strict", "ES256", jti="s1"))),
         step(ok("c-strict", "private_key_jwt"), form=jwt_form(signed("ec256-a", "c-strict", "ES256", jti="s2", aud=ISSUER)))])
 
+    # ---- certificate credentials as Entra ID and Auth0 export them: a JWKS
+    # whose RSA key carries kid, x5c, x5t and x5t#S256; the same certificate
+    # as PEM. Header shapes of MSAL (x5t padded; x5c + x5t#S256) and PyJWT.
+    import hashlib
+    der = x509.load_pem_x509_certificate(E["rsa-a"]["cert_pem"].encode()).public_bytes(serialization.Encoding.DER)
+    other_der = x509.load_pem_x509_certificate(E["ed-a"]["cert_pem"].encode()).public_bytes(serialization.Encoding.DER)
+    sha1_padded = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).decode()
+    s256 = b64u(hashlib.sha256(der).digest())
+    entra = {**jwk("rsa-a", kid="entra-key-1"), "x5c": [base64.b64encode(der).decode()], "x5t": b64u(hashlib.sha1(der).digest()), "x5t#S256": s256}
+    cert_clients = [
+        {"client_id": "c-entra", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [entra]}},
+        {"client_id": "c-entra-pem", "token_endpoint_auth_method": "private_key_jwt", "credentials": [{"pem": E["rsa-a"]["cert_pem"]}]},
+    ]
+
+    def cert_signed(cid, alg, jti, **header):
+        return token({"alg": alg, "typ": "JWT", **header}, claims_for(cid, aud=TOKEN_ENDPOINT, jti=jti), K["rsa-a"], alg=alg)
+
+    shapes = [
+        ("msal-x5t", "MSAL thumbprint mode: RS256, x5t (SHA-1, padded), no kid", "RS256", {"x5t": sha1_padded}),
+        ("msal-x5c", "MSAL subject-name/issuer mode: PS256, x5t#S256 and x5c", "PS256", {"x5t#S256": s256, "x5c": [base64.b64encode(der).decode()]}),
+        ("pyjwt-x5t-s256", "PyJWT by hand: RS256, x5t#S256", "RS256", {"x5t#S256": s256}),
+    ]
+    for name, what, alg, hdr in shapes:
+        for cid in ("c-entra", "c-entra-pem"):
+            t = cert_signed(cid, alg, "j-" + name, **hdr)
+            case(f"cert-{name}-{cid[2:]}", f"{what}; registered as {'a JWKS (Entra/Auth0 export)' if cid == 'c-entra' else 'a PEM certificate'}; a replay is refused",
+                 cert_clients, [step(ok(cid, "private_key_jwt"), form=jwt_form(t)), step(err("REPLAYED", 401), form=jwt_form(t))])
+    case("cert-kid-and-thumbprint", "kid and x5t#S256 must both match when the key has both", cert_clients, [
+        step(ok("c-entra", "private_key_jwt"), form=jwt_form(cert_signed("c-entra", "RS256", "k1", kid="entra-key-1", **{"x5t#S256": s256}))),
+        step(err("NO_MATCHING_KEY", 401), form=jwt_form(cert_signed("c-entra", "RS256", "k2", kid="entra-key-1", **{"x5t#S256": b64u(hashlib.sha256(other_der).digest())})))])
+    case("cert-x5c-unregistered", "a header x5c that is not a registered certificate is never a key", cert_clients, [
+        step(err("EMBEDDED_KEY", 401), form=jwt_form(cert_signed("c-entra", "PS256", "u1", x5c=[base64.b64encode(other_der).decode()]))),
+        step(err("EMBEDDED_KEY", 401), form=jwt_form(cert_signed("c-entra", "PS256", "u2", x5c=[base64.b64encode(der).decode()], **{"x5t#S256": b64u(hashlib.sha256(other_der).digest())})))])
+    case("lifetime-per-client", "max_lifetime 600 in the registry refuses exp = iat + 601", [pk("c-short", "ec256-a", max_lifetime=600)], [
+        step(err("LIFETIME_TOO_LONG", 401), form=jwt_form(signed("ec256-a", "c-short", "ES256", jti="l1", iat=NOW, exp=NOW + 601))),
+        step(ok("c-short", "private_key_jwt"), form=jwt_form(signed("ec256-a", "c-short", "ES256", jti="l2", iat=NOW, exp=NOW + 600)))])
+
     # ---- registration (credential policy)
     def refused(id, description, clients, problems, policy=None):
         case(id, description, clients, registration={"problems": problems}, policy=policy)
@@ -936,6 +980,13 @@ def request_cases(keys, entries):
         {"client_id": "c", "token_endpoint_auth_method": "tls_client_auth"}], ["INVALID_CLIENT_METADATA"])
     refused("register-rsa-min-bits-policy", "a 3072-bit floor refuses a 2048-bit key", [pk("c", "rsa-a")], ["WEAK_KEY"],
             policy={"min_rsa_bits": 3072})
+    refused("register-x5c-other-key", "a JWK whose x5c holds another key's certificate", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [{**jwk("rsa-b"), "x5c": [base64.b64encode(der).decode()]}]}}],
+        ["INVALID_KEY"])
+    refused("register-x5t-disagrees", "a JWK whose x5t is not its x5c[0]'s", [
+        {"client_id": "c", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [{**entra, "x5t": b64u(hashlib.sha1(other_der).digest())}]}}],
+        ["INVALID_KEY"])
+    refused("register-max-lifetime-range", "max_lifetime outside 1-86400", [pk("c", "ec256-a", max_lifetime=0)], ["INVALID_CLIENT_METADATA"])
     refused("register-duplicate-client", "the same client_id twice", [pk("c", "ec256-a"), pk("c", "ec256-b")], ["INVALID_CLIENT_METADATA"])
     case("register-jwks-uri-loopback-allowed", "jwks_uri over http to loopback, allowed by the policy", [
         {"client_id": "c-remote", "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "http://127.0.0.1:9/jwks"}],
@@ -965,6 +1016,7 @@ def main():
                 "audience_mode": "compat",
                 "leeway": 60,
                 "max_age": 300,
+                "max_lifetime": 3600,
                 "max_assertion_len": 16384,
             },
         },

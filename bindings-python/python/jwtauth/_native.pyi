@@ -224,6 +224,7 @@ class Verifier:
         audience_mode: str = "compat",
         leeway: Optional[int] = None,
         max_age: Optional[int] = None,
+        max_lifetime: Optional[int] = None,
         max_assertion_len: Optional[int] = None,
         algorithms: Optional[Sequence[str]] = None,
         replay_store: Any = None,

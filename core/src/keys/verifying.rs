@@ -48,6 +48,10 @@ pub struct VerifyingKey {
     thumbprint: [u8; 32],
     thumbprint_b64: std::sync::Arc<str>,
     cert: Option<CertificateInfo>,
+    /// The certificate identity (`x5t`, `x5t#S256`): from the certificate,
+    /// or from a JWK's thumbprint members when it has no `x5c`.
+    x5t: Option<[u8; 20]>,
+    x5t_s256: Option<[u8; 32]>,
     permitted: AlgorithmSet,
     parsed: crypto::PublicKey,
 }
@@ -177,7 +181,19 @@ impl VerifyingKey {
         };
         let thumbprint = crypto::sha256(jwk::thumbprint_input(&components).as_bytes());
         let thumbprint_b64 = b64::encode(&thumbprint).into();
-        Ok(Self { meta, key_type, components, thumbprint, thumbprint_b64, cert, permitted, parsed })
+        let (x5t, x5t_s256) = cert.map_or((None, None), |c| (Some(c.x5t), Some(c.x5t_s256)));
+        Ok(Self {
+            meta,
+            key_type,
+            components,
+            thumbprint,
+            thumbprint_b64,
+            cert,
+            x5t,
+            x5t_s256,
+            permitted,
+            parsed,
+        })
     }
 
     fn from_public_components(
@@ -219,8 +235,13 @@ impl VerifyingKey {
         }
         let meta = Meta { kid: j.kid()?, alg: j.alg()?, key_use: j.key_use()?, key_ops: j.key_ops()? };
         let components = components_from_jwk(&j, kt)?;
-        let cert = certificate_from_jwk(&j, &components)?;
-        Self::build(components, meta, cert)
+        let identity = certificate_from_jwk(&j, &components)?;
+        let mut key = Self::build(components, meta, identity.cert)?;
+        if key.cert.is_none() {
+            key.x5t = identity.x5t;
+            key.x5t_s256 = identity.x5t_s256;
+        }
+        Ok(key)
     }
 
     /// Parse a PEM public key: `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1)
@@ -362,10 +383,25 @@ impl VerifyingKey {
         &self.thumbprint
     }
 
-    /// Certificate facts, when the key came from a certificate.
+    /// Certificate facts, when the key came from a certificate (PEM, DER,
+    /// or a JWK's `x5c`).
     #[must_use]
     pub const fn certificate(&self) -> Option<&CertificateInfo> {
         self.cert.as_ref()
+    }
+
+    /// The SHA-1 thumbprint of the key's certificate (`x5t`), from the
+    /// certificate or a JWK's `x5t` member.
+    #[must_use]
+    pub const fn x5t(&self) -> Option<&[u8; 20]> {
+        self.x5t.as_ref()
+    }
+
+    /// The SHA-256 thumbprint of the key's certificate (`x5t#S256`), from
+    /// the certificate or a JWK's `x5t#S256` member.
+    #[must_use]
+    pub const fn x5t_s256(&self) -> Option<&[u8; 32]> {
+        self.x5t_s256.as_ref()
     }
 
     /// The public JWK (with kid, alg, `use: sig`). `None` for HMAC secrets,
@@ -389,6 +425,12 @@ impl VerifyingKey {
                 obj.insert("alg".into(), Value::String(alg.name().into()));
             }
             obj.insert("use".into(), Value::String("sig".into()));
+            if let Some(t) = &self.x5t {
+                obj.insert("x5t".into(), Value::String(b64::encode(t)));
+            }
+            if let Some(t) = &self.x5t_s256 {
+                obj.insert("x5t#S256".into(), Value::String(b64::encode(t)));
+            }
         }
         Some(v)
     }
@@ -439,7 +481,15 @@ impl VerifyingKey {
 /// public key must be the JWK's, and `x5t` / `x5t#S256`, when given, must be
 /// its thumbprints. A JWK whose members disagree is refused, whatever else
 /// would select it.
-fn certificate_from_jwk(j: &Jwk<'_>, components: &Components) -> Result<Option<CertificateInfo>> {
+/// What a JWK says of its certificate: the certificate itself (`x5c`), or
+/// only its thumbprints.
+struct JwkCertificate {
+    cert: Option<CertificateInfo>,
+    x5t: Option<[u8; 20]>,
+    x5t_s256: Option<[u8; 32]>,
+}
+
+fn certificate_from_jwk(j: &Jwk<'_>, components: &Components) -> Result<JwkCertificate> {
     use base64::Engine as _;
     use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
     const STANDARD: GeneralPurpose = GeneralPurpose::new(
@@ -458,7 +508,13 @@ fn certificate_from_jwk(j: &Jwk<'_>, components: &Components) -> Result<Option<C
     let x5t = thumb("x5t", 20)?;
     let x5t_s256 = thumb("x5t#S256", 32)?;
     let first = match j.0.get("x5c") {
-        None => return Ok(None),
+        None => {
+            return Ok(JwkCertificate {
+                cert: None,
+                x5t: x5t.and_then(|t| t.try_into().ok()),
+                x5t_s256: x5t_s256.and_then(|t| t.try_into().ok()),
+            });
+        }
         Some(Value::Array(items)) if !items.is_empty() => {
             if !items.iter().all(Value::is_string) {
                 return Err(jwk::invalid("JWK member `x5c` must be an array of strings".into()));
@@ -485,12 +541,13 @@ fn certificate_from_jwk(j: &Jwk<'_>, components: &Components) -> Result<Option<C
     if x5t_s256.is_some_and(|t| t != c.x5t_s256) {
         return Err(jwk::invalid("JWK x5t#S256 is not the SHA-256 thumbprint of x5c[0]".into()));
     }
-    Ok(Some(CertificateInfo {
+    let cert = CertificateInfo {
         not_before: c.not_before,
         not_after: c.not_after,
         x5t: c.x5t,
         x5t_s256: c.x5t_s256,
-    }))
+    };
+    Ok(JwkCertificate { cert: Some(cert), x5t: Some(c.x5t), x5t_s256: Some(c.x5t_s256) })
 }
 
 pub(crate) fn components_from_jwk(j: &Jwk<'_>, kt: KeyType) -> Result<Components> {
