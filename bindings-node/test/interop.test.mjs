@@ -3,13 +3,13 @@
 // signed here verify with `jose` and `fast-jwt`.
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto'
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto'
 
 import * as jose from 'jose'
 import { createSigner, createVerifier } from 'fast-jwt'
 import jsonwebtoken from 'jsonwebtoken'
 import * as jwtauth from 'jwtauth'
-import { refused } from './helpers.mjs'
+import { load, refused } from './helpers.mjs'
 
 const ISSUER = 'https://as.example.com'
 const TOKEN_ENDPOINT = 'https://as.example.com/token'
@@ -70,6 +70,22 @@ describe('jose signs, jwtauth verifies', () => {
     const e = await refused(() => new jwtauth.Verifier(ISSUER).verify(`${h}.${other}.${s}`, registry))
     assert.equal(e.code, 'JWTAUTH_SIGNATURE_INVALID')
     assert.ok(p)
+  })
+
+  test('a certificate credential named by x5t#S256 (as Entra ID and Auth0 register it)', async () => {
+    // The shared test key rsa-a and its certificate, registered as a JWK with
+    // kid, x5c, x5t and x5t#S256; jose signs with only x5t#S256 in the header.
+    const k = load('keys.json').keys['rsa-a']
+    const der = Buffer.from(k.cert_pem.split('-----')[2].replace(/\s/g, ''), 'base64')
+    const jwk = { ...k.jwk, kid: 'entra-key-1', x5c: [der.toString('base64')], x5t: k.x5t, 'x5t#S256': k['x5t#S256'] }
+    const registry = jwtauth.Registry.fromJson({ clients: [{ client_id: 'c-cert', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk] } }] })
+    const key = createPrivateKey(k.private_pkcs8_pem)
+    const v = new jwtauth.Verifier(ISSUER, { tokenEndpoint: TOKEN_ENDPOINT })
+    for (const header of [{ alg: 'RS256', 'x5t#S256': k['x5t#S256'] }, { alg: 'PS256', x5t: k.x5t }, { alg: 'RS256', x5c: [der.toString('base64')] }]) {
+      const jwt = await new jose.SignJWT(claims('c-cert', TOKEN_ENDPOINT)).setProtectedHeader(header).sign(key)
+      assert.equal((await v.verify(jwt, registry)).clientId, 'c-cert', JSON.stringify(Object.keys(header)))
+      assert.equal((await refused(() => v.verify(jwt, registry))).code, 'JWTAUTH_REPLAYED')
+    }
   })
 
   test("jose's unsecured JWT (alg none) is refused", async () => {

@@ -296,7 +296,8 @@ fn validate_header(raw: RawHeader) -> Result<Header> {
 }
 
 /// The SHA-256 of the DER of a header's `x5c[0]` (RFC 7515 §4.1.6: an array
-/// of standard base64 DER certificates, the signer's first).
+/// of standard base64 DER certificates, the signer's first; line breaks
+/// inside a value are ignored).
 fn x5c_first_sha256(x5c: &serde_json::Value) -> Result<Vec<u8>> {
     use base64::Engine as _;
     let malformed = |d: &'static str| Error::new(ErrorCode::MalformedHeader, d);
@@ -305,8 +306,11 @@ fn x5c_first_sha256(x5c: &serde_json::Value) -> Result<Vec<u8>> {
         _ => None,
     }
     .ok_or_else(|| malformed("header x5c must be a non-empty array of strings"))?;
+    // MSAL sends the PEM body as it is, 64-character lines and all: line
+    // breaks are dropped, nothing else is tolerated.
+    let compact: Vec<u8> = first.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).collect();
     let der = base64::engine::general_purpose::STANDARD
-        .decode(first)
+        .decode(compact)
         .map_err(|_| malformed("header x5c[0] is not standard base64"))?;
     Ok(crate::crypto::sha256(&der).to_vec())
 }

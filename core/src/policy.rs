@@ -526,7 +526,7 @@ impl CredentialPolicy {
         {
             let mut c = self.jwks_value(j, usage, s("name"), &mut p.at("/jwks"))?;
             if from_cert {
-                p.push(ErrorCode::InvalidExpiry, "/parse_expiry_from_cert", "a JWKS holds no certificate");
+                return self.expiry_from_certificate(c, expires_at, now, p);
             }
             self.check_expiry(expires_at, now, "/expires_at", p);
             if let Some(e) = expires_at {
@@ -643,30 +643,44 @@ impl CredentialPolicy {
             cred = cred.with_name(name);
         }
         if spec.parse_expiry_from_cert {
-            if spec.expires_at.is_some() {
-                p.push(ErrorCode::InvalidExpiry, "", "expires_at and parse_expiry_from_cert are exclusive");
-                return None;
-            }
-            match cred.with_expiry_from_certificate() {
-                Ok(c) => cred = c,
-                Err(_) => {
-                    p.push(ErrorCode::InvalidExpiry, "", "parse_expiry_from_cert needs a certificate");
-                    return None;
-                }
-            }
-            if let Some(e) = cred.expires_at()
-                && e <= now
-            {
-                p.push(ErrorCode::InvalidExpiry, "", format!("the certificate expired at {e} (Unix time)"));
-                return None;
-            }
-            self.check_expiry(cred.expires_at(), now, "", p);
+            cred = self.expiry_from_certificate(cred, spec.expires_at, now, p)?;
         } else {
             self.check_expiry(spec.expires_at, now, "/expires_at", p);
             if let Some(e) = spec.expires_at {
                 cred = cred.with_expiry(e);
             }
         }
+        Some(cred)
+    }
+
+    /// `parse_expiry_from_cert`: the earliest notAfter of the credential's
+    /// certificates (a PEM certificate, or a JWK's `x5c[0]`) is its expiry.
+    fn expiry_from_certificate(
+        &self,
+        cred: Credential,
+        expires_at: Option<i64>,
+        now: i64,
+        p: &mut Problems<'_>,
+    ) -> Option<Credential> {
+        if expires_at.is_some() {
+            p.push(ErrorCode::InvalidExpiry, "", "expires_at and parse_expiry_from_cert are exclusive");
+            return None;
+        }
+        let Ok(cred) = cred.with_expiry_from_certificate() else {
+            p.push(
+                ErrorCode::InvalidExpiry,
+                "/parse_expiry_from_cert",
+                "parse_expiry_from_cert needs a certificate (a PEM certificate, or a JWK with x5c)",
+            );
+            return None;
+        };
+        if let Some(e) = cred.expires_at()
+            && e <= now
+        {
+            p.push(ErrorCode::InvalidExpiry, "", format!("the certificate expired at {e} (Unix time)"));
+            return None;
+        }
+        self.check_expiry(cred.expires_at(), now, "", p);
         Some(cred)
     }
 

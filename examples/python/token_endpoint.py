@@ -4,26 +4,48 @@ authentication by jwtauth (every token_endpoint_auth_method) and clients
 from a JSON registry document (docs/registry.md).
 
     python3 examples/python/token_endpoint.py clients.json --port 8080
+    python3 examples/python/token_endpoint.py clients.json --tls-cert server.pem --tls-key server.key
 
 POST /token with a client_credentials grant; the response is an (opaque,
 in-memory) access token, or the OAuth error that jwtauth says to send.
+GET <any path>/.well-known/openid-configuration (or oauth-authorization-server)
+describes the endpoint (RFC 8414), so clients that discover it (MSAL,
+openid-client, Authlib) find the token endpoint.
 """
 
 import argparse
 import json
 import secrets
+import ssl
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwtauth
 
 
-def make_handler(auth, log):
+METHODS = ["private_key_jwt", "client_secret_jwt", "client_secret_basic", "client_secret_post", "none"]
+ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512"]
+
+
+def make_handler(auth, log, issuer, token_url):
     class TokenHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            path = self.path.split("?", 1)[0]
+            if not path.endswith(("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")):
+                return self.send_json(404, {"error": "not_found"})
+            self.send_json(200, {
+                "issuer": issuer,
+                "token_endpoint": token_url,
+                "authorization_endpoint": token_url.rsplit("/", 1)[0] + "/authorize",
+                "token_endpoint_auth_methods_supported": METHODS,
+                "token_endpoint_auth_signing_alg_values_supported": ALGS,
+                "grant_types_supported": ["client_credentials"],
+            })
+
         def do_POST(self):  # noqa: N802 (http.server's naming)
-            if self.path != "/token":
+            if not self.path.split("?", 1)[0].endswith("/token"):
                 return self.send_json(404, {"error": "not_found"})
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
@@ -57,15 +79,23 @@ def make_handler(auth, log):
     return TokenHandler
 
 
-def serve(clients_file, host="127.0.0.1", port=8080, issuer=None, ready=None, log=None):
-    """Run the endpoint; `port=0` picks a free port, passed to `ready(port)`."""
+def serve(clients_file, host="127.0.0.1", port=8080, issuer=None, ready=None, log=None, tls_cert=None, tls_key=None):
+    """Run the endpoint; `port=0` picks a free port (see `ready(server)`).
+    With `tls_cert` and `tls_key` (PEM files) it serves https."""
     log = log or (lambda m: print(m, file=sys.stderr))
     with open(clients_file, encoding="utf-8") as f:
         registry = jwtauth.Registry.from_json(f.read())
     server = ThreadingHTTPServer((host, port), None)
-    base = f"http://{host}:{server.server_address[1]}"
-    verifier = jwtauth.Verifier(issuer or base, token_endpoint=base + "/token")
-    server.RequestHandlerClass = make_handler(jwtauth.Authenticator(verifier, registry), log)
+    scheme = "http"
+    if tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls_cert, tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    base = f"{scheme}://{host}:{server.server_address[1]}"
+    issuer = issuer or base
+    verifier = jwtauth.Verifier(issuer, token_endpoint=base + "/token")
+    server.RequestHandlerClass = make_handler(jwtauth.Authenticator(verifier, registry), log, issuer, base + "/token")
     if ready:
         ready(server)
     server.serve_forever()
@@ -77,8 +107,12 @@ def main():
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--issuer", help="issuer identifier (default: the server's base URL)")
+    p.add_argument("--tls-cert", help="serve https with this certificate chain (PEM)")
+    p.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
     a = p.parse_args()
-    serve(a.clients, a.host, a.port, a.issuer, ready=lambda s: print(f"listening on http://{a.host}:{s.server_address[1]}/token", file=sys.stderr))
+    scheme = "https" if a.tls_cert else "http"
+    serve(a.clients, a.host, a.port, a.issuer, tls_cert=a.tls_cert, tls_key=a.tls_key,
+          ready=lambda s: print(f"listening on {scheme}://{a.host}:{s.server_address[1]}/token", file=sys.stderr))
 
 
 if __name__ == "__main__":

@@ -918,7 +918,8 @@ def request_cases(keys, entries):
 
     shapes = [
         ("msal-x5t", "MSAL thumbprint mode: RS256, x5t (SHA-1, padded), no kid", "RS256", {"x5t": sha1_padded}),
-        ("msal-x5c", "MSAL subject-name/issuer mode: PS256, x5t#S256 and x5c", "PS256", {"x5t#S256": s256, "x5c": [base64.b64encode(der).decode()]}),
+        ("msal-x5c", "MSAL subject-name/issuer mode: PS256, x5t#S256 and x5c (the PEM body, line breaks and all)", "PS256",
+         {"x5t#S256": s256, "x5c": [E["rsa-a"]["cert_pem"].split("-----")[2].strip()]}),
         ("pyjwt-x5t-s256", "PyJWT by hand: RS256, x5t#S256", "RS256", {"x5t#S256": s256}),
     ]
     for name, what, alg, hdr in shapes:
@@ -932,6 +933,13 @@ def request_cases(keys, entries):
     case("cert-x5c-unregistered", "a header x5c that is not a registered certificate is never a key", cert_clients, [
         step(err("EMBEDDED_KEY", 401), form=jwt_form(cert_signed("c-entra", "PS256", "u1", x5c=[base64.b64encode(other_der).decode()]))),
         step(err("EMBEDDED_KEY", 401), form=jwt_form(cert_signed("c-entra", "PS256", "u2", x5c=[base64.b64encode(der).decode()], **{"x5t#S256": b64u(hashlib.sha256(other_der).digest())})))])
+    na = E["rsa-a"]["cert_not_after"]
+    case("cert-jwks-expiry-from-x5c", "parse_expiry_from_cert on a JWKS credential: x5c[0]'s notAfter is its expiry", [
+        {"client_id": "c-entra-exp", "token_endpoint_auth_method": "private_key_jwt", "credentials": [
+            {"jwks": {"keys": [entra]}, "parse_expiry_from_cert": True}]}], [
+        step(ok("c-entra-exp", "private_key_jwt"), form=jwt_form(cert_signed("c-entra-exp", "RS256", "e1", kid="entra-key-1"))),
+        step(err("CREDENTIAL_EXPIRED", 401), now=na + 10, form=jwt_form(token({"alg": "RS256", "kid": "entra-key-1"},
+             claims_for("c-entra-exp", aud=TOKEN_ENDPOINT, jti="e2", iat=na + 10, exp=na + 60), K["rsa-a"])))])
     case("lifetime-per-client", "max_lifetime 600 in the registry refuses exp = iat + 601", [pk("c-short", "ec256-a", max_lifetime=600)], [
         step(err("LIFETIME_TOO_LONG", 401), form=jwt_form(signed("ec256-a", "c-short", "ES256", jti="l1", iat=NOW, exp=NOW + 601))),
         step(ok("c-short", "private_key_jwt"), form=jwt_form(signed("ec256-a", "c-short", "ES256", jti="l2", iat=NOW, exp=NOW + 600)))])
