@@ -186,6 +186,10 @@ pub struct Verifier {
 #[pymethods]
 impl Verifier {
     /// A verifier for the server whose issuer identifier is `issuer`.
+    /// `leeway`: clock skew allowed, seconds (default 60); `max_age`: largest
+    /// age of an assertion, now − iat (or, without iat, exp − now), seconds
+    /// (default 300); `max_lifetime`: largest exp − iat, seconds, inclusive
+    /// (default 3600); `max_assertion_len`: bytes (default 16384).
     /// `replay_store`: a `MemoryReplayStore` (the default: a fresh one), a
     /// `RedisReplayStore` (servers on many nodes), or
     /// any object with `check_and_insert(client_id, jti, expires_at, now)

@@ -259,10 +259,11 @@ pub extern "C" fn jwtauth_verifier_config_set_audience_mode(
     })
 }
 
-/// Clock tolerance (seconds, 0–300), the largest accepted age of an
-/// assertion since iat (seconds) and the largest accepted assertion
-/// (bytes). A negative value (or 0 for `max_assertion_len`) keeps the
-/// current setting.
+/// Clock tolerance (seconds, 0–300; default 60), the largest accepted age
+/// of an assertion, now − iat or without iat exp − now (seconds, 1–86400;
+/// default 300) and the largest accepted assertion (bytes; default 16384).
+/// A negative value (or 0 for `max_assertion_len`) keeps the current
+/// setting.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_verifier_config_set_limits(
     config: *mut jwtauth_verifier_config,
