@@ -230,7 +230,7 @@ export declare class Client {
 }
 
 /**
- * What a client may register (DESIGN.md §5; settings in docs/registry.md:
+ * What a client may register (defaults and settings in docs/registry.md:
  * `min_rsa_bits`, `max_credentials`, `require_expiry`, …).
  */
 export declare class CredentialPolicy {

@@ -753,7 +753,7 @@ jwtauth_status jwtauth_jwks_to_json(const struct jwtauth_jwks *jwks,
 // Free a key set. NULL is a no-op.
 void jwtauth_jwks_free(struct jwtauth_jwks *jwks);
 
-// The default policy (DESIGN.md §5): RSA 2048–4096 bits, every algorithm
+// The default policy (docs/registry.md): RSA 2048–4096 bits, every algorithm
 // but `none`, at most 2 credentials per client, expiry optional, secrets of
 // at least 16 bytes, `jwks_uri` over https to public addresses.
 jwtauth_status jwtauth_policy_new(struct jwtauth_policy **out);

@@ -11,6 +11,11 @@ cd "$(dirname "$0")/.."
 # One target triple for every build, so that cargo, maturin and napi share
 # one build of aws-lc (napi always passes --target; TOOLCHAIN.md).
 export CARGO_BUILD_TARGET=${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
+# Third-party vectors (Wycheproof JOSE, RFC 7520 cookbook) beside the
+# repository, where CI puts them; the Rust suite skips them when absent.
+if [ -z "${JWTAUTH_SHARED_VECTORS:-}" ] && [ -d ../shared/vectors ]; then
+  export JWTAUTH_SHARED_VECTORS=$(cd ../shared/vectors && pwd)
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -10,7 +10,7 @@
 //
 // Peers verify with a pre-parsed key object and check the audience where
 // their API does it in the same call; jwtauth additionally runs every
-// DESIGN.md §4 rule and records the jti in its replay store, so it does more
+// docs/SECURITY.md rule and records the jti in its replay store, so it does more
 // work. "async" is one call at a time (await each): its cost over the sync
 // call is the hand-off to a worker thread and back; "async ×64" keeps 64
 // calls in flight and reports wall time per operation.

@@ -29,7 +29,7 @@ pub struct CredentialOptions {
     pub now: Option<i64>,
 }
 
-/// What a client may register (DESIGN.md §5; settings in docs/registry.md:
+/// What a client may register (defaults and settings in docs/registry.md:
 /// `min_rsa_bits`, `max_credentials`, `require_expiry`, …).
 #[napi]
 pub struct CredentialPolicy {

@@ -11,7 +11,7 @@ of single operations (core timed inside Rust, binding timed from Python).
     target/py-venv/bin/python bindings-python/bench/bench.py
 
 Peers verify with a pre-parsed key object and check the audience where their
-API does it in the same call; jwtauth additionally runs every DESIGN.md §4
+API does it in the same call; jwtauth additionally runs every docs/SECURITY.md
 rule and records the jti in its replay store, so it does more work.
 """
 

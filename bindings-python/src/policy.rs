@@ -36,7 +36,7 @@ pub(crate) fn problems(list: Vec<jwtauth::Problem>) -> Vec<Problem> {
 }
 
 /// What a client may register. Keyword arguments change the defaults
-/// (DESIGN.md §5; member names in docs/registry.md: `min_rsa_bits`,
+/// (defaults and member names in docs/registry.md: `min_rsa_bits`,
 /// `max_credentials`, `require_expiry`, …).
 #[pyclass(module = "jwtauth", frozen)]
 pub struct CredentialPolicy {

@@ -1,4 +1,4 @@
-//! Token-endpoint client authentication (DESIGN.md §4 rules 9-10): one
+//! Token-endpoint client authentication (docs/SECURITY.md rules 9-10): one
 //! mechanism per request, the client's registered method, Basic with
 //! form-encoded credentials, secrets in constant time, JWT assertions
 //! through the [`Verifier`], and the OAuth error response to send.

@@ -1,5 +1,5 @@
 //! Compact JWS: structure (rule 1), protected header (rule 2), key selection
-//! (rule 4) and signature (rule 5) of DESIGN.md §4. No claim is looked at here.
+//! (rule 4) and signature (rule 5) of docs/SECURITY.md. No claim is looked at here.
 
 use std::cell::RefCell;
 use std::fmt;

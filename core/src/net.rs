@@ -4,7 +4,7 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// Which `jwks_uri` values and addresses are acceptable (DESIGN.md §5, §6).
+/// Which `jwks_uri` values and addresses are acceptable (docs/SECURITY.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct UriRules {
     /// Accept `http://` as well as `https://` (tests, local development).

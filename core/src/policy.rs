@@ -1,4 +1,4 @@
-//! Credential policy (DESIGN.md §5): what a client may register, checked
+//! Credential policy (docs/registry.md): what a client may register, checked
 //! once at registration time. Every problem is reported, each with a stable
 //! code, a message a dashboard can show and where in the input it was found.
 
@@ -78,7 +78,7 @@ impl<'a> CredentialSpec<'a> {
     }
 }
 
-/// What a client may register. The defaults follow DESIGN.md §5.
+/// What a client may register. The defaults are in docs/registry.md.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialPolicy {
     /// Smallest RSA modulus in bits (default 2048; the key loader never goes lower).

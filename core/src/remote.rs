@@ -1,4 +1,4 @@
-//! Remote key sets (`jwks_uri`, DESIGN.md §6): fetched when first needed,
+//! Remote key sets (`jwks_uri`, docs/SECURITY.md): fetched when first needed,
 //! cached per URL, refreshed by Cache-Control within bounds or on an unknown
 //! kid (at most once per cooldown), one fetch per URL at a time, the last
 //! good set kept when a fetch fails.
@@ -40,7 +40,7 @@ pub trait JwksFetcher: Send + Sync + fmt::Debug {
     fn fetch(&self, uri: &JwksUri, timeout: Duration) -> Result<FetchedJwks, String>;
 }
 
-/// Remote key set settings. The defaults follow DESIGN.md §6.
+/// Remote key set settings (docs/SECURITY.md, "Remote key sets").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RemoteJwksConfig {
     /// Freshness when the response has no usable Cache-Control (default 600 s).

@@ -5,7 +5,7 @@
 //!   the key's size and keeps attacker-chosen bytes out of it; the fixed
 //!   length of the hash at the end keeps two clients' keys apart whatever
 //!   their ids contain.
-//! - Expiry: `PXAT` at the time the verifier gives (DESIGN.md §4 rule 8:
+//! - Expiry: `PXAT` at the time the verifier gives (docs/SECURITY.md rule 8:
 //!   min(exp, iat + max_age) + leeway), so Redis forgets the jti exactly when
 //!   the assertion could no longer be accepted anyway.
 //! - Faults: every failure to get an answer — refused or lost connection,

@@ -1,4 +1,4 @@
-//! The server side: verify a client assertion following DESIGN.md §4 in order.
+//! The server side: verify a client assertion following docs/SECURITY.md in order.
 //!
 //! 1. size and structure, 2. header, 3. client identification,
 //! 4. key selection, 5. signature, 6. claims, 7. audience, 8. replay.

@@ -156,7 +156,7 @@ fn both_ways_agree_on_valid_and_tampered() {
     }
 }
 
-/// Where the oracle accepts and we refuse, on purpose (DESIGN.md §4).
+/// Where the oracle accepts and we refuse, on purpose (docs/SECURITY.md).
 #[test]
 fn deliberately_stricter_than_the_oracle() {
     let p = pair(Algorithm::ES256);

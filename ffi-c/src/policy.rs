@@ -45,7 +45,7 @@ pub enum jwtauth_credential_kind {
     JWTAUTH_CREDENTIAL_SECRET = 6,
 }
 
-/// The default policy (DESIGN.md §5): RSA 2048–4096 bits, every algorithm
+/// The default policy (docs/registry.md): RSA 2048–4096 bits, every algorithm
 /// but `none`, at most 2 credentials per client, expiry optional, secrets of
 /// at least 16 bytes, `jwks_uri` over https to public addresses.
 #[unsafe(no_mangle)]
