@@ -83,5 +83,10 @@ pub use verifier::{
     Verifier, VerifierBuilder,
 };
 
+/// The code blocks of the project's README, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The library version (Cargo package version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
