@@ -13,7 +13,6 @@
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-pub mod bench;
 pub mod callbacks;
 pub mod convert;
 pub mod errors;

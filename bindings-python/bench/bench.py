@@ -1,11 +1,9 @@
 #!/usr/bin/env python3
-"""Verify and sign per algorithm: the Rust core (looped in Rust), the jwtauth
-Python binding, and the Python peers PyJWT, joserfc, jwcrypto and Authlib,
-all in one run on the same tokens, interleaved round by round. Prints
-markdown tables (µs per operation, medians of 15 rounds; the peer ratio is
-the median of per-round ratios) for the README. What the binding adds is
-measured apart, as the median difference over thousands of adjacent pairs
-of single operations (core timed inside Rust, binding timed from Python).
+"""Verify and sign per algorithm through the public API: jwtauth and the
+Python peers PyJWT, joserfc, jwcrypto and Authlib, all in one run on the
+same tokens, interleaved round by round. Prints markdown tables (µs per
+operation, medians of 15 rounds; the peer ratio is the median of per-round
+ratios) for docs/PERFORMANCE.md.
 
     bash tests/python/run.sh            # builds and installs the wheel
     target/py-venv/bin/python bindings-python/bench/bench.py
@@ -29,7 +27,6 @@ from jwcrypto import jwk as jc_jwk
 from jwcrypto import jwt as jc_jwt
 
 import jwtauth
-from jwtauth import _native
 
 warnings.filterwarnings("ignore")
 try:
@@ -65,62 +62,11 @@ def interleaved(fns, n, rounds=ROUNDS):
     return samples
 
 
-def timer_floor():
-    """What two back-to-back perf_counter() calls measure (subtracted from
-    single-operation timings)."""
-    xs = []
-    for _ in range(20001):
-        t = time.perf_counter()
-        xs.append(time.perf_counter() - t)
-    return statistics.median(xs)
-
-
-def binding_cost(core_once, ours_once, budget=2.0):
-    """What the binding adds to one operation: the median over many
-    adjacent pairs of (binding − core), one operation each, alternating
-    which goes first. Adjacent operations share the machine's pace, so this
-    stays accurate where a whole round's time drifts by more than the cost
-    (RSA signing: ≈ 0.9 ms ± 5 %). `core_once(i)` returns the core's own
-    timing of operation i in seconds; `ours_once(i)` returns a function and
-    its arguments, whose call is timed here.
-
-    Also returned: what a bare native call around the same core operation
-    costs (the time of the `core_once` call from Python minus the core's own
-    timing: argument parsing, GIL release and re-entry, a float returned).
-    No extension function can cost less; after a millisecond of RSA work
-    it grows, because the interpreter's code and data have left the caches.
-    µs, µs, and the number of pairs."""
-    floor = timer_floor()
-    diffs, bare = [], []
-    deadline = time.perf_counter() + budget
-    i = 0
-    while time.perf_counter() < deadline or i < 200:
-        fn, args = ours_once(i)
-        if i % 2:
-            t = time.perf_counter()
-            core = core_once(i)
-            outer = time.perf_counter() - t - floor
-            t = time.perf_counter()
-            fn(*args)
-            ours = time.perf_counter() - t - floor
-        else:
-            t = time.perf_counter()
-            fn(*args)
-            ours = time.perf_counter() - t - floor
-            t = time.perf_counter()
-            core = core_once(i)
-            outer = time.perf_counter() - t - floor
-        diffs.append((ours - core) * 1e6)
-        bare.append((outer - core) * 1e6)
-        i += 1
-    return statistics.median(diffs), statistics.median(bare), len(diffs)
-
-
 def summarise(samples, peers):
     """Medians, and the fastest peer's ratio to the binding as the median
     of its per-round values."""
     med = {name: statistics.median(xs) for name, xs in samples.items()}
-    rounds = range(len(samples["core"]))
+    rounds = range(len(samples["ours"]))
     ratio = statistics.median(min(samples[p][i] for p in peers) / samples["ours"][i] for i in rounds)
     return med, ratio
 
@@ -169,25 +115,8 @@ def main():
         if JsonWebToken is not None:
             aj = JsonWebToken([alg])
             peers["Authlib"] = lambda: [aj.decode(a, pub if alg != "HS256" else SECRET) for a in pool]
-        verify = interleaved({"core": lambda: _native._bench_core_verify(fresh(), reg, pool), "ours": ours, **peers}, n)
-        # The binding's cost, one verification at a time: each side has its
-        # own verifier (replay store) and both verify the same assertion.
-        # A new pair of verifiers each time the pool comes round again.
-        sides = {}
-
-        def side(name, i):
-            if i % n == 0 and (name, i) not in sides:
-                sides[name] = fresh()
-                sides[name, i] = True
-            return sides[name]
-
-        def core_verify_once(i):
-            return _native._bench_core_verify(side("core", i), reg, [pool[i % n]])
-
-        def ours_verify_once(i):
-            return side("ours", i).verify, (pool[i % n], reg)
-
-        verify_rows.append((alg, *summarise(verify, peers), *binding_cost(core_verify_once, ours_verify_once)))
+        verify = interleaved({"ours": ours, **peers}, n)
+        verify_rows.append((alg, *summarise(verify, peers)))
 
         m = max(50, n // 4)
         claims = {"iss": "c1", "sub": "c1", "aud": ISSUER, "iat": int(time.time()), "exp": int(time.time()) + 60, "jti": "x"}
@@ -195,40 +124,17 @@ def main():
             "PyJWT": lambda: [pyjwt.encode(claims, priv, algorithm=alg) for _ in range(m)],
             "joserfc": lambda: [jose_jwt.encode({"alg": alg}, claims, jose_key, algorithms=[alg]) for _ in range(m)],
         }
-        sign = interleaved(
-            {
-                "core": lambda: _native._bench_core_sign(key, "c1", ISSUER, m),
-                "ours": lambda: [jwtauth.sign(key, "c1", ISSUER) for _ in range(m)],
-                **sign_peers,
-            },
-            m,
-        )
-        sign_rows.append(
-            (
-                alg,
-                *summarise(sign, sign_peers),
-                *binding_cost(
-                    lambda _: _native._bench_core_sign(key, "c1", ISSUER, 1),
-                    lambda _: (jwtauth.sign, (key, "c1", ISSUER)),
-                    budget=4.0 if alg == "RS256" else 2.0,
-                ),
-            )
-        )
+        sign = interleaved({"ours": lambda: [jwtauth.sign(key, "c1", ISSUER) for _ in range(m)], **sign_peers}, m)
+        sign_rows.append((alg, *summarise(sign, sign_peers)))
 
     for title, rows in (("verify", verify_rows), ("sign", sign_rows)):
-        names = [k for k in rows[0][1] if k not in ("core", "ours")]
+        names = [k for k in rows[0][1] if k != "ours"]
         print(f"\n**{title}** (µs per operation, medians of {ROUNDS} interleaved rounds; Python {sys.version.split()[0]})\n")
-        print(
-            "| alg | Rust core | jwtauth (Python) | binding adds (pairs) | bare native call | "
-            + " | ".join(names)
-            + " | fastest peer / jwtauth |"
-        )
-        print("|---|" + "---:|" * (len(names) + 5))
-        for alg, med, ratio, adds, bare, pairs in rows:
+        print("| alg | jwtauth | " + " | ".join(names) + " | fastest peer / jwtauth |")
+        print("|---|" + "---:|" * (len(names) + 2))
+        for alg, med, ratio in rows:
             cells = " | ".join(f"{med[n]:.1f}" for n in names)
-            print(
-                f"| {alg} | {med['core']:.1f} | {med['ours']:.1f} | {adds:+.2f} ({pairs}) | {bare:+.2f} | {cells} | {ratio:.2f}× |"
-            )
+            print(f"| {alg} | {med['ours']:.1f} | {cells} | {ratio:.2f}× |")
 
 
 if __name__ == "__main__":

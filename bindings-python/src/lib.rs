@@ -8,7 +8,6 @@
 
 use pyo3::prelude::*;
 
-mod bench;
 mod callback;
 mod convert;
 mod errors;
@@ -24,8 +23,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", jwtauth::VERSION)?;
     m.add("CLIENT_ASSERTION_TYPE", jwtauth::CLIENT_ASSERTION_TYPE)?;
     m.add_function(wrap_pyfunction!(errors::error_table, m)?)?;
-    m.add_function(wrap_pyfunction!(bench::_bench_core_verify, m)?)?;
-    m.add_function(wrap_pyfunction!(bench::_bench_core_sign, m)?)?;
     m.add_class::<keys::SigningKey>()?;
     m.add_class::<keys::VerifyingKey>()?;
     m.add_class::<keys::JwkSet>()?;

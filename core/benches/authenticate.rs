@@ -5,7 +5,6 @@
 //! constant-time comparison).
 //!
 //! `cargo bench -p jwtauth --bench authenticate`, then
-//! `python3 core/benches/report.py` prints the README table.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "benchmark setup")]
 

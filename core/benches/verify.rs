@@ -3,7 +3,6 @@
 //! crate, in the same run.
 //!
 //! `cargo bench -p jwtauth --bench verify`, then
-//! `python3 core/benches/report.py` prints the ratio table used in the README.
 //!
 //! - `verify/<alg>/floor`: `ParsedPublicKey::verify_sig` (HMAC: `hmac::verify`)
 //!   over the same pool of signatures jwtauth verifies.

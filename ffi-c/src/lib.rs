@@ -25,8 +25,6 @@
 mod args;
 mod assertion;
 mod authenticate;
-#[cfg(feature = "bench-hooks")]
-mod bench_hooks;
 mod boundary;
 mod clock;
 mod error;
@@ -41,8 +39,6 @@ mod verifier;
 
 pub use assertion::*;
 pub use authenticate::*;
-#[cfg(feature = "bench-hooks")]
-pub use bench_hooks::*;
 pub use clock::*;
 pub use error::*;
 pub use keys::*;

@@ -25,8 +25,6 @@ __all__ = [
     "Verifier",
     "VerifyingKey",
     "__version__",
-    "_bench_core_sign",
-    "_bench_core_verify",
     "error_table",
     "sign",
 ]
@@ -35,8 +33,6 @@ __version__: str
 CLIENT_ASSERTION_TYPE: str
 
 def error_table() -> List[Tuple[int, str, str, str, int, str]]: ...
-def _bench_core_verify(verifier: Verifier, registry: Registry, assertions: List[str]) -> float: ...
-def _bench_core_sign(key: SigningKey, client_id: str, audience: str, n: int) -> float: ...
 
 @final
 class SigningKey:
