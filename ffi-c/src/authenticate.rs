@@ -118,11 +118,23 @@ pub extern "C" fn jwtauth_authenticate(
         let out = Out::new(out, "out")?;
         let a = obj(authenticator, "authenticator")?;
         let header = header_arg(authorization, authorization_len)?;
-        let body = bytes(body, body_len, "body")?;
-        let done = a.inner.authenticate_raw(header, body)?;
-        out.write(to_c(result(done)));
-        Ok(())
+        respond(a, header, body, body_len, out)
     })
+}
+
+/// The raw-body calls' common end: the body read, the core's verdict, the
+/// result handed to C.
+fn respond(
+    a: &jwtauth_authenticator,
+    header: Authorization<'_>,
+    body: *const u8,
+    body_len: usize,
+    out: Out<*mut jwtauth_authenticated>,
+) -> Result<(), Failure> {
+    let body = bytes(body, body_len, "body")?;
+    let done = a.inner.authenticate_raw(header, body)?;
+    out.write(to_c(result(done)));
+    Ok(())
 }
 
 /// Name/value pairs borrowed from the caller.
@@ -167,10 +179,7 @@ pub extern "C" fn jwtauth_authenticate_headers(
         let a = obj(authenticator, "authenticator")?;
         let headers = pairs(headers, header_count, "headers")?;
         let header = Authorization::from_headers(headers.iter().map(|(n, v)| (n, *v)));
-        let body = bytes(body, body_len, "body")?;
-        let done = a.inner.authenticate_raw(header, body)?;
-        out.write(to_c(result(done)));
-        Ok(())
+        respond(a, header, body, body_len, out)
     })
 }
 
