@@ -44,7 +44,7 @@ fn c_status() -> String {
         let _ = writeln!(
             s,
             "    /// {} ({}, HTTP {})",
-            c.description(),
+            c.meaning().trim(),
             c.oauth_error().as_str(),
             c.http_status()
         );

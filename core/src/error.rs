@@ -73,7 +73,7 @@ impl ErrorCategory {
 
 macro_rules! error_codes {
     ($(
-        $(#[$doc:meta])*
+        $(#[doc = $doc:literal])*
         $variant:ident = $num:literal, $name:literal, $cat:ident, $oauth:ident, $status:literal, $desc:literal;
     )*) => {
         /// Stable error codes. The numbers are ABI and never change.
@@ -81,7 +81,7 @@ macro_rules! error_codes {
         #[repr(u32)]
         #[non_exhaustive]
         pub enum ErrorCode {
-            $( $(#[$doc])* $variant = $num, )*
+            $( $(#[doc = $doc])* $variant = $num, )*
         }
 
         impl ErrorCode {
@@ -114,6 +114,13 @@ macro_rules! error_codes {
             #[must_use]
             pub const fn http_status(self) -> u16 {
                 match self { $(Self::$variant => $status,)* }
+            }
+
+            /// What the code means, for developers and logs (the variant's
+            /// documentation); never sent to the client.
+            #[must_use]
+            pub const fn meaning(self) -> &'static str {
+                match self { $(Self::$variant => concat!($($doc),*),)* }
             }
 
             /// Generic public description, safe to send to the client.

@@ -14,113 +14,113 @@
 pub enum jwtauth_status {
     /// Success.
     JWTAUTH_OK = 0,
-    /// The server is misconfigured. (server_error, HTTP 500)
+    /// An argument or option is invalid (API misuse). (server_error, HTTP 500)
     JWTAUTH_INVALID_ARGUMENT = 1,
-    /// The server could not authenticate the client. (server_error, HTTP 500)
+    /// An unexpected internal failure (a bug, or a caught panic). (server_error, HTTP 500)
     JWTAUTH_INTERNAL = 2,
-    /// The server could not authenticate the client. (server_error, HTTP 500)
+    /// The random number generator or a cryptographic primitive failed. (server_error, HTTP 500)
     JWTAUTH_CRYPTO_FAILURE = 3,
-    /// The server cannot authenticate clients right now. (server_error, HTTP 503)
+    /// The client registry (a host database or callback) failed; the request is refused. (server_error, HTTP 503)
     JWTAUTH_REGISTRY_UNAVAILABLE = 4,
-    /// The client assertion is too large. (invalid_client, HTTP 401)
+    /// The assertion exceeds the configured size limit. (invalid_client, HTTP 401)
     JWTAUTH_ASSERTION_TOO_LARGE = 100,
-    /// The client assertion is not a well-formed JWT. (invalid_client, HTTP 401)
+    /// Not a compact JWS: not exactly three non-empty segments. (invalid_client, HTTP 401)
     JWTAUTH_MALFORMED_JWS = 101,
-    /// The client assertion is not a well-formed JWT. (invalid_client, HTTP 401)
+    /// A segment is not strict base64url (padding, bad characters, non-canonical bits). (invalid_client, HTTP 401)
     JWTAUTH_INVALID_BASE64 = 102,
-    /// The client assertion is not a well-formed JWT. (invalid_client, HTTP 401)
+    /// The header is not a JSON object or a member has the wrong type. (invalid_client, HTTP 401)
     JWTAUTH_MALFORMED_HEADER = 103,
-    /// The client assertion is not a well-formed JWT. (invalid_client, HTTP 401)
+    /// The header or claims contain a member name twice. (invalid_client, HTTP 401)
     JWTAUTH_DUPLICATE_MEMBER = 104,
-    /// The client assertion uses an unsupported algorithm. (invalid_client, HTTP 401)
+    /// `alg` is missing, `none`, or not an algorithm this library implements. (invalid_client, HTTP 401)
     JWTAUTH_UNSUPPORTED_ALGORITHM = 105,
-    /// The client assertion uses an algorithm that is not allowed for this client. (invalid_client, HTTP 401)
+    /// `alg` is implemented but not allowed for this client, method or key. (invalid_client, HTTP 401)
     JWTAUTH_ALGORITHM_NOT_ALLOWED = 106,
-    /// The client assertion uses an unsupported header parameter. (invalid_client, HTTP 401)
+    /// The header uses `crit`, `b64` or `zip`. (invalid_client, HTTP 401)
     JWTAUTH_UNSUPPORTED_HEADER = 107,
-    /// The client assertion must not carry its own key. (invalid_client, HTTP 401)
+    /// The header carries a key or key reference (`jwk`, `jku`, `x5u`, `x5c`). (invalid_client, HTTP 401)
     JWTAUTH_EMBEDDED_KEY = 108,
-    /// The client assertion has the wrong type. (invalid_client, HTTP 401)
+    /// `typ` is neither absent, `JWT` nor `client-authentication+jwt`. (invalid_client, HTTP 401)
     JWTAUTH_INVALID_TYPE = 109,
-    /// The client assertion is not a well-formed JWT. (invalid_client, HTTP 401)
+    /// The payload is not a JSON object or a claim has the wrong type. (invalid_client, HTTP 401)
     JWTAUTH_MALFORMED_CLAIMS = 110,
-    /// The client assertion does not identify the client. (invalid_client, HTTP 401)
+    /// `iss` or `sub` is missing. (invalid_client, HTTP 401)
     JWTAUTH_MISSING_ISSUER = 200,
-    /// The client assertion does not identify the client. (invalid_client, HTTP 401)
+    /// `iss` and `sub` differ. (invalid_client, HTTP 401)
     JWTAUTH_ISSUER_SUBJECT_MISMATCH = 201,
-    /// The client assertion does not match the client. (invalid_client, HTTP 401)
+    /// The assertion's client differs from the `client_id` of the request. (invalid_client, HTTP 401)
     JWTAUTH_CLIENT_ID_MISMATCH = 202,
-    /// Client authentication failed. (invalid_client, HTTP 401)
+    /// No client is registered under that id. (invalid_client, HTTP 401)
     JWTAUTH_UNKNOWN_CLIENT = 203,
-    /// No registered key matches the client assertion. (invalid_client, HTTP 401)
+    /// No registered, unexpired key matches the header (kid, x5t, type, alg). (invalid_client, HTTP 401)
     JWTAUTH_NO_MATCHING_KEY = 300,
-    /// The client's credential has expired. (invalid_client, HTTP 401)
+    /// The only matching credential has expired. (invalid_client, HTTP 401)
     JWTAUTH_CREDENTIAL_EXPIRED = 301,
-    /// The client assertion signature is invalid. (invalid_client, HTTP 401)
+    /// The signature does not verify (wrong length, wrong key, tampered). (invalid_client, HTTP 401)
     JWTAUTH_SIGNATURE_INVALID = 302,
-    /// The client's keys could not be retrieved. (invalid_client, HTTP 401)
+    /// The client's `jwks_uri` could not be fetched and no earlier key set is cached. (invalid_client, HTTP 401)
     JWTAUTH_JWKS_UNAVAILABLE = 303,
-    /// The client assertion is missing a required claim. (invalid_client, HTTP 401)
+    /// A required claim (`exp`, `jti`, `aud`) is missing. (invalid_client, HTTP 401)
     JWTAUTH_MISSING_CLAIM = 400,
-    /// The client assertion is not intended for this server. (invalid_client, HTTP 401)
+    /// `aud` does not name this server as required by the audience mode. (invalid_client, HTTP 401)
     JWTAUTH_AUDIENCE_MISMATCH = 401,
-    /// The client assertion has expired. (invalid_client, HTTP 401)
+    /// `exp` has passed (beyond the leeway). (invalid_client, HTTP 401)
     JWTAUTH_EXPIRED = 402,
-    /// The client assertion is not yet valid. (invalid_client, HTTP 401)
+    /// `nbf` is in the future (beyond the leeway). (invalid_client, HTTP 401)
     JWTAUTH_NOT_YET_VALID = 403,
-    /// The client assertion was issued in the future. (invalid_client, HTTP 401)
+    /// `iat` is in the future (beyond the leeway). (invalid_client, HTTP 401)
     JWTAUTH_ISSUED_IN_FUTURE = 404,
-    /// The client assertion is too old. (invalid_client, HTTP 401)
+    /// `iat` is older than the maximum age. (invalid_client, HTTP 401)
     JWTAUTH_TOO_OLD = 405,
-    /// The client assertion lifetime is too long. (invalid_client, HTTP 401)
+    /// Without `iat`, `exp` lies further ahead than the maximum age allows. (invalid_client, HTTP 401)
     JWTAUTH_EXPIRY_TOO_FAR = 406,
-    /// The client assertion is valid for too long. (invalid_client, HTTP 401)
+    /// `exp − iat` (or, without `iat`, `exp − now`) exceeds the maximum lifetime, or `exp` is not a representable time. (invalid_client, HTTP 401)
     JWTAUTH_LIFETIME_TOO_LONG = 407,
-    /// The client assertion has already been used. (invalid_client, HTTP 401)
+    /// This (client_id, jti) was already used. (invalid_client, HTTP 401)
     JWTAUTH_REPLAYED = 500,
-    /// The server cannot check the client assertion right now. (server_error, HTTP 503)
+    /// The replay store failed or is full; the request is refused (fail closed). (server_error, HTTP 503)
     JWTAUTH_REPLAY_STORE_UNAVAILABLE = 501,
-    /// The key is not valid. (invalid_client_metadata, HTTP 400)
+    /// Key material could not be parsed (PEM, DER, JWK, certificate). (invalid_client_metadata, HTTP 400)
     JWTAUTH_INVALID_KEY = 600,
-    /// The key is too weak. (invalid_client_metadata, HTTP 400)
+    /// The key is valid but too weak (RSA < 2048 bits, bad exponent, short secret). (invalid_client_metadata, HTTP 400)
     JWTAUTH_WEAK_KEY = 601,
-    /// The key type is not supported. (invalid_client_metadata, HTTP 400)
+    /// The key type, curve or algorithm is not supported. (invalid_client_metadata, HTTP 400)
     JWTAUTH_UNSUPPORTED_KEY = 602,
-    /// The key cannot be used for this algorithm. (invalid_client_metadata, HTTP 400)
+    /// The key's `alg`, `use` or `key_ops` contradict the requested use. (invalid_client_metadata, HTTP 400)
     JWTAUTH_KEY_USAGE_MISMATCH = 603,
-    /// The key set contains private key material. (invalid_client_metadata, HTTP 400)
+    /// A public key or key set contains private key material (`d`, `p`, `q`, …). (invalid_client_metadata, HTTP 400)
     JWTAUTH_PRIVATE_KEY_MATERIAL = 604,
-    /// The key set has duplicate key ids. (invalid_client_metadata, HTTP 400)
+    /// Two keys of a key set share a `kid`. (invalid_client_metadata, HTTP 400)
     JWTAUTH_DUPLICATE_KEY_ID = 605,
-    /// The client has too many credentials. (invalid_client_metadata, HTTP 400)
+    /// The client has more credentials than the policy allows. (invalid_client_metadata, HTTP 400)
     JWTAUTH_TOO_MANY_CREDENTIALS = 606,
-    /// The credential expiry is not acceptable. (invalid_client_metadata, HTTP 400)
+    /// The expiry is in the past, too far ahead, missing when required, or set twice. (invalid_client_metadata, HTTP 400)
     JWTAUTH_INVALID_EXPIRY = 607,
-    /// The jwks_uri is not acceptable. (invalid_client_metadata, HTTP 400)
+    /// `jwks_uri` is not an https URL, or names a host the policy refuses. (invalid_client_metadata, HTTP 400)
     JWTAUTH_INVALID_JWKS_URI = 608,
-    /// The client metadata is not valid. (invalid_client_metadata, HTTP 400)
+    /// Client metadata is malformed or inconsistent (method, alg, missing secret or keys). (invalid_client_metadata, HTTP 400)
     JWTAUTH_INVALID_CLIENT_METADATA = 609,
-    /// The request uses more than one client authentication method. (invalid_request, HTTP 400)
+    /// The request uses more than one client authentication mechanism. (invalid_request, HTTP 400)
     JWTAUTH_MULTIPLE_AUTH_METHODS = 700,
-    /// A request parameter is repeated. (invalid_request, HTTP 400)
+    /// A client authentication parameter appears more than once. (invalid_request, HTTP 400)
     JWTAUTH_REPEATED_PARAMETER = 701,
-    /// The request is malformed. (invalid_request, HTTP 400)
+    /// The form body is not valid `application/x-www-form-urlencoded` UTF-8. (invalid_request, HTTP 400)
     JWTAUTH_MALFORMED_REQUEST = 702,
-    /// A required parameter is missing. (invalid_request, HTTP 400)
+    /// A parameter the mechanism needs is missing (e.g. `client_assertion_type`). (invalid_request, HTTP 400)
     JWTAUTH_MISSING_PARAMETER = 703,
-    /// The Authorization header is malformed. (invalid_client, HTTP 401)
+    /// The Authorization header is not valid HTTP Basic with form-encoded id and secret. (invalid_client, HTTP 401)
     JWTAUTH_MALFORMED_AUTHORIZATION = 704,
-    /// The authorization scheme is not supported. (invalid_client, HTTP 401)
+    /// The Authorization header uses a scheme other than Basic. (invalid_client, HTTP 401)
     JWTAUTH_UNSUPPORTED_AUTH_SCHEME = 705,
-    /// Client authentication is required. (invalid_client, HTTP 401)
+    /// The request carries no client authentication and no client_id. (invalid_client, HTTP 401)
     JWTAUTH_NO_CLIENT_AUTHENTICATION = 706,
-    /// The client is not registered for this authentication method. (invalid_client, HTTP 401)
+    /// The mechanism used is not the client's registered `token_endpoint_auth_method`. (invalid_client, HTTP 401)
     JWTAUTH_AUTH_METHOD_MISMATCH = 707,
-    /// Client authentication failed. (invalid_client, HTTP 401)
+    /// The client secret is wrong. (invalid_client, HTTP 401)
     JWTAUTH_INVALID_SECRET = 708,
-    /// The client secret has expired. (invalid_client, HTTP 401)
+    /// The client secret has expired (`client_secret_expires_at`). (invalid_client, HTTP 401)
     JWTAUTH_SECRET_EXPIRED = 709,
-    /// The client assertion type is not supported. (invalid_client, HTTP 401)
+    /// `client_assertion_type` is not `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`. (invalid_client, HTTP 401)
     JWTAUTH_UNSUPPORTED_ASSERTION_TYPE = 710,
 }
 
