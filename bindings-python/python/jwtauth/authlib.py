@@ -39,8 +39,9 @@ def _authenticate(authenticator, request):
 
 
 def _refusal(e):
-    from authlib.oauth2.base import OAuth2Error
-    from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError
+    # Authlib ships no type information; it is only imported when used.
+    from authlib.oauth2.base import OAuth2Error  # type: ignore[import-untyped]
+    from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError  # type: ignore[import-untyped]
 
     if e.oauth_error == "invalid_request":
         return InvalidRequestError(description=e.description)
