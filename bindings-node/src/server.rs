@@ -431,29 +431,14 @@ enum Form {
     Pairs(Vec<(Vec<u8>, Vec<u8>)>),
 }
 
-/// The Authorization header as found, owned (an async call takes it to a
-/// worker); the core decides what it means.
-enum Header {
-    Absent,
-    One(Vec<u8>),
-    Repeated,
-}
+/// The Authorization header's values as found (none, one, or each of a
+/// repeated header), owned: an async call takes them to a worker. The core
+/// decides what they mean (`Authorization::from_values`).
+struct Header(Vec<Vec<u8>>);
 
 impl Header {
-    fn from_values(mut values: Vec<Vec<u8>>) -> Self {
-        match values.len() {
-            0 => Self::Absent,
-            1 => values.pop().map_or(Self::Absent, Self::One),
-            _ => Self::Repeated,
-        }
-    }
-
     fn as_core(&self) -> jwtauth::Authorization<'_> {
-        match self {
-            Self::Absent => jwtauth::Authorization::Absent,
-            Self::One(v) => jwtauth::Authorization::Value(v),
-            Self::Repeated => jwtauth::Authorization::Repeated,
-        }
+        jwtauth::Authorization::from_values(self.0.iter().map(Vec::as_slice))
     }
 }
 
@@ -501,7 +486,7 @@ fn authorization_from(env: &Env, headers: &Object<'_>) -> Result<Header> {
     if is_instance(env, headers, "Headers")? {
         let get: Function<'_, String, Option<String>> = headers.get_named_property("get")?;
         let v = get.bind(*headers)?.call("authorization".to_owned())?;
-        return Ok(v.map_or(Header::Absent, |v| Header::One(v.into_bytes())));
+        return Ok(Header(v.map(String::into_bytes).into_iter().collect()));
     }
     let mut found = Vec::new();
     for k in Object::keys(headers)? {
@@ -512,7 +497,7 @@ fn authorization_from(env: &Env, headers: &Object<'_>) -> Result<Header> {
             found.extend(values_of(env, v, "a header value")?);
         }
     }
-    Ok(Header::from_values(found))
+    Ok(Header(found))
 }
 
 /// Decoded form pairs, by the form's type: an array of `[name, value]`
@@ -560,9 +545,9 @@ fn request_from(env: &Env, req: &Object<'_>) -> Result<(Header, Form)> {
         let header = match authorization.get_type()? {
             ValueType::Undefined | ValueType::Null => match req.get::<Object<'_>>("headers")? {
                 Some(h) => authorization_from(env, &h)?,
-                None => Header::Absent,
+                None => Header(Vec::new()),
             },
-            _ => Header::from_values(values_of(env, authorization, "authorization")?),
+            _ => Header(values_of(env, authorization, "authorization")?),
         };
         let body: Option<Bytes> = req.get("body")?;
         let form: Option<Object<'_>> = req.get("form")?;
