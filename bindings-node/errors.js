@@ -23,7 +23,7 @@ const CODES = Object.freeze(
 const BY_NUMBER = new Map(Object.values(CODES).map((row) => [row.number, row]))
 
 class JwtAuthError extends Error {
-  constructor(number, detail, status, body, wwwAuthenticate, problems) {
+  constructor(number, detail, status, body, wwwAuthenticate, problems, headers) {
     const row = BY_NUMBER.get(number) ?? CODES.JWTAUTH_INTERNAL
     const listed = (problems ?? []).map((p) => `\n  ${p.code} at ${p.location || '/'}: ${p.message}`).join('')
     super(`${row.code}: ${detail}${listed}`)
@@ -38,6 +38,9 @@ class JwtAuthError extends Error {
     this.wwwAuthenticate = wwwAuthenticate ?? null
     this.problems = problems ?? []
     Object.defineProperty(this, '_body', { value: body, enumerable: false })
+    // The core's response headers, named in lower case as Node reports them.
+    const named = (headers ?? []).map(([name, value]) => [name.toLowerCase(), value])
+    Object.defineProperty(this, '_headers', { value: named, enumerable: false })
   }
 
   /**
@@ -47,9 +50,7 @@ class JwtAuthError extends Error {
    * {"error": …, "error_description": …}.
    */
   response() {
-    const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' }
-    if (this.wwwAuthenticate !== null) headers['www-authenticate'] = this.wwwAuthenticate
-    return { status: this.status, headers, body: this._body }
+    return { status: this.status, headers: Object.fromEntries(this._headers), body: this._body }
   }
 
   /** The JSON body as an object. */

@@ -240,6 +240,11 @@ export declare class CredentialPolicy {
    */
   constructor(settings?: string | Record<string, unknown>)
   /**
+   * Every setting, defaults included, with the names the constructor
+   * takes.
+   */
+  settings(): Record<string, unknown>
+  /**
    * Every problem with one credential a client registered for `method`
    * would add (`[]` when it is acceptable). `kind`: pem,
    * certificate_der, jwk, jwks, jwks_uri or secret.
@@ -388,6 +393,12 @@ export declare class Verifier {
   constructor(issuer: string, options?: VerifierOptions | undefined | null)
   /** The issuer identifier. */
   get issuer(): string
+  /**
+   * The effective settings, defaults included, with the core's member
+   * names (times in seconds; the remote key set's `timeout_ms` in
+   * milliseconds; `remote_jwks` is null when remote key sets are off).
+   */
+  settings(): Record<string, unknown>
 }
 
 /** A registered public key (or a certificate's key). */

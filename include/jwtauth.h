@@ -758,6 +758,12 @@ void jwtauth_jwks_free(struct jwtauth_jwks *jwks);
 // at least 16 bytes, `jwks_uri` over https to public addresses.
 jwtauth_status jwtauth_policy_new(struct jwtauth_policy **out);
 
+// Every setting of the policy, defaults included, as the JSON object
+// `jwtauth_policy_from_json` reads (owned: free with `jwtauth_string_free`).
+jwtauth_status jwtauth_policy_settings_json(const struct jwtauth_policy *policy,
+                                            char **out,
+                                            struct jwtauth_error **err);
+
 // A policy from JSON: the defaults with the members given changed (the
 // members are listed in docs/registry.md). Unknown members are refused.
 jwtauth_status jwtauth_policy_from_json(const char *json,
@@ -1026,6 +1032,16 @@ void jwtauth_replay_store_free(struct jwtauth_replay_store *store);
 // (private keys) are secrets. NULL is a no-op. Never pass a string that
 // came from elsewhere, nor a `const char *` borrowed from an object.
 void jwtauth_string_free(char *s);
+
+// The verifier's effective settings, defaults included, as a JSON object
+// (owned: free with `jwtauth_string_free`): `issuer`, `audiences`,
+// `audience_mode`, `leeway`, `max_age`, `max_lifetime` (seconds),
+// `max_assertion_len`, `algorithms`, and `remote_jwks` (its cache settings,
+// `timeout_ms` in milliseconds, or null when remote key sets are off). The
+// same object every face reports.
+jwtauth_status jwtauth_verifier_settings_json(const struct jwtauth_verifier *verifier,
+                                              char **out,
+                                              struct jwtauth_error **err);
 
 // Settings for a server whose issuer identifier is `issuer` (the
 // audience every assertion may name). Defaults: audience mode "compat",

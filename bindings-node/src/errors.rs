@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-use jwtauth::{AuthError, Error, ErrorCode};
+use jwtauth::{AuthError, Error, ErrorCode, OAuthResponse};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -31,8 +31,10 @@ pub(crate) fn problems(list: Vec<jwtauth::Problem>) -> Vec<Problem> {
         .collect()
 }
 
-/// `new JwtAuthError(number, detail, status, body, wwwAuthenticate, problems)`.
-pub(crate) type ErrorArgs = FnArgs<(u32, String, u32, String, Option<String>, Vec<Problem>)>;
+/// `new JwtAuthError(number, detail, status, body, wwwAuthenticate, problems, headers)`:
+/// `headers` are the core's response headers as `[name, value]` pairs.
+pub(crate) type ErrorArgs =
+    FnArgs<(u32, String, u32, String, Option<String>, Vec<Problem>, Vec<Vec<String>>)>;
 
 thread_local! {
     /// The `JwtAuthError` class of this JavaScript thread.
@@ -45,20 +47,23 @@ pub(crate) fn set_error_class(class: &Function<'_, ErrorArgs, Unknown<'static>>)
     Ok(())
 }
 
-fn make(
-    env: &Env,
-    e: &Error,
-    status: u16,
-    body: String,
-    www: Option<String>,
-    problems: Vec<Problem>,
-) -> napi::Error {
+fn make(env: &Env, e: &Error, response: OAuthResponse, problems: Vec<Problem>) -> napi::Error {
     let code = e.code();
+    let headers: Vec<Vec<String>> =
+        response.headers().into_iter().map(|(name, value)| vec![name.to_owned(), value]).collect();
+    let OAuthResponse { status, www_authenticate: www, body } = response;
     let built = ERROR_CLASS.with(|c| -> Result<Option<napi::Error>> {
         let class = c.borrow();
         let Some(class) = class.as_ref() else { return Ok(None) };
-        let args =
-            FnArgs::from((code.number(), e.detail().to_owned(), u32::from(status), body, www, problems));
+        let args = FnArgs::from((
+            code.number(),
+            e.detail().to_owned(),
+            u32::from(status),
+            body,
+            www,
+            problems,
+            headers,
+        ));
         let instance = class.borrow_back(env)?.new_instance(args)?;
         Ok(Some(napi::Error::from(instance)))
     });
@@ -74,13 +79,12 @@ fn make(
 
 /// A core error as a `JwtAuthError`.
 pub(crate) fn to_js(env: &Env, e: &Error) -> napi::Error {
-    make(env, e, e.http_status(), e.oauth_body(), None, Vec::new())
+    make(env, e, OAuthResponse::for_error(e), Vec::new())
 }
 
 /// An authentication failure, with the response to send.
 pub(crate) fn auth_to_js(env: &Env, e: &AuthError) -> napi::Error {
-    let r = e.response();
-    make(env, e.error(), r.status, r.body, r.www_authenticate, Vec::new())
+    make(env, e.error(), e.response(), Vec::new())
 }
 
 /// Credential-policy problems: one error listing them all.
@@ -91,7 +95,7 @@ pub(crate) fn problems_to_js(env: &Env, list: Vec<jwtauth::Problem>) -> napi::Er
         n => format!("{n} problems"),
     };
     let e = Error::with_detail(code, detail);
-    make(env, &e, e.http_status(), e.oauth_body(), None, problems(list))
+    make(env, &e, OAuthResponse::for_error(&e), problems(list))
 }
 
 /// A usage error raised by the binding itself (a wrong argument the core

@@ -52,6 +52,13 @@ impl CredentialPolicy {
         Ok(Self { inner })
     }
 
+    /// Every setting, defaults included, with the names the constructor
+    /// takes.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn settings(&self) -> serde_json::Value {
+        self.inner.settings()
+    }
+
     /// Every problem with one credential a client registered for `method`
     /// would add (`[]` when it is acceptable). `kind`: pem,
     /// certificate_der, jwk, jwks, jwks_uri or secret.
@@ -71,16 +78,7 @@ impl CredentialPolicy {
             Either3::B(b) => b.to_vec(),
             Either3::C(o) => json_text(&env, Either::B(o))?.into_bytes(),
         };
-        let utf8 = || std::str::from_utf8(&raw).map_err(|_| usage(&env, "data is not UTF-8"));
-        let source = match kind.as_str() {
-            "pem" => CredentialSource::Pem(utf8()?),
-            "certificate_der" => CredentialSource::CertificateDer(&raw),
-            "jwk" => CredentialSource::Jwk(utf8()?),
-            "jwks" => CredentialSource::Jwks(utf8()?),
-            "jwks_uri" => CredentialSource::JwksUri(utf8()?),
-            "secret" => CredentialSource::Secret(&raw),
-            _ => return Err(usage(&env, "kind must be pem, certificate_der, jwk, jwks, jwks_uri or secret")),
-        };
+        let source = CredentialSource::from_kind(&kind, &raw).js(&env)?;
         let method = AuthMethod::from_name(&method)
             .ok_or_else(|| usage(&env, "method is not a token_endpoint_auth_method"))?;
         let signing_alg = o.signing_alg.map(|a| algorithm(&env, &a)).transpose()?;

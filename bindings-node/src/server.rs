@@ -312,6 +312,14 @@ impl Verifier {
     pub fn issuer(&self) -> String {
         self.inner.issuer().to_owned()
     }
+
+    /// The effective settings, defaults included, with the core's member
+    /// names (times in seconds; the remote key set's `timeout_ms` in
+    /// milliseconds; `remote_jwks` is null when remote key sets are off).
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn settings(&self) -> serde_json::Value {
+        self.inner.settings()
+    }
 }
 
 // The hot calls are free functions taking the objects as plain values,

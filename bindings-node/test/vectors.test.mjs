@@ -212,3 +212,12 @@ test('every code in the C header is known to Node', async () => {
     assert.equal(jwtauth.CODES[name]?.number, number, name)
   }
 })
+
+test('the defaults match the core (defaults.json)', () => {
+  const doc = load('defaults.json')
+  assert.deepEqual(new jwtauth.Verifier(doc.issuer).settings(), doc.verifier)
+  assert.deepEqual(new jwtauth.CredentialPolicy().settings(), doc.policy)
+  const tuned = new jwtauth.Verifier(doc.issuer, { leeway: 5, maxLifetime: 600, remoteJwks: false }).settings()
+  assert.deepEqual([tuned.leeway, tuned.max_lifetime, tuned.remote_jwks], [5, 600, null])
+  assert.equal(new jwtauth.CredentialPolicy({ max_credentials: 3 }).settings().max_credentials, 3)
+})

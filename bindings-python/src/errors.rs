@@ -2,7 +2,7 @@
 //! `python/jwtauth/errors.py` (so that they carry Python methods); this is
 //! the one place that maps a core error to them.
 
-use jwtauth::{AuthError, Error, ErrorCategory, ErrorCode, Problem};
+use jwtauth::{AuthError, Error, ErrorCategory, ErrorCode, OAuthResponse, Problem};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyTuple;
@@ -20,7 +20,7 @@ fn class_name(category: ErrorCategory) -> &'static str {
 
 static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
-fn make(py: Python<'_>, e: &Error, body: String, www: Option<String>, problems: Vec<Problem>) -> PyErr {
+fn make(py: Python<'_>, e: &Error, response: OAuthResponse, problems: Vec<Problem>) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let module = ERRORS.get_or_try_init(py, || py.import("jwtauth.errors").map(Bound::unbind))?;
         let code = e.code();
@@ -29,16 +29,18 @@ fn make(py: Python<'_>, e: &Error, body: String, www: Option<String>, problems: 
             .into_iter()
             .map(|p| (format!("JWTAUTH_{}", p.code.name()), p.location, p.message))
             .collect();
+        let headers: Vec<(&str, String)> = response.headers();
         let args = PyTuple::new(
             py,
             [
                 code.number().into_pyobject(py)?.into_any(),
                 code.name().into_pyobject(py)?.into_any(),
                 e.detail().into_pyobject(py)?.into_any(),
-                e.http_status().into_pyobject(py)?.into_any(),
-                body.into_pyobject(py)?.into_any(),
-                www.into_pyobject(py)?.into_any(),
+                response.status.into_pyobject(py)?.into_any(),
+                response.body.into_pyobject(py)?.into_any(),
+                response.www_authenticate.into_pyobject(py)?.into_any(),
                 problems.into_pyobject(py)?.into_any(),
+                headers.into_pyobject(py)?.into_any(),
             ],
         )?;
         Ok(PyErr::from_value(cls.call1(args)?))
@@ -48,13 +50,12 @@ fn make(py: Python<'_>, e: &Error, body: String, www: Option<String>, problems: 
 
 /// A core error as the matching `jwtauth.errors` exception.
 pub(crate) fn to_py(py: Python<'_>, e: &Error) -> PyErr {
-    make(py, e, e.oauth_body(), None, Vec::new())
+    make(py, e, OAuthResponse::for_error(e), Vec::new())
 }
 
 /// An authentication failure, with the response to send.
 pub(crate) fn auth_to_py(py: Python<'_>, e: &AuthError) -> PyErr {
-    let r = e.response();
-    make(py, e.error(), r.body, r.www_authenticate, Vec::new())
+    make(py, e.error(), e.response(), Vec::new())
 }
 
 /// Credential-policy problems: one exception listing them all.
@@ -65,7 +66,7 @@ pub(crate) fn problems_to_py(py: Python<'_>, problems: Vec<Problem>) -> PyErr {
         n => format!("{n} problems"),
     };
     let e = Error::with_detail(code, detail);
-    make(py, &e, e.oauth_body(), None, problems)
+    make(py, &e, OAuthResponse::for_error(&e), problems)
 }
 
 /// A usage error raised by the binding itself (a wrong argument type or

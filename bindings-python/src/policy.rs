@@ -4,7 +4,7 @@ use jwtauth::{AuthMethod, CredentialSource, CredentialSpec};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{bytes, json_text};
+use crate::convert::{bytes, json_text, to_python};
 use crate::errors::{IntoPy, usage};
 use crate::keys::algorithm;
 
@@ -61,6 +61,12 @@ impl CredentialPolicy {
         Ok(Self { inner })
     }
 
+    /// Every setting, defaults included, with the names the constructor
+    /// takes.
+    fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.inner.settings())
+    }
+
     /// A policy from a JSON document (str, bytes or dict).
     #[staticmethod]
     fn from_json(py: Python<'_>, doc: &Bound<'_, PyAny>) -> PyResult<Self> {
@@ -90,16 +96,7 @@ impl CredentialPolicy {
         } else {
             bytes(data, "data")?.into_owned()
         };
-        let utf8 = || std::str::from_utf8(&raw).map_err(|_| usage(py, "data is not UTF-8"));
-        let source = match kind {
-            "pem" => CredentialSource::Pem(utf8()?),
-            "certificate_der" => CredentialSource::CertificateDer(&raw),
-            "jwk" => CredentialSource::Jwk(utf8()?),
-            "jwks" => CredentialSource::Jwks(utf8()?),
-            "jwks_uri" => CredentialSource::JwksUri(utf8()?),
-            "secret" => CredentialSource::Secret(&raw),
-            _ => return Err(usage(py, "kind must be pem, certificate_der, jwk, jwks, jwks_uri or secret")),
-        };
+        let source = CredentialSource::from_kind(kind, &raw).py_err(py)?;
         let method = AuthMethod::from_name(method)
             .ok_or_else(|| usage(py, "method is not a token_endpoint_auth_method"))?;
         let signing_alg = signing_alg.map(|a| algorithm(py, a)).transpose()?;

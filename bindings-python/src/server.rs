@@ -311,6 +311,13 @@ impl Verifier {
     fn issuer(&self) -> &str {
         self.inner.issuer()
     }
+
+    /// The effective settings, defaults included (times in seconds; the
+    /// remote key set's ``timeout_ms`` in milliseconds; ``remote_jwks`` is
+    /// None when remote key sets are off).
+    fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.inner.settings())
+    }
 }
 
 /// A verified assertion.

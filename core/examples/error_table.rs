@@ -6,7 +6,12 @@
 //!   `jwtauth_status` enum (`ffi-c/src/status.rs`), which cbindgen turns into
 //!   the header's constants.
 //!
-//! CI regenerates both and fails when a committed copy differs.
+//! - `… --example error_table -- --defaults` — the settings a verifier and a
+//!   credential policy have when nothing is set
+//!   (`tests/vectors/defaults.json`), which every face's suite compares with
+//!   what that face reports.
+//!
+//! CI regenerates them and fails when a committed copy differs.
 #![allow(clippy::print_stdout, reason = "the table goes to stdout")]
 
 use std::fmt::Write as _;
@@ -16,9 +21,23 @@ use jwtauth::ErrorCode;
 fn main() {
     if std::env::args().any(|a| a == "--c-status") {
         print!("{}", c_status());
+    } else if std::env::args().any(|a| a == "--defaults") {
+        println!("{}", defaults());
     } else {
         print!("{}", jwtauth::error_table_json());
     }
+}
+
+/// The verifier built with only an issuer (`https://as.example`) and the
+/// default credential policy, as their `settings`.
+fn defaults() -> String {
+    let verifier = jwtauth::Verifier::builder("https://as.example").build().expect("a valid issuer");
+    let doc = serde_json::json!({
+        "issuer": "https://as.example",
+        "verifier": verifier.settings(),
+        "policy": jwtauth::CredentialPolicy::default().settings(),
+    });
+    serde_json::to_string_pretty(&doc).expect("JSON")
 }
 
 fn c_status() -> String {

@@ -130,6 +130,13 @@ pub struct OAuthResponse {
 }
 
 impl OAuthResponse {
+    /// The response for an error outside a token request (no
+    /// `WWW-Authenticate`): its status and OAuth body.
+    #[must_use]
+    pub fn for_error(error: &Error) -> Self {
+        Self { status: error.http_status(), www_authenticate: None, body: error.oauth_body() }
+    }
+
     /// Every header to send: `Content-Type`, `Cache-Control: no-store` and,
     /// when set, `WWW-Authenticate`.
     #[must_use]

@@ -55,6 +55,40 @@ pub enum CredentialSource<'a> {
     Secret(&'a [u8]),
 }
 
+impl<'a> CredentialSource<'a> {
+    /// The names of the kinds, as [`CredentialSource::from_kind`] takes them
+    /// (the bindings' `check_credential` `kind` argument).
+    pub const KINDS: [&'static str; 6] = ["pem", "certificate_der", "jwk", "jwks", "jwks_uri", "secret"];
+
+    /// A credential of the kind named `kind` (one of [`CredentialSource::KINDS`])
+    /// over `data`; the text kinds require UTF-8. `INVALID_ARGUMENT` for any
+    /// other name or non-UTF-8 text.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` as above.
+    pub fn from_kind(kind: &str, data: &'a [u8]) -> Result<Self, Error> {
+        let text = || {
+            std::str::from_utf8(data).map_err(|_| {
+                Error::with_detail(ErrorCode::InvalidArgument, format!("{kind} data is not UTF-8"))
+            })
+        };
+        Ok(match kind {
+            "pem" => Self::Pem(text()?),
+            "certificate_der" => Self::CertificateDer(data),
+            "jwk" => Self::Jwk(text()?),
+            "jwks" => Self::Jwks(text()?),
+            "jwks_uri" => Self::JwksUri(text()?),
+            "secret" => Self::Secret(data),
+            _ => {
+                return Err(Error::with_detail(
+                    ErrorCode::InvalidArgument,
+                    "kind must be pem, certificate_der, jwk, jwks, jwks_uri or secret".to_owned(),
+                ));
+            }
+        })
+    }
+}
+
 /// A credential to register.
 #[derive(Debug, Clone, Copy)]
 pub struct CredentialSpec<'a> {
@@ -118,6 +152,24 @@ impl Default for CredentialPolicy {
 }
 
 impl CredentialPolicy {
+    /// The policy as the JSON object [`CredentialPolicy::from_json`] reads
+    /// (every member, defaults included): what every face reports as the
+    /// policy's `settings`.
+    #[must_use]
+    pub fn settings(&self) -> Value {
+        serde_json::json!({
+            "min_rsa_bits": self.min_rsa_bits,
+            "max_rsa_bits": self.max_rsa_bits,
+            "algorithms": self.algorithms.iter().map(Algorithm::name).collect::<Vec<_>>(),
+            "max_credentials": self.max_credentials,
+            "require_expiry": self.require_expiry,
+            "max_lifetime": self.max_lifetime,
+            "min_client_secret_len": self.min_client_secret_len,
+            "jwks_uri_allow_http": self.jwks_uri.allow_http,
+            "jwks_uri_allow_private_addresses": self.jwks_uri.allow_private_addresses,
+        })
+    }
+
     /// A policy from a JSON object overriding the defaults. Members:
     /// `min_rsa_bits`, `max_rsa_bits`, `algorithms` (array of names),
     /// `max_credentials`, `require_expiry`, `max_lifetime` (seconds),

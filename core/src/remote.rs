@@ -75,6 +75,22 @@ impl Default for RemoteJwksConfig {
 }
 
 impl RemoteJwksConfig {
+    /// The settings as a JSON object (part of the verifier's `settings`):
+    /// times in seconds, `timeout` in milliseconds.
+    #[must_use]
+    pub fn settings(&self) -> Value {
+        serde_json::json!({
+            "default_ttl": self.default_ttl,
+            "min_ttl": self.min_ttl,
+            "max_ttl": self.max_ttl,
+            "cooldown": self.cooldown,
+            "timeout_ms": u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+            "max_size": self.max_size,
+            "allow_http": self.rules.allow_http,
+            "allow_private_addresses": self.rules.allow_private_addresses,
+        })
+    }
+
     /// Check the settings: `0 <= min_ttl <= default_ttl <= max_ttl`,
     /// `cooldown >= 0`, a non-zero timeout and size limit. The bindings call
     /// this before building a cache from settings given by a host.

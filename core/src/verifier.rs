@@ -243,6 +243,25 @@ impl Verifier {
         }
     }
 
+    /// The effective settings, defaults included, as a JSON object: what
+    /// every face reports as the verifier's `settings` (times in seconds,
+    /// the remote key set's `timeout` in milliseconds; `remote_jwks` is
+    /// `null` when remote key sets are off).
+    #[must_use]
+    pub fn settings(&self) -> serde_json::Value {
+        serde_json::json!({
+            "issuer": self.issuer,
+            "audiences": self.endpoints,
+            "audience_mode": self.audience_mode.as_str(),
+            "leeway": self.leeway,
+            "max_age": self.max_age,
+            "max_lifetime": self.max_lifetime,
+            "max_assertion_len": self.max_len,
+            "algorithms": self.allowed.iter().map(Algorithm::name).collect::<Vec<_>>(),
+            "remote_jwks": self.remote.as_ref().map(|r| r.config().settings()),
+        })
+    }
+
     /// The issuer identifier.
     #[must_use]
     pub fn issuer(&self) -> &str {

@@ -190,6 +190,33 @@ fn error_table_file_is_current() {
     );
 }
 
+#[test]
+fn defaults_file_is_what_the_core_reports() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/vectors/defaults.json")).expect("JSON");
+    let issuer = doc["issuer"].as_str().expect("issuer");
+    let verifier = Verifier::builder(issuer).build().expect("verifier");
+    assert_eq!(doc["verifier"], verifier.settings());
+    assert_eq!(doc["policy"], jwtauth::CredentialPolicy::default().settings());
+    // The settings say what was set, not only the defaults.
+    let tuned = Verifier::builder(issuer)
+        .leeway(5)
+        .max_lifetime(600)
+        .without_remote_jwks()
+        .build()
+        .expect("verifier");
+    assert_eq!(tuned.settings()["leeway"], 5);
+    assert_eq!(tuned.settings()["max_lifetime"], 600);
+    assert!(tuned.settings()["remote_jwks"].is_null());
+    let policy = jwtauth::CredentialPolicy::from_json(r#"{"max_credentials": 3, "max_lifetime": 86400}"#)
+        .expect("policy");
+    assert_eq!(
+        jwtauth::CredentialPolicy::from_json(&policy.settings().to_string()).expect("round trip").settings(),
+        policy.settings()
+    );
+    assert_eq!(policy.settings()["max_credentials"], 3);
+}
+
 /// A registry that counts lookups: `verify_bytes_in` must refuse a
 /// non-ASCII assertion before asking for any client.
 #[derive(Debug, Default)]

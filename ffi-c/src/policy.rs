@@ -18,6 +18,7 @@ use crate::boundary::{Failure, call, infallible};
 use crate::error::jwtauth_error;
 use crate::keys::algorithm_named;
 use crate::status::jwtauth_status;
+use crate::strings::give;
 
 /// What a client may register (opaque).
 ///
@@ -53,6 +54,21 @@ pub extern "C" fn jwtauth_policy_new(out: *mut *mut jwtauth_policy) -> jwtauth_s
     call(std::ptr::null_mut(), || {
         let out = Out::new(out, "out")?;
         out.write(to_c(jwtauth_policy { inner: CredentialPolicy::default() }));
+        Ok(())
+    })
+}
+
+/// Every setting of the policy, defaults included, as the JSON object
+/// `jwtauth_policy_from_json` reads (owned: free with `jwtauth_string_free`).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_policy_settings_json(
+    policy: *const jwtauth_policy,
+    out: *mut *mut c_char,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        give(out, &obj(policy, "policy")?.inner.settings().to_string());
         Ok(())
     })
 }

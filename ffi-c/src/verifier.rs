@@ -26,6 +26,7 @@ use crate::registry::jwtauth_registry;
 use crate::remote::jwtauth_remote_jwks;
 use crate::replay::jwtauth_replay_store;
 use crate::status::jwtauth_status;
+use crate::strings::give;
 
 /// Verifier settings (opaque).
 ///
@@ -95,6 +96,25 @@ impl jwtauth_verifier_config {
 /// by all threads.
 pub struct jwtauth_verifier {
     pub(crate) inner: Verifier,
+}
+
+/// The verifier's effective settings, defaults included, as a JSON object
+/// (owned: free with `jwtauth_string_free`): `issuer`, `audiences`,
+/// `audience_mode`, `leeway`, `max_age`, `max_lifetime` (seconds),
+/// `max_assertion_len`, `algorithms`, and `remote_jwks` (its cache settings,
+/// `timeout_ms` in milliseconds, or null when remote key sets are off). The
+/// same object every face reports.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_settings_json(
+    verifier: *const jwtauth_verifier,
+    out: *mut *mut c_char,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        give(out, &obj(verifier, "verifier")?.inner.settings().to_string());
+        Ok(())
+    })
 }
 
 /// A verified assertion (opaque).

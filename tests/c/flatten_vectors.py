@@ -164,7 +164,18 @@ def key_loading():
         rec("end_case", "")
 
 
+def defaults():
+    """What a verifier with only an issuer and the default policy report, in
+    the compact form with sorted keys the library writes."""
+    doc = load("defaults.json")
+    rec("defaults", doc["issuer"])
+    for what in ("verifier", "policy"):
+        rec("expect_" + what, json.dumps(doc[what], sort_keys=True, separators=(",", ":")))
+    rec("end_case", "")
+
+
 if __name__ == "__main__":
+    defaults()
     assertions()
     requests()
     key_loading()

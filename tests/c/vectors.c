@@ -69,7 +69,7 @@ static bool config_record(jwtauth_verifier_config **cfg, const record *r) {
 
 static const char *name_of(jwtauth_status st) { return jwtauth_status_name((uint32_t)st); }
 
-static int cases_run, steps_run, registrations_refused, keys_run;
+static int cases_run, steps_run, registrations_refused, keys_run, defaults_run;
 
 /* assertions.json: one case, from after its "case" record to "end_case". */
 static void assertion_case(record *r, const char *id) {
@@ -384,6 +384,36 @@ static void key_case(record *r, const char *id) {
   free(format), free(input), free(expect_error), free(expect_thumbprint), free(expect_x5t);
 }
 
+/* defaults.json: the settings a verifier with only an issuer and the
+ * default policy report, as the other faces report them. */
+static void defaults_case(record *r, const char *issuer) {
+  char *expect_verifier = NULL, *expect_policy = NULL;
+  while (next(r) && !is(r, "end_case")) {
+    if (is(r, "expect_verifier")) expect_verifier = dup(r);
+    else if (is(r, "expect_policy")) expect_policy = dup(r);
+    else CHECK(false, "defaults: unknown record %s", r->name);
+  }
+  jwtauth_verifier_config *cfg = NULL;
+  jwtauth_verifier *v = NULL;
+  jwtauth_policy *policy = NULL;
+  char *verifier_json = NULL, *policy_json = NULL;
+  OK(jwtauth_verifier_config_new(STR(issuer), &cfg, NULL));
+  OK(jwtauth_verifier_new(cfg, &v, NULL));
+  OK(jwtauth_verifier_settings_json(v, &verifier_json, NULL));
+  OK(jwtauth_policy_new(&policy));
+  OK(jwtauth_policy_settings_json(policy, &policy_json, NULL));
+  CHECK(expect_verifier && strcmp(verifier_json, expect_verifier) == 0, "defaults: verifier reports %s",
+        verifier_json);
+  CHECK(expect_policy && strcmp(policy_json, expect_policy) == 0, "defaults: policy reports %s", policy_json);
+  defaults_run++;
+  jwtauth_string_free(verifier_json);
+  jwtauth_string_free(policy_json);
+  jwtauth_policy_free(policy);
+  jwtauth_verifier_free(v);
+  jwtauth_verifier_config_free(cfg);
+  free(expect_verifier), free(expect_policy);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2 || (in = fopen(argv[1], "rb")) == NULL) {
     fprintf(stderr, "usage: %s vectors.rec (%s)\n", argv[0], strerror(errno));
@@ -395,6 +425,7 @@ int main(int argc, char **argv) {
     if (is(&r, "case")) assertion_case(&r, id);
     else if (is(&r, "rcase")) request_case(&r, id);
     else if (is(&r, "kcase")) key_case(&r, id);
+    else if (is(&r, "defaults")) defaults_case(&r, id);
     else CHECK(false, "unknown top-level record %s", r.name);
     free(id);
   }
@@ -402,7 +433,7 @@ int main(int argc, char **argv) {
   fclose(in);
   printf("vectors: %d cases, %d steps, %d refused registrations, %d key cases\n", cases_run, steps_run,
          registrations_refused, keys_run);
-  CHECK(cases_run > 150 && steps_run > 200 && registrations_refused >= 15 && keys_run > 50,
+  CHECK(cases_run > 150 && steps_run > 200 && registrations_refused >= 15 && keys_run > 50 && defaults_run == 1,
         "the vector stream looks truncated");
   return report("C vectors");
 }

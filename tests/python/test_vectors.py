@@ -180,3 +180,13 @@ def test_error_table_matches_the_core_and_the_file():
             row["description"],
         )
         assert c.code == "JWTAUTH_" + row["name"]
+
+
+def test_defaults_match_the_core():
+    doc = load("defaults.json")
+    assert jwtauth.Verifier(doc["issuer"]).settings() == doc["verifier"]
+    assert jwtauth.CredentialPolicy().settings() == doc["policy"]
+    # What is set is reported too, under the same names.
+    tuned = jwtauth.Verifier(doc["issuer"], leeway=5, max_lifetime=600, remote_jwks=False).settings()
+    assert (tuned["leeway"], tuned["max_lifetime"], tuned["remote_jwks"]) == (5, 600, None)
+    assert jwtauth.CredentialPolicy(max_credentials=3).settings()["max_credentials"] == 3

@@ -83,6 +83,7 @@ class JwtAuthError(Exception):
         body: str,
         www_authenticate: Optional[str] = None,
         problems: Optional[List[Tuple[str, str, str]]] = None,
+        headers: Optional[List[Tuple[str, str]]] = None,
     ) -> None:
         listed = "".join(f"\n  {code} at {where or '/'}: {msg}" for code, where, msg in problems or [])
         super().__init__(f"{name}: {detail}{listed}")
@@ -97,16 +98,14 @@ class JwtAuthError(Exception):
         self.www_authenticate = www_authenticate
         self.problems = list(problems or [])
         self._body = body
+        self._headers = list(headers or [])
 
     def response(self) -> OAuthResponse:
         """The response to send: status, headers (JSON content type,
         ``Cache-Control: no-store``, and ``WWW-Authenticate`` when the
         request used the Authorization header and the status is 401) and the
         JSON body ``{"error": …, "error_description": …}``."""
-        headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
-        if self.www_authenticate is not None:
-            headers["WWW-Authenticate"] = self.www_authenticate
-        return OAuthResponse(self.status, headers, self._body)
+        return OAuthResponse(self.status, dict(self._headers), self._body)
 
     def response_json(self) -> Dict[str, str]:
         """The JSON body as a dict."""
