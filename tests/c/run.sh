@@ -49,6 +49,25 @@ for t in api vectors threads; do
 done
 run "header as C++" "$build/header-cpp"
 
+# The C guide's programs (ffi-c/README.md), as written: compiled with the
+# suite's warnings, run against the shared library and under valgrind.
+python3 - "$build" <<'PY'
+import re, sys
+text = open("ffi-c/README.md", encoding="utf-8").read()
+blocks = re.findall(r"^```c\n(.*?)^```", text, re.S | re.M)
+assert len(blocks) >= 2, "the C guide has no programs"
+for i, code in enumerate(blocks, 1):
+    open(f"{sys.argv[1]}/guide{i}.c", "w", encoding="utf-8").write(code)
+print(len(blocks))
+PY
+for src in "$build"/guide*.c; do
+  name=$(basename "$src" .c)
+  gcc "${cflags[@]}" -O2 "$src" -o "$build/$name" -L"$out" -ljwtauth -Wl,-rpath,"$out" -lpthread
+  run "guide program $name" "$build/$name"
+  run "guide program $name (valgrind)" valgrind -q --error-exitcode=99 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect "$build/$name"
+done
+
 echo "-- install (PREFIX=$build/prefix) and build the example with pkg-config"
 rm -rf "$build/prefix"
 make -s -C ffi-c install PREFIX="$build/prefix"
