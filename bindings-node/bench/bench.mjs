@@ -158,6 +158,17 @@ const fmt = (x) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 
 
 const results = {}
 for (const alg of ALGS) results[alg] = await benchAlg(alg)
+if (process.argv.includes('--json')) {
+  const doc = { node: process.version, rounds: ROUNDS }
+  for (const op of ['verify', 'sign']) {
+    doc[op] = Object.fromEntries(ALGS.map((alg) => {
+      const r = results[alg][op]
+      return [alg, { ...r.med, handoff: r.handoff, fastest_peer_over_jwtauth: r.peerRatio }]
+    }))
+  }
+  console.log(JSON.stringify(doc))
+  process.exit(0)
+}
 for (const op of ['verify', 'sign']) {
   console.log(`\n**${op}** (µs per operation, medians of ${ROUNDS} interleaved rounds; Node ${process.version})\n`)
   console.log('| alg | jwtauth sync | jwtauth async | async − sync (hand-off) | async ×64 | fast-jwt | jose (async) | jsonwebtoken | fastest peer ÷ jwtauth sync |')

@@ -6,7 +6,7 @@ operation, medians of 15 rounds; the peer ratio is the median of per-round
 ratios) for docs/PERFORMANCE.md.
 
     bash tests/python/run.sh            # builds and installs the wheel
-    target/py-venv/bin/python bindings-python/bench/bench.py
+    target/py-venv/bin/python bindings-python/bench/bench.py [--json]
 
 Peers verify with a pre-parsed key object and check the audience where their
 API does it in the same call; jwtauth additionally runs every docs/SECURITY.md
@@ -127,6 +127,15 @@ def main():
         sign = interleaved({"ours": lambda: [jwtauth.sign(key, "c1", ISSUER) for _ in range(m)], **sign_peers}, m)
         sign_rows.append((alg, *summarise(sign, sign_peers)))
 
+    if "--json" in sys.argv:
+        import json
+
+        doc = {"python": sys.version.split()[0], "rounds": ROUNDS}
+        for title, rows in (("verify", verify_rows), ("sign", sign_rows)):
+            doc[title] = {alg: {"jwtauth" if k == "ours" else k: v for k, v in {**med, "fastest_peer_over_jwtauth": ratio}.items()}
+                          for alg, med, ratio in rows}
+        print(json.dumps(doc))
+        return
     for title, rows in (("verify", verify_rows), ("sign", sign_rows)):
         names = [k for k in rows[0][1] if k != "ours"]
         print(f"\n**{title}** (µs per operation, medians of {ROUNDS} interleaved rounds; Python {sys.version.split()[0]})\n")

@@ -61,6 +61,14 @@ fn jwtauth_loop(v: &Verifier, client: &Client, pool: &[String]) {
     }
 }
 
+/// As the C API and the bindings verify: the client found in a registry.
+#[inline(never)]
+fn registry_loop(v: &Verifier, registry: &jwtauth::MemoryRegistry, pool: &[String]) {
+    for t in pool {
+        assert!(v.verify_in(black_box(t), None, registry).is_ok());
+    }
+}
+
 #[inline(never)]
 fn authenticate_loop(auth: &jwtauth::Authenticator, bodies: &[String]) {
     for b in bodies {
@@ -178,13 +186,19 @@ fn main() {
             };
             floor_loop(&floor, &inputs);
         }
-        _ => {
+        mode => {
             let v = Verifier::builder(ISSUER)
                 .clock(clock)
                 .replay_store(Arc::new(MemoryReplayStore::default()))
                 .build()
                 .unwrap();
-            jwtauth_loop(&v, &client, &pool);
+            if mode == "registry" {
+                let registry = jwtauth::MemoryRegistry::new();
+                registry.insert(client);
+                registry_loop(&v, &registry, &pool);
+            } else {
+                jwtauth_loop(&v, &client, &pool);
+            }
         }
     }
 }

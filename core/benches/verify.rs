@@ -1,35 +1,37 @@
 //! End-to-end verify and sign, per algorithm, against the floor (the aws-lc-rs
 //! primitive on the same signing input, key pre-parsed) and the `jsonwebtoken`
-//! crate, in the same run.
+//! crate, timed in interleaved rounds in one process (each round times every
+//! contender once, in a rotated order, so the machine's drift hits all
+//! alike). Prints one JSON document: per operation and algorithm, the median
+//! µs per operation of each contender and the medians of the per-round ratios.
 //!
-//! `cargo bench -p jwtauth --bench verify`, then
+//! `cargo bench -p jwtauth --bench verify` (`bash bench/run.sh` makes
+//! docs/PERFORMANCE.md from it):
 //!
-//! - `verify/<alg>/floor`: `ParsedPublicKey::verify_sig` (HMAC: `hmac::verify`)
-//!   over the same pool of signatures jwtauth verifies.
-//! - `verify/<alg>/jwtauth`: `Verifier::verify`: size and structure checks,
-//!   base64url, header and claims JSON, key lookup, signature, claim checks
-//!   and the in-memory replay insert — everything a token endpoint runs.
-//! - `verify/<alg>/jsonwebtoken`: `jsonwebtoken::decode` with exp/aud
-//!   validation (no replay store, no iss/sub/jti rules).
-//! - `sign/<alg>/floor`: the key pair's `sign` over a signing input.
-//! - `sign/<alg>/jwtauth`: `AssertionBuilder::sign` (fresh jti, JSON, base64url).
-//! - `sign/<alg>/jsonwebtoken`: `jsonwebtoken::encode` with the same claims.
+//! - floor: `ParsedPublicKey::verify_sig` (HMAC: `hmac::verify`) over the
+//!   same pool of signatures jwtauth verifies; `sign`: the key pair's `sign`.
+//! - jwtauth: `Verifier::verify` — size and structure checks, base64url,
+//!   header and claims JSON, key lookup, signature, claim checks and the
+//!   in-memory replay insert; `AssertionBuilder::sign` (fresh jti).
+//! - jsonwebtoken: `decode` with exp/aud validation (no replay store, no
+//!   iss/sub/jti rules); `encode` with the same claims.
 
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::large_enum_variant,
-    reason = "benchmark setup, not library code"
+    clippy::print_stdout,
+    clippy::cast_precision_loss,
+    reason = "benchmark setup, not library code; the report goes to stdout"
 )]
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use aws_lc_rs::signature::{self as sig, KeyPair as _};
 use aws_lc_rs::{hmac, rand};
-use criterion::{Criterion, criterion_group, criterion_main};
 use jsonwebtoken as jt;
 use jwtauth::{
     Algorithm, AssertionBuilder, AuthMethod, Client, Credential, FixedClock, MemoryReplayStore, SigningKey,
@@ -40,7 +42,6 @@ use serde_json::json;
 const ISSUER: &str = "https://as.example.com";
 const NOW: i64 = 1_800_000_000;
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-const POOL: usize = 512;
 
 const ALGS: [Algorithm; 7] = [
     Algorithm::RS256,
@@ -177,11 +178,77 @@ fn pem_body(pem: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(b64).unwrap()
 }
 
-fn bench(c: &mut Criterion) {
+/// Rounds per figure (`JWTAUTH_BENCH_ROUNDS`, default 11).
+fn rounds() -> usize {
+    std::env::var("JWTAUTH_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(11)
+}
+
+/// How many operations one timed pass makes: about 20 ms of work each.
+const fn pass_len(alg: Algorithm, sign: bool) -> usize {
+    match (alg, sign) {
+        (Algorithm::RS256 | Algorithm::PS256, true) => 24,
+        (Algorithm::ES384 | Algorithm::ES512, _) => 48,
+        (Algorithm::HS256, _) => 4096,
+        _ => 256,
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+type Contender<'a> = (&'static str, Box<dyn FnMut() -> f64 + 'a>);
+
+/// Time every contender once per round, the order rotated each round; µs per
+/// operation. Returns the medians, the median of per-round jwtauth / floor
+/// and the median of per-round jsonwebtoken / jwtauth.
+fn interleaved(mut fns: Vec<Contender<'_>>) -> serde_json::Value {
+    let names: Vec<&str> = fns.iter().map(|(n, _)| *n).collect();
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); fns.len()];
+    for (_, f) in &mut fns {
+        f(); // warm-up
+    }
+    let (mut vs_floor, mut vs_peer) = (Vec::new(), Vec::new());
+    for r in 0..rounds() {
+        let mut got = vec![0.0; fns.len()];
+        for k in 0..fns.len() {
+            let i = (k + r) % fns.len();
+            got[i] = (fns[i].1)();
+        }
+        vs_floor.push(got[1] / got[0]);
+        if got.len() > 2 {
+            vs_peer.push(got[2] / got[1]);
+        }
+        for (s, g) in samples.iter_mut().zip(got) {
+            s.push(g);
+        }
+    }
+    let mut out = serde_json::Map::new();
+    for (name, s) in names.iter().zip(samples) {
+        out.insert((*name).to_owned(), json!(median(s)));
+    }
+    out.insert("jwtauth_over_floor".into(), json!(median(vs_floor)));
+    out.insert(
+        "peer_over_jwtauth".into(),
+        if vs_peer.is_empty() { json!(null) } else { json!(median(vs_peer)) },
+    );
+    serde_json::Value::Object(out)
+}
+
+fn per_op(n: usize, f: impl FnOnce()) -> f64 {
+    let start = Instant::now();
+    f();
+    start.elapsed().as_secs_f64() * 1e6 / n as f64
+}
+
+fn main() {
     let clock = Arc::new(FixedClock::new(NOW));
+    let (mut verify, mut sign) = (serde_json::Map::new(), serde_json::Map::new());
     for alg in ALGS {
         let s = setup(alg);
-        let pool: Vec<String> = (0..POOL)
+        let n = pass_len(alg, false);
+        let pool: Vec<String> = (0..n)
             .map(|_| {
                 AssertionBuilder::new(&s.key, "client-1", ISSUER)
                     .clock(clock.clone())
@@ -190,14 +257,6 @@ fn bench(c: &mut Criterion) {
                     .assertion
             })
             .collect();
-        let (input, signature) = {
-            let t = &pool[0];
-            let (input, sig) = t.rsplit_once('.').unwrap();
-            (input.as_bytes().to_vec(), jwtauth::b64::decode(sig.as_bytes()).unwrap())
-        };
-        assert!(s.floor.verify(&input, &signature));
-
-        let mut g = c.benchmark_group(format!("verify/{alg}"));
         // The floor verifies the same pool of distinct signatures as jwtauth
         // (one repeated signature would let the branch predictor learn its
         // scalar-multiplication path and flatter the floor).
@@ -208,77 +267,102 @@ fn bench(c: &mut Criterion) {
                 (i.as_bytes().to_vec(), jwtauth::b64::decode(sg.as_bytes()).unwrap())
             })
             .collect();
-        g.bench_function("floor", |b| {
-            b.iter_custom(|iters| {
-                let start = Instant::now();
-                for (i, sg) in inputs.iter().cycle().take(usize::try_from(iters).unwrap()) {
-                    assert!(s.floor.verify(black_box(i), black_box(sg)));
-                }
-                start.elapsed()
-            });
-        });
-        g.bench_function("jwtauth", |b| {
-            b.iter_custom(|iters| {
-                // A fresh store per pass over the pool: each assertion is used once.
-                let mut total = Duration::ZERO;
-                let mut left = iters;
-                while left > 0 {
-                    let n = usize::try_from(left.min(POOL as u64)).unwrap();
-                    let v = Verifier::builder(ISSUER)
-                        .clock(clock.clone())
-                        .replay_store(Arc::new(MemoryReplayStore::default()))
-                        .build()
-                        .unwrap();
-                    let start = Instant::now();
-                    for t in &pool[..n] {
-                        assert!(v.verify(black_box(t), &s.client).is_ok());
-                    }
-                    total += start.elapsed();
-                    left -= n as u64;
-                }
-                total
-            });
-        });
-        if let (Some(ja), Some(dec)) = (s.jt_alg, &s.jt_dec) {
+        let jt_verify = s.jt_alg.zip(s.jt_dec.as_ref()).map(|(ja, dec)| {
             // jsonwebtoken checks exp against the system clock: sign for now.
             let token =
                 AssertionBuilder::new(&s.key, "client-1", ISSUER).lifetime(300).sign().unwrap().assertion;
             let mut val = jt::Validation::new(ja);
             val.set_audience(&[ISSUER]);
-            assert!(jt::decode::<serde_json::Value>(&token, dec, &val).is_ok());
-            g.bench_function("jsonwebtoken", |b| {
-                b.iter(|| assert!(jt::decode::<serde_json::Value>(black_box(&token), dec, &val).is_ok()));
-            });
-        }
-        g.finish();
-
-        let mut g = c.benchmark_group(format!("sign/{alg}"));
-        g.bench_function("floor", |b| b.iter(|| s.floor_signer.sign(black_box(&input))));
-        g.bench_function("jwtauth", |b| {
-            b.iter(|| AssertionBuilder::new(&s.key, "client-1", ISSUER).clock(clock.clone()).sign().unwrap());
+            (token, val, dec)
         });
+        let mut fns: Vec<Contender<'_>> = vec![
+            (
+                "floor",
+                Box::new(|| {
+                    per_op(n, || {
+                        for (i, sg) in &inputs {
+                            assert!(s.floor.verify(black_box(i), black_box(sg)));
+                        }
+                    })
+                }),
+            ),
+            (
+                "jwtauth",
+                Box::new(|| {
+                    // A fresh store per pass: each assertion is used once.
+                    let v = Verifier::builder(ISSUER)
+                        .clock(clock.clone())
+                        .replay_store(Arc::new(MemoryReplayStore::default()))
+                        .build()
+                        .unwrap();
+                    per_op(n, || {
+                        for t in &pool {
+                            assert!(v.verify(black_box(t), &s.client).is_ok());
+                        }
+                    })
+                }),
+            ),
+        ];
+        if let Some((token, val, dec)) = &jt_verify {
+            fns.push((
+                "jsonwebtoken",
+                Box::new(move || {
+                    per_op(n, || {
+                        for _ in 0..n {
+                            assert!(jt::decode::<serde_json::Value>(black_box(token), dec, val).is_ok());
+                        }
+                    })
+                }),
+            ));
+        }
+        verify.insert(alg.name().to_owned(), interleaved(fns));
+
+        let n = pass_len(alg, true);
+        let input = inputs[0].0.clone();
+        let mut fns: Vec<Contender<'_>> = vec![
+            (
+                "floor",
+                Box::new(|| {
+                    per_op(n, || {
+                        for _ in 0..n {
+                            black_box(s.floor_signer.sign(black_box(&input)));
+                        }
+                    })
+                }),
+            ),
+            (
+                "jwtauth",
+                Box::new(|| {
+                    per_op(n, || {
+                        for _ in 0..n {
+                            black_box(
+                                AssertionBuilder::new(&s.key, "client-1", ISSUER)
+                                    .clock(clock.clone())
+                                    .sign()
+                                    .unwrap(),
+                            );
+                        }
+                    })
+                }),
+            ),
+        ];
         if let (Some(ja), Some(enc)) = (s.jt_alg, &s.jt_enc) {
             let mut header = jt::Header::new(ja);
             header.kid = Some("k1".into());
-            g.bench_function("jsonwebtoken", |b| {
-                b.iter(|| {
-                    let claims = json!({"iss": "client-1", "sub": "client-1", "aud": ISSUER,
-                        "jti": "0123456789abcdefghijkl", "iat": NOW, "exp": NOW + 60});
-                    jt::encode(&header, &claims, enc).unwrap()
-                });
-            });
+            fns.push((
+                "jsonwebtoken",
+                Box::new(move || {
+                    per_op(n, || {
+                        for _ in 0..n {
+                            let claims = json!({"iss": "client-1", "sub": "client-1", "aud": ISSUER,
+                                "jti": "0123456789abcdefghijkl", "iat": NOW, "exp": NOW + 60});
+                            black_box(jt::encode(&header, &claims, enc).unwrap());
+                        }
+                    })
+                }),
+            ));
         }
-        g.finish();
+        sign.insert(alg.name().to_owned(), interleaved(fns));
     }
+    println!("{}", json!({ "rounds": rounds(), "verify": verify, "sign": sign }));
 }
-
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(30)
-        .warm_up_time(Duration::from_millis(700))
-        .measurement_time(Duration::from_secs(2))
-        .without_plots()
-}
-
-criterion_group! { name = benches; config = config(); targets = bench }
-criterion_main!(benches);

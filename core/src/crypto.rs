@@ -68,29 +68,37 @@ const fn ecdsa_sign_alg(c: Curve) -> &'static EcdsaSigningAlgorithm {
 }
 
 /// HMAC keys prepared once for each of HS256, HS384, HS512.
+/// The HMAC keys a secret serves: one per algorithm its length allows
+/// (RFC 7518 §3.2: HS256 32 bytes, HS384 48, HS512 64), each in its own
+/// allocation. An aws-lc HMAC key holds its precomputed inner and outer hash
+/// states inline (about 1.2 KB), so a 32-byte secret costs one key, not
+/// three (docs/PERFORMANCE.md, "How the cost grows").
 pub(crate) struct HmacKeys {
-    hs256: hmac::Key,
-    hs384: hmac::Key,
-    hs512: hmac::Key,
+    hs256: Option<Box<hmac::Key>>,
+    hs384: Option<Box<hmac::Key>>,
+    hs512: Option<Box<hmac::Key>>,
 }
 
 impl HmacKeys {
     fn get(&self, alg: Algorithm) -> Option<&hmac::Key> {
         match alg {
-            Algorithm::HS256 => Some(&self.hs256),
-            Algorithm::HS384 => Some(&self.hs384),
-            Algorithm::HS512 => Some(&self.hs512),
+            Algorithm::HS256 => self.hs256.as_deref(),
+            Algorithm::HS384 => self.hs384.as_deref(),
+            Algorithm::HS512 => self.hs512.as_deref(),
             _ => None,
         }
     }
 }
 
-fn hmac_keys(secret: &[u8]) -> Box<HmacKeys> {
-    Box::new(HmacKeys {
-        hs256: hmac::Key::new(hmac::HMAC_SHA256, secret),
-        hs384: hmac::Key::new(hmac::HMAC_SHA384, secret),
-        hs512: hmac::Key::new(hmac::HMAC_SHA512, secret),
-    })
+fn hmac_keys(secret: &[u8]) -> HmacKeys {
+    let key = |alg: Algorithm, which| {
+        (secret.len() >= alg.min_secret_len()).then(|| Box::new(hmac::Key::new(which, secret)))
+    };
+    HmacKeys {
+        hs256: key(Algorithm::HS256, hmac::HMAC_SHA256),
+        hs384: key(Algorithm::HS384, hmac::HMAC_SHA384),
+        hs512: key(Algorithm::HS512, hmac::HMAC_SHA512),
+    }
 }
 
 fn rejected(what: &'static str) -> Error {
@@ -104,7 +112,7 @@ pub(crate) enum PublicKey {
     Ec(ParsedPublicKey),
     Ed25519(ParsedPublicKey),
     /// Prepared HMAC keys for HS256, HS384, HS512.
-    Hmac(Box<HmacKeys>),
+    Hmac(HmacKeys),
 }
 
 impl std::fmt::Debug for PublicKey {
@@ -186,7 +194,7 @@ pub(crate) enum PrivateKey {
     Rsa(RsaKeyPair),
     Ec(EcdsaKeyPair, Curve),
     Ed25519(Ed25519KeyPair),
-    Hmac(Box<HmacKeys>, Zeroizing<Vec<u8>>),
+    Hmac(HmacKeys, Zeroizing<Vec<u8>>),
 }
 
 impl std::fmt::Debug for PrivateKey {

@@ -253,6 +253,52 @@ impl<'p> Problems<'p> {
     }
 }
 
+/// A registration's members, read with a problem for each of the wrong type.
+struct Fields<'m>(&'m Map<String, Value>);
+
+impl<'m> Fields<'m> {
+    /// A string member (absent and `null` are `None`).
+    fn str(&self, p: &mut Problems<'_>, name: &str) -> Option<&'m str> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(_) => {
+                p.push(
+                    ErrorCode::InvalidClientMetadata,
+                    &format!("/{name}"),
+                    format!("{name} must be a string"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An integer member (absent and `null` are `None`).
+    fn int(&self, p: &mut Problems<'_>, name: &str) -> Option<i64> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => None,
+            Some(v) => v.as_i64().or_else(|| {
+                p.push(
+                    ErrorCode::InvalidClientMetadata,
+                    &format!("/{name}"),
+                    format!("{name} must be an integer"),
+                );
+                None
+            }),
+        }
+    }
+}
+
+/// A registration's settings, each `None` when absent or refused.
+struct ClientSettings<'m> {
+    client_id: Option<&'m str>,
+    method: Option<AuthMethod>,
+    pin: Option<Algorithm>,
+    audience_mode: Option<AudienceMode>,
+    max_age: Option<i64>,
+    max_lifetime: Option<i64>,
+}
+
 /// What a client's method and pin let its keys be used for.
 #[derive(Clone, Copy)]
 struct Use {
@@ -312,33 +358,56 @@ impl CredentialPolicy {
         }
     }
 
+    /// The client a registration describes, every problem with it pushed to
+    /// `p`: its settings, then its credentials, then what its method needs.
     pub(crate) fn client(&self, metadata: &Value, now: i64, p: &mut Problems<'_>) -> Option<Client> {
-        let meta_err = ErrorCode::InvalidClientMetadata;
         let Value::Object(m) = metadata else {
-            p.push(meta_err, "", "client metadata must be a JSON object");
+            p.push(ErrorCode::InvalidClientMetadata, "", "client metadata must be a JSON object");
             return None;
         };
-        let str_field = |p: &mut Problems<'_>, name: &str| -> Option<&str> {
-            match m.get(name) {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) => Some(s),
-                Some(_) => {
-                    p.push(meta_err, &format!("/{name}"), format!("{name} must be a string"));
-                    None
+        let fields = Fields(m);
+        let settings = self.settings_of(&fields, p);
+        let secret = fields.str(p, "client_secret");
+        // client_secret_expires_at: 0 means "never" (RFC 7591 §3.2.1).
+        let secret_expires = fields.int(p, "client_secret_expires_at").filter(|e| *e != 0);
+        let (Some(client_id), Some(method)) = (settings.client_id, settings.method) else { return None };
+        let usage = Use { method, pin: settings.pin };
+        let (creds, count) = self.credentials_of(&fields, usage, secret, secret_expires, now, p);
+        self.method_needs(method, count, secret.is_some(), p);
+
+        let mut client = Client::new(client_id, method);
+        if let Some(a) = settings.pin {
+            client = client.with_signing_alg(a).ok()?;
+        }
+        if let Some(mode) = settings.audience_mode {
+            client = client.with_audience_mode(mode);
+        }
+        if let Some(a) = settings.max_age {
+            client = client.with_max_age(a);
+        }
+        if let Some(l) = settings.max_lifetime {
+            client = client.with_max_lifetime(l);
+        }
+        for c in creds {
+            client = client.with_credential(c);
+        }
+        if let (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, Some(s)) = (method, secret) {
+            match client.with_secret(s.as_bytes(), secret_expires) {
+                Ok(c) => client = c,
+                Err(e) => {
+                    p.error("/client_secret", &e);
+                    return None;
                 }
             }
-        };
-        let int_field = |p: &mut Problems<'_>, name: &str| -> Option<i64> {
-            match m.get(name) {
-                None | Some(Value::Null) => None,
-                Some(v) => v.as_i64().or_else(|| {
-                    p.push(meta_err, &format!("/{name}"), format!("{name} must be an integer"));
-                    None
-                }),
-            }
-        };
+        }
+        Some(client)
+    }
 
-        let client_id = str_field(p, "client_id");
+    /// A registration's settings: id, method, algorithm pin, audience mode,
+    /// time overrides.
+    fn settings_of<'m>(&self, fields: &Fields<'m>, p: &mut Problems<'_>) -> ClientSettings<'m> {
+        let meta_err = ErrorCode::InvalidClientMetadata;
+        let client_id = fields.str(p, "client_id");
         match client_id {
             None => p.push(meta_err, "/client_id", "client_id is required"),
             Some("") => p.push(meta_err, "/client_id", "client_id must not be empty"),
@@ -348,7 +417,7 @@ impl CredentialPolicy {
             Some(_) => {}
         }
         // RFC 7591 §2: the default method is client_secret_basic.
-        let method_name = str_field(p, "token_endpoint_auth_method").unwrap_or("client_secret_basic");
+        let method_name = fields.str(p, "token_endpoint_auth_method").unwrap_or("client_secret_basic");
         let method = AuthMethod::from_name(method_name);
         if method.is_none() {
             p.push(
@@ -357,7 +426,7 @@ impl CredentialPolicy {
                 format!("token_endpoint_auth_method `{}` is not supported", json::loggable_name(method_name)),
             );
         }
-        let pin = str_field(p, "token_endpoint_auth_signing_alg").and_then(|name| {
+        let pin = fields.str(p, "token_endpoint_auth_signing_alg").and_then(|name| {
             let alg = Algorithm::from_name(name);
             match (alg, method) {
                 (None, _) => p.push(
@@ -379,7 +448,7 @@ impl CredentialPolicy {
             }
             alg
         });
-        let audience_mode = str_field(p, "audience_mode").and_then(|s| {
+        let audience_mode = fields.str(p, "audience_mode").and_then(|s| {
             let mode = AudienceMode::from_name(s);
             if mode.is_none() {
                 p.push(meta_err, "/audience_mode", "audience_mode must be `compat` or `strict`");
@@ -387,7 +456,7 @@ impl CredentialPolicy {
             mode
         });
         let mut seconds = |name: &str| {
-            int_field(p, name).filter(|a| {
+            fields.int(p, name).filter(|a| {
                 let ok = (1..=86_400).contains(a);
                 if !ok {
                     p.push(
@@ -399,14 +468,24 @@ impl CredentialPolicy {
                 ok
             })
         };
-        let max_age = seconds("max_age");
-        let max_lifetime = seconds("max_lifetime");
-        let secret = str_field(p, "client_secret");
-        let secret_expires = int_field(p, "client_secret_expires_at");
-        let (Some(client_id), Some(method)) = (client_id, method) else { return None };
-        let usage = Use { method, pin };
+        let (max_age, max_lifetime) = (seconds("max_age"), seconds("max_lifetime"));
+        ClientSettings { client_id, method, pin, audience_mode, max_age, max_lifetime }
+    }
 
-        // Gather the credentials: jwks, jwks_uri, and the `credentials` array.
+    /// Every credential a registration gives (`jwks`, `jwks_uri`, the
+    /// `credentials` array, `client_secret`), checked for its use, and how
+    /// many it gives (a refused one counts too).
+    fn credentials_of(
+        &self,
+        fields: &Fields<'_>,
+        usage: Use,
+        secret: Option<&str>,
+        secret_expires: Option<i64>,
+        now: i64,
+        p: &mut Problems<'_>,
+    ) -> (Vec<Credential>, usize) {
+        let meta_err = ErrorCode::InvalidClientMetadata;
+        let (m, method) = (fields.0, usage.method);
         let mut creds: Vec<Credential> = Vec::new();
         let mut count = 0usize;
         let keyed = matches!(method, AuthMethod::PrivateKeyJwt);
@@ -419,20 +498,16 @@ impl CredentialPolicy {
         if let Some(v) = m.get("jwks").filter(|v| !v.is_null()) {
             count += 1;
             if keyed {
-                if let Some(c) = self.jwks_value(v, usage, None, &mut p.at("/jwks")) {
-                    creds.push(c);
-                }
+                creds.extend(self.jwks_value(v, usage, None, &mut p.at("/jwks")));
             } else {
                 forbid(p, "/jwks", "jwks");
             }
         }
-        if let Some(uri) = str_field(p, "jwks_uri") {
+        if let Some(uri) = fields.str(p, "jwks_uri") {
             count += 1;
             if keyed {
                 let spec = CredentialSpec::new(CredentialSource::JwksUri(uri));
-                if let Some(c) = self.credential(&spec, usage, now, &mut p.at("/jwks_uri")) {
-                    creds.push(c);
-                }
+                creds.extend(self.credential(&spec, usage, now, &mut p.at("/jwks_uri")));
             } else {
                 forbid(p, "/jwks_uri", "jwks_uri");
             }
@@ -442,21 +517,20 @@ impl CredentialPolicy {
             Some(Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     count += 1;
-                    let mut q = p.at(&format!("/credentials/{i}"));
-                    if let Some(c) = self.credential_value(item, usage, now, &mut q) {
-                        creds.push(c);
-                    }
+                    creds.extend(self.credential_value(
+                        item,
+                        usage,
+                        now,
+                        &mut p.at(&format!("/credentials/{i}")),
+                    ));
                 }
             }
             Some(_) => p.push(meta_err, "/credentials", "credentials must be an array"),
         }
-        let secret_bytes = secret.map(str::as_bytes);
-        // client_secret_expires_at: 0 means "never" (RFC 7591 §3.2.1).
-        let secret_expires = secret_expires.filter(|e| *e != 0);
         if secret_expires.is_some() && secret.is_none() {
             p.push(meta_err, "/client_secret_expires_at", "client_secret_expires_at without client_secret");
         }
-        match (method, secret_bytes) {
+        match (method, secret.map(str::as_bytes)) {
             (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, Some(s)) => {
                 count += 1;
                 if s.len() < self.min_client_secret_len {
@@ -478,23 +552,25 @@ impl CredentialPolicy {
                     expires_at: secret_expires,
                     ..CredentialSpec::new(CredentialSource::Secret(s))
                 };
-                let mut q = p.at("/client_secret");
-                if let Some(c) = self.credential(&spec, usage, now, &mut q) {
-                    creds.push(c);
-                }
+                creds.extend(self.credential(&spec, usage, now, &mut p.at("/client_secret")));
             }
             (AuthMethod::PrivateKeyJwt | AuthMethod::None, Some(_)) => {
-                forbid(p, "/client_secret", "client_secret");
+                forbid(p, "/client_secret", "client_secret")
             }
             (_, None) => {}
         }
+        (creds, count)
+    }
 
-        // The method decides what must be there.
+    /// What the method needs: credentials (or none at all), a secret, and no
+    /// more credentials than the policy allows.
+    fn method_needs(&self, method: AuthMethod, count: usize, has_secret: bool, p: &mut Problems<'_>) {
+        let meta_err = ErrorCode::InvalidClientMetadata;
         match method {
             AuthMethod::PrivateKeyJwt if count == 0 => {
                 p.push(meta_err, "", "private_key_jwt needs jwks, jwks_uri or credentials");
             }
-            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost if secret.is_none() => {
+            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost if !has_secret => {
                 p.push(meta_err, "/client_secret", format!("{} needs a client_secret", method.as_str()));
             }
             AuthMethod::ClientSecretJwt if count == 0 => {
@@ -512,35 +588,6 @@ impl CredentialPolicy {
                 format!("{count} credentials; at most {} allowed", self.max_credentials),
             );
         }
-
-        let mut client = Client::new(client_id, method);
-        if let Some(a) = pin {
-            client = client.with_signing_alg(a).ok()?;
-        }
-        if let Some(mode) = audience_mode {
-            client = client.with_audience_mode(mode);
-        }
-        if let Some(a) = max_age {
-            client = client.with_max_age(a);
-        }
-        if let Some(l) = max_lifetime {
-            client = client.with_max_lifetime(l);
-        }
-        for c in creds {
-            client = client.with_credential(c);
-        }
-        if let (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, Some(s)) =
-            (method, secret_bytes)
-        {
-            match client.with_secret(s, secret_expires) {
-                Ok(c) => client = c,
-                Err(e) => {
-                    p.error("/client_secret", &e);
-                    return None;
-                }
-            }
-        }
-        Some(client)
     }
 
     fn credential_value(&self, v: &Value, usage: Use, now: i64, p: &mut Problems<'_>) -> Option<Credential> {
