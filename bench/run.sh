@@ -3,7 +3,7 @@
 # docs/perf-scaling.svg) from one run on this machine, a few minutes on 2
 # cores:
 #   bash bench/run.sh
-# Needs what the test suites need (tests/python/run.sh and tests/node/run.sh
+# Needs what the test suites need (bindings-python/tests/run.sh and bindings-node/tests/run.sh
 # build the wheel and the addon and install the peers) and valgrind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +18,10 @@ step "build (release): benches, libjwtauth, the C benchmark, the wheel and the a
 cargo bench -q --locked -p jwtauth --bench verify --bench scaling --bench instructions --no-run 2>/dev/null
 bin() { ls -t "$rel/deps/$1"-* | grep -v '\.d$' | head -1; }
 make -s -C ffi-c all
-gcc -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -Iinclude ffi-c/bench/bench.c -o "$out/c-bench" \
+gcc -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -Iinclude ffi-c/benches/bench.c -o "$out/c-bench" \
   -L"$rel" -ljwtauth -Wl,-rpath,"$PWD/$rel"
 [ -x target/py-venv/bin/python ] && target/py-venv/bin/python -c 'import jwtauth, jwt, joserfc, jwcrypto' 2>/dev/null \
-  || bash tests/python/run.sh >/dev/null
+  || bash bindings-python/tests/run.sh >/dev/null
 [ -f bindings-node/jwtauth.linux-x64-gnu.node ] && [ -d bindings-node/node_modules/jose ] \
   || (cd bindings-node && npm install --no-audit --no-fund --loglevel=error && npm run --silent build)
 py=target/py-venv/bin/python
@@ -29,9 +29,9 @@ py=target/py-venv/bin/python
 step "Rust: verify and sign vs the aws-lc-rs floor and the jsonwebtoken crate"
 "$(bin verify)" > "$out/rust.json"
 step "Python: vs PyJWT, joserfc, jwcrypto, Authlib"
-"$py" bindings-python/bench/bench.py --json > "$out/python.json"
+"$py" bindings-python/benches/bench.py --json > "$out/python.json"
 step "Node: vs fast-jwt, jose, jsonwebtoken"
-ROUNDS=11 node bindings-node/bench/bench.mjs --json > "$out/node.json"
+ROUNDS=11 node bindings-node/benches/bench.mjs --json > "$out/node.json"
 step "C: through the C API"
 "$out/c-bench" time > "$out/c.json"
 
@@ -43,8 +43,8 @@ step "instructions (callgrind): the Rust core, the C layer, the Python and Node 
 count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 | awk '/Collected/ {gsub(",", "", $4); print $4}'; }
 core=$(count --toggle-collect='*::registry_loop*' "$(bin instructions)" HS256 registry 1000)
 c=$(count --toggle-collect=verify_loop "$out/c-bench" count HS256 1000)
-py2=$(count "$py" bench/hop.py 2000); py6=$(count "$py" bench/hop.py 6000)
-node2=$(count node bench/hop.mjs 2000); node6=$(count node bench/hop.mjs 6000)
+py2=$(count "$py" bindings-python/benches/hop.py 2000); py6=$(count "$py" bindings-python/benches/hop.py 6000)
+node2=$(count node bindings-node/benches/hop.mjs 2000); node6=$(count node bindings-node/benches/hop.mjs 6000)
 floor=$(count --toggle-collect='*::floor_loop*' "$(bin instructions)" HS256 floor 1000)
 cat > "$out/instructions.json" <<JSON
 {"floor": $((floor / 1000)), "core": $((core / 1000)), "c": $((c / 1000)),

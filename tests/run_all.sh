@@ -2,9 +2,9 @@
 # Runs every test suite of the project. Called by .ci/run and by developers:
 #   bash tests/run_all.sh
 # Suites: Rust (unit, integration, vectors, Wycheproof, property, doc tests),
-# then C (tests/c/run.sh: API, shared vectors, threads, under valgrind and
-# ASan+UBSan, the example), then Python (tests/python/run.sh: wheel, stubtest,
-# pytest), then Node (tests/node/run.sh: the addon, node:test). The last line
+# then C (ffi-c/tests/run.sh: API, shared vectors, threads, under valgrind and
+# ASan+UBSan, the example), then Python (bindings-python/tests/run.sh: wheel, stubtest,
+# pytest), then Node (bindings-node/tests/run.sh: the addon, node:test). The last line
 # is the total over all suites: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,15 +25,15 @@ cargo test --workspace --locked --release 2>&1 | tee -a "$log" || status=1
 
 echo
 echo "== C: API, shared vectors, threads (static, shared, ASan+UBSan, valgrind), example =="
-bash tests/c/run.sh 2>&1 | tee -a "$log" || status=1
+bash ffi-c/tests/run.sh 2>&1 | tee -a "$log" || status=1
 
 echo
 echo "== Python: the wheel, stubtest, shared vectors, API, interop (PyJWT, joserfc, jwcrypto, Authlib), threads =="
-bash tests/python/run.sh 2>&1 | tee -a "$log" || status=1
+bash bindings-python/tests/run.sh 2>&1 | tee -a "$log" || status=1
 
 echo
 echo "== Node: the addon, shared vectors, API, interop (jose, fast-jwt, jsonwebtoken, openid-client), event loop =="
-bash tests/node/run.sh 2>&1 | tee -a "$log" || status=1
+bash bindings-node/tests/run.sh 2>&1 | tee -a "$log" || status=1
 
 # "test result: ok. N passed; M failed" (cargo) and "<suite>: N passed, M failed" (C, Python, Node).
 read -r passed failed < <(awk '

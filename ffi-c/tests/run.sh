@@ -5,7 +5,7 @@
 # then runs them again under valgrind (0 errors, 0 leaks) and built with
 # ASan+UBSan; installs the library with its pkg-config file and builds the
 # example against the installed copy.
-#   bash tests/c/run.sh
+#   bash ffi-c/tests/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -20,17 +20,17 @@ if command -v cbindgen >/dev/null 2>&1; then
 else
   echo "cbindgen not installed here: header drift check skipped (CI runs it)"
 fi
-python3 tests/c/flatten_vectors.py > "$build/vectors.rec"
+python3 ffi-c/tests/flatten_vectors.py > "$build/vectors.rec"
 
-cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude -Itests/c -g)
+cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude -Iffi-c/tests -g)
 static_libs=("$out/libjwtauth.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
 for t in api vectors threads; do
-  gcc "${cflags[@]}" -O2 "tests/c/$t.c" -o "$build/$t-static" "${static_libs[@]}"
-  gcc "${cflags[@]}" -O2 "tests/c/$t.c" -o "$build/$t-shared" -L"$out" -ljwtauth -Wl,-rpath,"$out" -lpthread
+  gcc "${cflags[@]}" -O2 "ffi-c/tests/$t.c" -o "$build/$t-static" "${static_libs[@]}"
+  gcc "${cflags[@]}" -O2 "ffi-c/tests/$t.c" -o "$build/$t-shared" -L"$out" -ljwtauth -Wl,-rpath,"$out" -lpthread
   gcc "${cflags[@]}" -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
-    "tests/c/$t.c" -o "$build/$t-asan" "${static_libs[@]}"
+    "ffi-c/tests/$t.c" -o "$build/$t-asan" "${static_libs[@]}"
 done
-g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/header_cpp.cc -o "$build/header-cpp" "${static_libs[@]}"
+g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude ffi-c/tests/header_cpp.cc -o "$build/header-cpp" "${static_libs[@]}"
 gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude -fsyntax-only -x c include/jwtauth.h
 
 args() { if [ "$1" = vectors ]; then echo "$build/vectors.rec"; fi; }
@@ -73,11 +73,11 @@ rm -rf "$build/prefix"
 make -s -C ffi-c install PREFIX="$build/prefix"
 export PKG_CONFIG_PATH="$build/prefix/lib/pkgconfig"
 # shellcheck disable=SC2046
-gcc -std=c11 -Wall -Wextra -Wpedantic -Werror examples/c/token_endpoint.c -o "$build/token_endpoint" \
+gcc -std=c11 -Wall -Wextra -Wpedantic -Werror ffi-c/examples/token_endpoint.c -o "$build/token_endpoint" \
   $(pkg-config --cflags --libs jwtauth) -Wl,-rpath,"$build/prefix/lib"
 readelf -d "$build/prefix/lib/libjwtauth.so" | grep -q 'SONAME.*libjwtauth\.so\.0\.' || { echo "SONAME missing"; status=1; }
-ok=$("$build/token_endpoint" examples/c/clients.json < examples/c/request-ok.txt)
-bad=$("$build/token_endpoint" examples/c/clients.json < examples/c/request-bad.txt 2>/dev/null || true)
+ok=$("$build/token_endpoint" ffi-c/examples/clients.json < ffi-c/examples/request-ok.txt)
+bad=$("$build/token_endpoint" ffi-c/examples/clients.json < ffi-c/examples/request-bad.txt 2>/dev/null || true)
 if [[ "$ok" == "authenticated client reporting-service (client_secret_basic)" && "$bad" == *"HTTP/1.1 401"* \
       && "$bad" == *'WWW-Authenticate: Basic realm="https://as.example.com"'* && "$bad" == *'"invalid_client"'* ]]; then
   echo "example: 1 passed, 0 failed"

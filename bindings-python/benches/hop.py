@@ -4,7 +4,7 @@ and n = 6000 and divides the difference by 4000 (start-up, imports and
 signing the pool cancel out) — the instructions one call costs through
 Python, to compare with the Rust core's count on the same work.
 
-    python bench/hop.py <n>
+    python bindings-python/benches/hop.py <n>
 """
 
 import sys

@@ -1,4 +1,4 @@
-// Compiled (not run) by tests/node/run.sh with `tsc --strict --noEmit`: the
+// Compiled (not run) by bindings-node/tests/run.sh with `tsc --strict --noEmit`: the
 // shipped index.d.ts describes the package as a TypeScript user calls it.
 import {
   Authenticator,

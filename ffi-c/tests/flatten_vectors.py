@@ -5,14 +5,14 @@ suite reads without a JSON parser: each record is `name length\\n` followed by
 merged into each case, key names resolved to key text, the expected OAuth body
 spelled out); every verdict is computed by the library through the C API.
 
-    python3 tests/c/flatten_vectors.py > vectors.rec
+    python3 ffi-c/tests/flatten_vectors.py > vectors.rec
 """
 import json
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VEC = os.path.join(HERE, "..", "vectors")
+VEC = os.path.join(HERE, "..", "..", "tests", "vectors")
 
 
 def load(name):

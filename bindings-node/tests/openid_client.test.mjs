@@ -1,4 +1,4 @@
-// A real openid-client (v6, panva) authenticating to examples/node/ on
+// A real openid-client (v6, panva) authenticating to bindings-node/examples/ on
 // 127.0.0.1 with each method: PrivateKeyJwt (RS256, ES256, EdDSA),
 // ClientSecretJwt, ClientSecretBasic, ClientSecretPost; and refused when
 // the credentials are wrong.
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 
 import * as client from 'openid-client'
 import * as jose from 'jose'
-import { serve } from '../../examples/node/token_endpoint.mjs'
+import { serve } from '../examples/token_endpoint.mjs'
 
 const SECRET = 'a-client-secret-of-enough-length-0123456789'
 const log = []

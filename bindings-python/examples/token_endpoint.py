@@ -3,8 +3,8 @@
 authentication by jwtauth (every token_endpoint_auth_method) and clients
 from a JSON registry document (docs/registry.md).
 
-    python3 examples/python/token_endpoint.py clients.json --port 8080
-    python3 examples/python/token_endpoint.py clients.json --tls-cert server.pem --tls-key server.key
+    python3 bindings-python/examples/token_endpoint.py clients.json --port 8080
+    python3 bindings-python/examples/token_endpoint.py clients.json --tls-cert server.pem --tls-key server.key
 
 POST /token with a client_credentials grant; the response is an (opaque,
 in-memory) access token, or the OAuth error that jwtauth says to send.

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vectors")
+VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "vectors")
 
 
 def load(name):

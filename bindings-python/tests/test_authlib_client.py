@@ -1,5 +1,5 @@
 """A real Authlib OAuth 2.0 client (requests integration) authenticating to
-examples/python/token_endpoint.py on 127.0.0.1 with each method:
+bindings-python/examples/token_endpoint.py on 127.0.0.1 with each method:
 PrivateKeyJWT, ClientSecretJWT, client_secret_basic, client_secret_post."""
 
 import json
@@ -13,7 +13,7 @@ from authlib.oauth2.rfc7523 import ClientSecretJWT, PrivateKeyJWT
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "python"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
 import token_endpoint  # noqa: E402
 
 SECRET = "a-client-secret-of-enough-length-0123456789"

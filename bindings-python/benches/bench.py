@@ -5,8 +5,8 @@ same tokens, interleaved round by round. Prints markdown tables (µs per
 operation, medians of 15 rounds; the peer ratio is the median of per-round
 ratios) for docs/PERFORMANCE.md.
 
-    bash tests/python/run.sh            # builds and installs the wheel
-    target/py-venv/bin/python bindings-python/bench/bench.py [--json]
+    bash bindings-python/tests/run.sh            # builds and installs the wheel
+    target/py-venv/bin/python bindings-python/benches/bench.py [--json]
 
 Peers verify with a pre-parsed key object and check the audience where their
 API does it in the same call; jwtauth additionally runs every docs/SECURITY.md

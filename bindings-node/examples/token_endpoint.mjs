@@ -3,7 +3,7 @@
 // (every token_endpoint_auth_method) and clients from a JSON registry
 // document (docs/registry.md).
 //
-//     node examples/node/token_endpoint.mjs clients.json --port 8080
+//     node bindings-node/examples/token_endpoint.mjs clients.json --port 8080
 //
 // POST /token with a client_credentials grant; the response is an (opaque,
 // in-memory) access token, or the OAuth error that jwtauth says to send.

@@ -3,9 +3,9 @@
 // n = 6000 and divides the difference by 4000 (start-up, the JIT's warm-up and
 // signing the pool cancel out) — the instructions one verifySync call costs
 // through Node, to compare with the Rust core's count on the same work.
-//     node bench/hop.mjs <n>
+//     node bindings-node/benches/hop.mjs <n>
 import { createRequire } from 'node:module'
-const jwtauth = createRequire(import.meta.url)('../bindings-node')
+const jwtauth = createRequire(import.meta.url)('..')
 
 const SECRET = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
 const ISSUER = 'https://as.example.com'

@@ -2,7 +2,7 @@
  * outside: assertions, token requests (header, body, decoded pairs, every
  * header), keys, key sets, registry and policy documents. Built with clang's
  * -fsanitize=fuzzer,address against libjwtauth.a and run for a smoke period
- * by tests/c/fuzz.sh. Every result and error is freed; a token request is
+ * by ffi-c/tests/fuzz.sh. Every result and error is freed; a token request is
  * never answered with a usage code (what a request holds is its own fault). */
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 # The Python suite: builds the abi3 wheel with maturin, installs it into a
 # virtual environment with the pinned peers (PyJWT, joserfc, jwcrypto,
 # Authlib), checks the stubs with mypy.stubtest, and runs pytest.
-#   bash tests/python/run.sh
+#   bash bindings-python/tests/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -10,15 +10,15 @@ venv=$root/target/py-venv
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-"$venv/bin/pip" install -q --disable-pip-version-check -r tests/python/requirements.txt
+"$venv/bin/pip" install -q --disable-pip-version-check -r bindings-python/tests/requirements.txt
 rm -rf "$root/target/wheels"
 (cd bindings-python && "$venv/bin/maturin" build --release --locked --out "$root/target/wheels" 2>&1 | tail -n 1)
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$root"/target/wheels/jwtauth-*-cp39-abi3-*.whl
 echo "-- mypy.stubtest jwtauth"
 (cd /tmp && "$venv/bin/python" -m mypy.stubtest jwtauth)
-echo "-- pytest tests/python"
+echo "-- pytest bindings-python/tests"
 status=0
-out=$("$venv/bin/python" -m pytest -q -p no:warnings -p no:cacheprovider tests/python 2>&1) || status=$?
+out=$("$venv/bin/python" -m pytest -q -p no:warnings -p no:cacheprovider bindings-python/tests 2>&1) || status=$?
 echo "$out" | tail -n 30
 summary=$(echo "$out" | tail -n 1)
 read -r passed failed < <(echo "$summary" | awk '{

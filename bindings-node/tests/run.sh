@@ -1,27 +1,26 @@
 #!/usr/bin/env bash
-# The Node suite: build the addon (napi-rs) into bindings-node/, install the
-# example's dependency on it, run the node:test suite (bindings-node/test/).
+# The Node suite: build the addon (napi-rs) into bindings-node/, run the
+# node:test suite (bindings-node/tests/; `npm test` there runs the same).
 # The last line is "Node: N passed, M failed".
-#   bash tests/node/run.sh
+#   bash bindings-node/tests/run.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # `napi build` always passes --target for the host; giving every cargo call
-# the same triple lets them share one build of aws-lc (TOOLCHAIN.md).
+# the same triple lets them share one build of aws-lc (CONTRIBUTING.md).
 export CARGO_BUILD_TARGET=${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
 
 cd "$root/bindings-node"
 npm install --no-audit --no-fund --loglevel=error
 npm run --silent build
-(cd "$root/examples/node" && npm install --no-audit --no-fund --loglevel=error)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-node --test --test-timeout=300000 --test-reporter=tap test/ > "$log" 2>&1 || status=1
+node --test --test-timeout=300000 --test-reporter=tap tests/ > "$log" 2>&1 || status=1
 # The shipped index.d.ts, as a TypeScript user compiles against it (one more check).
 types=0
-if npx tsc --strict --noEmit --module nodenext --moduleResolution nodenext --target es2022 --types node test/types.ts; then
-  echo "index.d.ts: test/types.ts compiles (tsc --strict)"
+if npx tsc --strict --noEmit --module nodenext --moduleResolution nodenext --target es2022 --types node tests/types.ts; then
+  echo "index.d.ts: tests/types.ts compiles (tsc --strict)"
 else
   types=1; status=1
 fi

@@ -1,6 +1,6 @@
 """Certificate credentials as real clients send them: MSAL for Python in both
 certificate modes (thumbprint: x5t; subject name/issuer: x5t#S256 + x5c)
-against examples/python/token_endpoint.py over TLS, discovered through its
+against bindings-python/examples/token_endpoint.py over TLS, discovered through its
 OpenID configuration; PyJWT with x5t#S256. The registration is a JWK Set as
 Entra ID and Auth0 export it (kid, x5c, x5t, x5t#S256), or the same
 certificate as PEM."""
@@ -27,7 +27,7 @@ from cryptography.x509.oid import NameOID
 
 import jwtauth
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "python"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
 import token_endpoint  # noqa: E402
 
 

@@ -5,8 +5,8 @@
 // interleaved rounds; the hand-off and the peer ratio are medians of
 // per-round values) for docs/PERFORMANCE.md.
 //
-//     bash tests/node/run.sh              # builds the addon
-//     node bindings-node/bench/bench.mjs  # ROUNDS=21 by default
+//     bash bindings-node/tests/run.sh              # builds the addon
+//     node bindings-node/benches/bench.mjs  # ROUNDS=21 by default
 //
 // Peers verify with a pre-parsed key object and check the audience where
 // their API does it in the same call; jwtauth additionally runs every
