@@ -52,6 +52,8 @@ pub struct VerifyingKey {
     /// or from a JWK's thumbprint members when it has no `x5c`.
     x5t: Option<[u8; 20]>,
     x5t_s256: Option<[u8; 32]>,
+    /// The certificate itself (DER), exported as the JWK's `x5c`.
+    cert_der: Option<std::sync::Arc<[u8]>>,
     permitted: AlgorithmSet,
     parsed: crypto::PublicKey,
 }
@@ -191,6 +193,7 @@ impl VerifyingKey {
             cert,
             x5t,
             x5t_s256,
+            cert_der: None,
             permitted,
             parsed,
         })
@@ -237,6 +240,7 @@ impl VerifyingKey {
         let components = components_from_jwk(&j, kt)?;
         let identity = certificate_from_jwk(&j, &components)?;
         let mut key = Self::build(components, meta, identity.cert)?;
+        key.cert_der = identity.der;
         if key.cert.is_none() {
             key.x5t = identity.x5t;
             key.x5t_s256 = identity.x5t_s256;
@@ -298,7 +302,9 @@ impl VerifyingKey {
             x5t: c.x5t,
             x5t_s256: c.x5t_s256,
         };
-        Self::from_public_components(c.components, Meta::default(), Some(info))
+        let mut key = Self::from_public_components(c.components, Meta::default(), Some(info))?;
+        key.cert_der = Some(der.into());
+        Ok(key)
     }
 
     /// A client secret as an HMAC key (`client_secret_jwt`). At least 32
@@ -404,8 +410,9 @@ impl VerifyingKey {
         self.x5t_s256.as_ref()
     }
 
-    /// The public JWK (with kid, alg, `use: sig`). `None` for HMAC secrets,
-    /// which are never exported.
+    /// The public JWK (with kid, alg, `use: sig`, and for a certificate its
+    /// `x5c`, `x5t` and `x5t#S256`). `None` for HMAC secrets, which are never
+    /// exported.
     #[must_use]
     pub fn to_jwk(&self) -> Option<Value> {
         let mut v = match &self.components {
@@ -430,6 +437,11 @@ impl VerifyingKey {
             }
             if let Some(t) = &self.x5t_s256 {
                 obj.insert("x5t#S256".into(), Value::String(b64::encode(t)));
+            }
+            if let Some(der) = &self.cert_der {
+                use base64::Engine as _;
+                let cert = base64::engine::general_purpose::STANDARD.encode(der);
+                obj.insert("x5c".into(), Value::Array(vec![Value::String(cert)]));
             }
         }
         Some(v)
@@ -485,6 +497,7 @@ impl VerifyingKey {
 /// only its thumbprints.
 struct JwkCertificate {
     cert: Option<CertificateInfo>,
+    der: Option<std::sync::Arc<[u8]>>,
     x5t: Option<[u8; 20]>,
     x5t_s256: Option<[u8; 32]>,
 }
@@ -511,6 +524,7 @@ fn certificate_from_jwk(j: &Jwk<'_>, components: &Components) -> Result<JwkCerti
         None => {
             return Ok(JwkCertificate {
                 cert: None,
+                der: None,
                 x5t: x5t.and_then(|t| t.try_into().ok()),
                 x5t_s256: x5t_s256.and_then(|t| t.try_into().ok()),
             });
@@ -547,7 +561,12 @@ fn certificate_from_jwk(j: &Jwk<'_>, components: &Components) -> Result<JwkCerti
         x5t: c.x5t,
         x5t_s256: c.x5t_s256,
     };
-    Ok(JwkCertificate { cert: Some(cert), x5t: Some(c.x5t), x5t_s256: Some(c.x5t_s256) })
+    Ok(JwkCertificate {
+        cert: Some(cert),
+        der: Some(der.into()),
+        x5t: Some(c.x5t),
+        x5t_s256: Some(c.x5t_s256),
+    })
 }
 
 pub(crate) fn components_from_jwk(j: &Jwk<'_>, kt: KeyType) -> Result<Components> {

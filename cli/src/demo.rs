@@ -5,9 +5,9 @@
 //! requests built with the client side of the library, the response a server
 //! sends for each — and the credential policy refusing a bad registration.
 //!
-//! Run: `cargo run --release -p jwtauth --example demo`
-#![allow(clippy::print_stdout, reason = "a demo prints its verdicts")]
+//! Run: `jwtauth demo` (from a clone: `cargo run --release -p jwtauth-cli -- demo`).
 
+use crate::out::outln;
 use std::sync::Arc;
 
 use jwtauth::form::basic_authorization;
@@ -22,8 +22,8 @@ const TOKEN_ENDPOINT: &str = "https://as.example.com/oauth2/token";
 
 fn verdict(label: &str, r: &jwtauth::Result<jwtauth::VerifiedAssertion>) {
     match r {
-        Ok(v) => println!("  {label:<44} ACCEPTED  client={} alg={}", v.client_id, v.header.alg),
-        Err(e) => println!(
+        Ok(v) => outln!("  {label:<44} ACCEPTED  client={} alg={}", v.client_id, v.header.alg),
+        Err(e) => outln!(
             "  {label:<44} REJECTED  {} ({} {}): {}",
             e.code().name(),
             e.http_status(),
@@ -33,12 +33,12 @@ fn verdict(label: &str, r: &jwtauth::Result<jwtauth::VerifiedAssertion>) {
     }
 }
 
-fn main() -> jwtauth::Result<()> {
+pub(crate) fn run() -> jwtauth::Result<()> {
     let clock = Arc::new(FixedClock::new(1_800_000_000));
     let verifier = Verifier::builder(ISSUER).token_endpoint(TOKEN_ENDPOINT).clock(clock.clone()).build()?;
-    println!("libjwtauth {} demo — issuer {ISSUER}\n", jwtauth::VERSION);
+    outln!("libjwtauth {} demo — issuer {ISSUER}\n", jwtauth::VERSION);
 
-    println!("1. Every algorithm: generate a key, sign, verify");
+    outln!("1. Every algorithm: generate a key, sign, verify");
     let mut keep = None;
     for alg in Algorithm::ALL {
         let (key, method, credential) = if alg.is_symmetric() {
@@ -64,7 +64,7 @@ fn main() -> jwtauth::Result<()> {
     }
 
     let Some((key, client, signed)) = keep else { return Ok(()) };
-    println!("\n2. Attacks on an ES256 client");
+    outln!("\n2. Attacks on an ES256 client");
     verdict("same assertion again (replay)", &verifier.verify(&signed.assertion, &client));
 
     // Re-encode the payload with another jti, keep the header and signature.
@@ -104,12 +104,12 @@ fn main() -> jwtauth::Result<()> {
 fn answer(label: &str, r: &Result<Authenticated, jwtauth::AuthError>) {
     match r {
         Ok(a) => {
-            println!("  {label:<48} 200 ACCEPTED  client={} method={}", a.client_id(), a.method.as_str())
+            outln!("  {label:<48} 200 ACCEPTED  client={} method={}", a.client_id(), a.method.as_str())
         }
         Err(e) => {
             let resp = e.response();
             let www = resp.www_authenticate.map(|w| format!(" WWW-Authenticate: {w}")).unwrap_or_default();
-            println!("  {label:<48} {} {}{www}\n  {:<48}     body: {}", resp.status, e.code(), "", resp.body);
+            outln!("  {label:<48} {} {}{www}\n  {:<48}     body: {}", resp.status, e.code(), "", resp.body);
         }
     }
 }
@@ -117,7 +117,7 @@ fn answer(label: &str, r: &Result<Authenticated, jwtauth::AuthError>) {
 /// 3-4: a registry with a client of every method, requests built with the
 /// client side of the library, and the credential policy at registration.
 fn token_endpoint(clock: &Arc<FixedClock>) -> jwtauth::Result<()> {
-    println!("\n3. Token endpoint: one client per token_endpoint_auth_method, loaded from JSON");
+    outln!("\n3. Token endpoint: one client per token_endpoint_auth_method, loaded from JSON");
     let es = SigningKey::generate(Algorithm::ES256)?.with_kid("es-1");
     let ed = SigningKey::generate(Algorithm::EdDSA)?.with_kid("ed-1");
     let jwt_secret = "a shared secret of at least 32 bytes for HS256!";
@@ -138,7 +138,7 @@ fn token_endpoint(clock: &Arc<FixedClock>) -> jwtauth::Result<()> {
     let now = clock.now();
     let registry = MemoryRegistry::from_value(&registry_doc, &CredentialPolicy::default(), now)
         .map_err(|p| Error::with_detail(ErrorCode::InvalidArgument, format!("{p:?}")))?;
-    println!("  registered: {}", registry.client_ids().join(", "));
+    outln!("  registered: {}", registry.client_ids().join(", "));
     let verifier = Verifier::builder(ISSUER).token_endpoint(TOKEN_ENDPOINT).clock(clock.clone()).build()?;
     let auth = Authenticator::new(verifier, Arc::new(registry));
     let grant = "grant_type=client_credentials";
@@ -163,7 +163,7 @@ fn token_endpoint(clock: &Arc<FixedClock>) -> jwtauth::Result<()> {
         &auth.authenticate_body(None, format!("{grant}&client_id=spa").as_bytes()),
     );
 
-    println!("\n   ... and what it refuses");
+    outln!("\n   ... and what it refuses");
     answer("the ES256 request again (replay)", &auth.authenticate_body(None, es_body.as_bytes()));
     let wrong = basic_authorization("web-basic", "guessed-secret");
     answer("Basic with a wrong secret", &auth.authenticate_body(Some(&wrong), grant.as_bytes()));
@@ -187,7 +187,7 @@ fn token_endpoint(clock: &Arc<FixedClock>) -> jwtauth::Result<()> {
         &auth.authenticate_body(None, jwt_body(&rs, "svc-es256")?.as_bytes()),
     );
 
-    println!("\n4. Credential policy at registration: every problem, with where and why");
+    outln!("\n4. Credential policy at registration: every problem, with where and why");
     let mut leaked = es.public_jwk().unwrap_or_default();
     if let Some(m) = leaked.as_object_mut() {
         m.insert("d".into(), json!("AAAA"));
@@ -196,10 +196,10 @@ fn token_endpoint(clock: &Arc<FixedClock>) -> jwtauth::Result<()> {
         "jwks_uri": "https://169.254.169.254/latest/meta-data",
         "jwks": { "keys": [ed.public_jwk().unwrap_or_default(), leaked] } });
     match CredentialPolicy::default().check_client(&bad, now) {
-        Ok(_) => println!("  accepted?!"),
+        Ok(_) => outln!("  accepted?!"),
         Err(problems) => {
             for p in problems {
-                println!("  {:<24} {:<22} {}", p.code.name(), p.location, p.message);
+                outln!("  {:<24} {:<22} {}", p.code.name(), p.location, p.message);
             }
         }
     }

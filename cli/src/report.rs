@@ -1,0 +1,163 @@
+//! Reports: `inspect`, `registry check`, `errors`.
+
+use crate::out::{out, outln};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::{Args, Subcommand};
+use jwtauth::{Clock as _, CredentialPolicy, ErrorCode, MemoryRegistry, SystemClock};
+use serde_json::{Value, json};
+
+use crate::files::read_text;
+use crate::keys::print_json;
+use crate::{Outcome, Run};
+
+#[derive(Debug, Args)]
+pub(crate) struct Inspect {
+    /// The assertion (a compact JWS), or - to read it from standard input.
+    jwt: String,
+    /// Judge times at this Unix time instead of now.
+    #[arg(long)]
+    at: Option<i64>,
+    /// Print a JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+fn now(at: Option<i64>) -> i64 {
+    at.unwrap_or_else(|| SystemClock.now())
+}
+
+/// `t` (Unix seconds) as an RFC 3339 date, and relative to `now`.
+fn when(t: i64, now: i64) -> String {
+    let date =
+        u64::try_from(t).ok().and_then(|s| UNIX_EPOCH.checked_add(Duration::from_secs(s))).map_or_else(
+            || "(not a date)".to_owned(),
+            |d: SystemTime| humantime::format_rfc3339_seconds(d).to_string(),
+        );
+    let d = t - now;
+    let ago = match d.unsigned_abs() {
+        0 => "now".to_owned(),
+        n if n < 120 => format!("{n} s"),
+        n if n < 7200 => format!("{} min", n / 60),
+        n if n < 172_800 => format!("{} h", n / 3600),
+        n => format!("{} days", n / 86_400),
+    };
+    match d {
+        0 => format!("{date} (now)"),
+        d if d > 0 => format!("{date} (in {ago})"),
+        _ => format!("{date} ({ago} ago)"),
+    }
+}
+
+pub(crate) fn inspect(a: &Inspect) -> Run {
+    let text = if a.jwt == "-" { read_text("-")? } else { a.jwt.clone() };
+    let now = now(a.at);
+    let i = jwtauth::inspect(&text, now)?;
+    let refused = i.warnings.iter().any(|w| w.refused);
+    if a.json {
+        let warnings: Vec<Value> = i
+            .warnings
+            .iter()
+            .map(|w| json!({ "code": w.code, "refused": w.refused, "message": w.message }))
+            .collect();
+        print_json(&json!({ "header": i.header, "claims": i.claims, "signature_len": i.signature_len,
+                            "warnings": warnings, "refused": refused }));
+    } else {
+        outln!("header (not verified):");
+        print_json(&Value::Object(i.header.clone()));
+        outln!("claims (not verified):");
+        print_json(&Value::Object(i.claims.clone()));
+        for name in ["iat", "nbf", "exp"] {
+            if let Some(t) = i.claims.get(name).and_then(Value::as_i64) {
+                outln!("{name}: {}", when(t, now));
+            }
+        }
+        outln!("signature: {} bytes", i.signature_len);
+        if i.warnings.is_empty() {
+            outln!(
+                "no warnings: a verifier with this client's key and default settings would check the signature next"
+            );
+        }
+        for w in &i.warnings {
+            outln!("{} {}: {}", if w.refused { "REFUSED" } else { "advice " }, w.code, w.message);
+        }
+    }
+    Ok(if refused { Outcome::Refused } else { Outcome::Ok })
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RegistryCommand {
+    /// Every problem of a registry document, with its JSON Pointer.
+    ///
+    /// Example: jwtauth registry check clients.json --json
+    Check(RegistryCheck),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RegistryCheck {
+    /// The registry document (docs/registry.md), or - for standard input.
+    file: String,
+    /// A credential policy (JSON; the defaults otherwise).
+    #[arg(long)]
+    policy: Option<String>,
+    /// Judge expiries at this Unix time instead of now.
+    #[arg(long)]
+    at: Option<i64>,
+    /// Print a JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn registry_check(a: &RegistryCheck) -> Run {
+    let policy = match &a.policy {
+        Some(path) => CredentialPolicy::from_json(&read_text(path)?)?,
+        None => CredentialPolicy::default(),
+    };
+    let doc = read_text(&a.file)?;
+    let result = MemoryRegistry::from_json(&doc, &policy, now(a.at));
+    let problems = result.as_ref().err().cloned().unwrap_or_default();
+    if a.json {
+        let list: Vec<Value> = problems
+            .iter()
+            .map(|p| json!({ "code": format!("JWTAUTH_{}", p.code.name()), "location": p.location, "message": p.message }))
+            .collect();
+        let clients = result.as_ref().map_or(Value::Null, |r| r.len().into());
+        print_json(&json!({ "clients": clients, "problems": list }));
+    } else if let Ok(r) = &result {
+        outln!("{}: {} clients, no problems", a.file, r.len());
+    } else {
+        for p in &problems {
+            let at = if p.location.is_empty() { "/" } else { p.location.as_str() };
+            outln!("{at}: {} — {}", p.code.name(), p.message);
+        }
+        let n = problems.len();
+        outln!("{}: {n} problem{}", a.file, if n == 1 { "" } else { "s" });
+    }
+    Ok(if result.is_ok() { Outcome::Ok } else { Outcome::Refused })
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Errors {
+    /// Print the table as JSON (the same document every language's tests read).
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn errors(a: &Errors) -> Run {
+    if a.json {
+        out!("{}", jwtauth::error_table_json());
+    } else {
+        outln!("{:>4}  {:<28} {:<16} {:>4}  meaning", "no.", "code", "OAuth error", "HTTP");
+        for c in ErrorCode::ALL {
+            outln!(
+                "{:>4}  {:<28} {:<16} {:>4}  {}",
+                c.number(),
+                format!("JWTAUTH_{}", c.name()),
+                c.oauth_error().as_str(),
+                c.http_status(),
+                c.meaning().trim()
+            );
+        }
+    }
+    Ok(Outcome::Ok)
+}
