@@ -46,6 +46,11 @@ enum Command {
     ///
     /// Example: jwtauth inspect eyJhbGciOi…   (or - to read it from stdin)
     Inspect(report::Inspect),
+    /// Explain, rule by rule, why a server accepts or refuses an assertion,
+    /// and how to fix a refusal.
+    ///
+    /// Example: jwtauth explain eyJhbGciOi… --issuer https://as.example.com --registry clients.json
+    Explain(report::Explain),
     /// Check a registry document (docs/registry.md) against the credential policy.
     ///
     /// Example: jwtauth registry check clients.json
@@ -94,6 +99,7 @@ fn main() -> ExitCode {
         Command::Thumbprint(a) => keys::thumbprint(&a),
         Command::Sign(a) => keys::sign(&a),
         Command::Inspect(a) => report::inspect(&a),
+        Command::Explain(a) => report::explain(&a),
         Command::Registry(report::RegistryCommand::Check(a)) => report::registry_check(&a),
         Command::Errors(a) => report::errors(&a),
         Command::Demo => demo::run().map(|()| Outcome::Ok).map_err(Failure::from),

@@ -4,7 +4,10 @@ use crate::out::{out, outln};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Subcommand};
-use jwtauth::{Clock as _, CredentialPolicy, ErrorCode, MemoryRegistry, SystemClock};
+use jwtauth::{
+    AudienceMode, Clock as _, CredentialPolicy, ErrorCode, FixedClock, MemoryRegistry, Status, SystemClock,
+    Verifier,
+};
 use serde_json::{Value, json};
 
 use crate::files::read_text;
@@ -83,6 +86,87 @@ pub(crate) fn inspect(a: &Inspect) -> Run {
         }
     }
     Ok(if refused { Outcome::Refused } else { Outcome::Ok })
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Explain {
+    /// The assertion (a compact JWS), or - to read it from standard input.
+    jwt: String,
+    /// The authorization server's issuer identifier (the audience it expects).
+    #[arg(long)]
+    issuer: String,
+    /// The token endpoint URL (also accepted as audience unless --strict).
+    #[arg(long)]
+    token_endpoint: Option<String>,
+    /// Accept only the issuer as audience (draft-ietf-oauth-rfc7523bis).
+    #[arg(long)]
+    strict: bool,
+    /// The registry document the server loads (docs/registry.md).
+    #[arg(long)]
+    registry: String,
+    /// The client_id the request named, when it named one.
+    #[arg(long)]
+    client: Option<String>,
+    /// Judge times at this Unix time instead of now.
+    #[arg(long)]
+    at: Option<i64>,
+    /// Print a JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn explain(a: &Explain) -> Run {
+    let text = if a.jwt == "-" { read_text("-")? } else { a.jwt.clone() };
+    let now = now(a.at);
+    let registry = MemoryRegistry::from_json(&read_text(&a.registry)?, &CredentialPolicy::default(), now)
+        .map_err(|p| {
+            crate::Failure(format!(
+                "{}: {} problem{} in the registry (jwtauth registry check {} lists them)",
+                a.registry,
+                p.len(),
+                if p.len() == 1 { "" } else { "s" },
+                a.registry
+            ))
+        })?;
+    let mut b = Verifier::builder(a.issuer.as_str()).clock(std::sync::Arc::new(FixedClock::new(now)));
+    if let Some(t) = &a.token_endpoint {
+        b = b.token_endpoint(t.as_str());
+    }
+    if a.strict {
+        b = b.audience_mode(AudienceMode::Strict);
+    }
+    let verifier = b.build()?;
+    let e = verifier.explain(text.trim().as_bytes(), a.client.as_deref(), &registry);
+    if a.json {
+        print_json(&e.to_json());
+    } else {
+        for s in &e.steps {
+            let mark = match s.status {
+                Status::Pass => "pass",
+                Status::Fail => "FAIL",
+                Status::NotReached => "  - ",
+            };
+            outln!("{mark}  rule {} {:<10} {}", s.rule.number, s.rule.name, s.rule.checks);
+            if let Some(d) = &s.detail {
+                outln!("        found: {d}");
+            }
+            if let Some(f) = &s.fix {
+                outln!("        fix:   {f}");
+            }
+        }
+        match &e.verdict {
+            Ok(id) => {
+                outln!("ACCEPTED: client {id} (explain records nothing: the assertion is still unused)")
+            }
+            Err(err) => outln!(
+                "REFUSED: JWTAUTH_{} ({} {})",
+                err.code().name(),
+                err.http_status(),
+                err.oauth_error().as_str()
+            ),
+        }
+    }
+    Ok(if e.verdict.is_ok() { Outcome::Ok } else { Outcome::Refused })
 }
 
 #[derive(Debug, Subcommand)]

@@ -347,3 +347,65 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8(out.stderr).unwrap(), "", "no panic, no message");
 }
+
+#[test]
+fn explain_walks_the_rules_and_says_how_to_fix_a_refusal() {
+    let dir = scratch("explain");
+    let jwk = json_of(&run(&["keygen", "--alg", "ES256", "--out", "key.pem"], &dir).stdout);
+    let registry = json!({"clients": [{"client_id": "svc", "token_endpoint_auth_method": "private_key_jwt",
+                                       "jwks": {"keys": [jwk]}}]});
+    std::fs::write(dir.join("clients.json"), registry.to_string()).unwrap();
+    let token = run(&["sign", "--key", "key.pem", "--client-id", "svc", "--aud", ISSUER], &dir).stdout;
+    let token = token.trim();
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = ["explain", token, "--registry", "clients.json"].map(String::from).to_vec();
+        v.extend(extra.iter().map(|s| (*s).to_owned()));
+        v
+    };
+    let call = |extra: &[&str]| {
+        let a = args(extra);
+        run(&a.iter().map(String::as_str).collect::<Vec<_>>(), &dir)
+    };
+    // Accepted, and twice: explaining records nothing.
+    for _ in 0..2 {
+        let ok = call(&["--issuer", ISSUER]);
+        assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+        assert_eq!(ok.stdout.lines().filter(|l| l.starts_with("pass")).count(), 8, "{}", ok.stdout);
+        assert!(ok.stdout.contains("ACCEPTED: client svc"));
+    }
+    // Another server, strict: refused at the audience, with the fix.
+    let other = call(&["--issuer", "https://other.example", "--strict", "--json"]);
+    assert_eq!(other.code, 1);
+    let doc = json_of(&other.stdout);
+    assert_eq!(
+        (doc["verdict"].as_str(), doc["error"].as_str()),
+        (Some("refused"), Some("JWTAUTH_AUDIENCE_MISMATCH"))
+    );
+    let steps = doc["steps"].as_array().unwrap();
+    let status: Vec<&str> = steps.iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert_eq!(status, ["pass", "pass", "pass", "pass", "pass", "fail", "not_reached", "not_reached"]);
+    assert_eq!(steps[5]["name"], "audience");
+    assert!(steps[5]["detail"].as_str().unwrap().contains(ISSUER), "found: the assertion's aud");
+    assert_eq!(steps[5]["fix"].as_str(), Some("set aud to https://other.example"));
+    // Later than its lifetime: the claims step, with the times found.
+    let iat = json_of(&run(&["inspect", token, "--json"], &dir).stdout)["claims"]["iat"].as_i64().unwrap();
+    let late = call(&["--issuer", ISSUER, "--at", &(iat + 900).to_string()]);
+    assert_eq!(late.code, 1);
+    assert!(
+        late.stdout.contains("FAIL  rule 6 claims") && late.stdout.contains("REFUSED: JWTAUTH_EXPIRED"),
+        "{}",
+        late.stdout
+    );
+    // Garbage is refused at the first rule; a registry with problems is not loaded.
+    let junk = run(&["explain", "junk", "--issuer", ISSUER, "--registry", "clients.json"], &dir);
+    assert!(junk.code == 1 && junk.stdout.contains("FAIL  rule 1 structure"), "{}", junk.stdout);
+    std::fs::write(
+        dir.join("bad.json"),
+        r#"{"clients":[{"client_id":"x","token_endpoint_auth_method":"private_key_jwt"}]}"#,
+    )
+    .unwrap();
+    fails_cleanly(
+        &run(&["explain", token, "--issuer", ISSUER, "--registry", "bad.json"], &dir),
+        "registry check",
+    );
+}

@@ -39,9 +39,16 @@ impl fmt::Display for JsonError {
 
 /// A member name printable in logs: truncated, so no large attacker data is echoed.
 pub(crate) fn loggable_name(name: &str) -> String {
-    let mut s = String::with_capacity(name.len().min(40));
+    bounded(name, 32)
+}
+
+/// `text` with control characters escaped and at most `max` characters kept
+/// (then `…`).
+pub(crate) fn bounded(text: &str, max: usize) -> String {
+    let name = text;
+    let mut s = String::with_capacity(name.len().min(max + 8));
     let mut taken = 0;
-    for c in name.chars().take(32) {
+    for c in name.chars().take(max) {
         taken += c.len_utf8();
         // Control characters (a newline would forge a log line) and the
         // Unicode line separators are written as escapes.

@@ -47,6 +47,46 @@ pub trait ReplayStore: Send + Sync + Debug {
         expires_at: i64,
         now: i64,
     ) -> Result<ReplayCheck, ReplayStoreError>;
+
+    /// Whether (client_id, jti) is recorded and unexpired at `now`, recording
+    /// nothing: what [`crate::Verifier::explain`] asks. `None` when the store
+    /// cannot tell without recording (the default for stores written by a host).
+    ///
+    /// # Errors
+    /// Any failure to answer.
+    fn seen(&self, client_id: &str, jti: &str, now: i64) -> Result<Option<bool>, ReplayStoreError> {
+        let _ = (client_id, jti, now);
+        Ok(None)
+    }
+}
+
+/// A store that answers from another's [`ReplayStore::seen`] and records
+/// nothing: the verifier's pipeline run by `explain` reaches the same verdict
+/// on replays without changing what the real store holds. A store that cannot
+/// tell counts the assertion as fresh (`unknown` is set).
+#[derive(Debug)]
+pub(crate) struct DryRun {
+    pub(crate) inner: std::sync::Arc<dyn ReplayStore>,
+    pub(crate) unknown: std::sync::atomic::AtomicBool,
+}
+
+impl ReplayStore for DryRun {
+    fn check_and_insert(
+        &self,
+        client_id: &str,
+        jti: &str,
+        _: i64,
+        now: i64,
+    ) -> Result<ReplayCheck, ReplayStoreError> {
+        match self.inner.seen(client_id, jti, now)? {
+            Some(true) => Ok(ReplayCheck::Replayed),
+            Some(false) => Ok(ReplayCheck::Fresh),
+            None => {
+                self.unknown.store(true, std::sync::atomic::Ordering::Relaxed);
+                Ok(ReplayCheck::Fresh)
+            }
+        }
+    }
 }
 
 /// 128-bit key of (client_id, jti): keyed SipHash-1-3-128 (one pass), so
@@ -194,6 +234,14 @@ impl ReplayStore for MemoryReplayStore {
         }
         map.insert(fp, expires_at);
         Ok(ReplayCheck::Fresh)
+    }
+
+    fn seen(&self, client_id: &str, jti: &str, now: i64) -> Result<Option<bool>, ReplayStoreError> {
+        let fp = self.fingerprint(client_id, jti);
+        let idx = usize::try_from(fp.0 % Self::SHARDS as u64).unwrap_or(0);
+        let shard = self.shards.get(idx).ok_or_else(|| ReplayStoreError("shard index".into()))?;
+        let s = shard.lock().map_err(|_| ReplayStoreError("lock poisoned".into()))?;
+        Ok(Some(s.map.get(&fp).is_some_and(|exp| *exp > now)))
     }
 }
 

@@ -61,13 +61,13 @@ pub struct VerifiedAssertion {
 #[derive(Debug)]
 pub struct Verifier {
     issuer: String,
-    endpoints: Vec<String>,
-    audience_mode: AudienceMode,
-    leeway: i64,
-    max_age: i64,
-    max_lifetime: i64,
-    max_len: usize,
-    allowed: AlgorithmSet,
+    pub(crate) endpoints: Vec<String>,
+    pub(crate) audience_mode: AudienceMode,
+    pub(crate) leeway: i64,
+    pub(crate) max_age: i64,
+    pub(crate) max_lifetime: i64,
+    pub(crate) max_len: usize,
+    pub(crate) allowed: AlgorithmSet,
     replay: Arc<dyn ReplayStore>,
     clock: Arc<dyn Clock>,
     remote: Option<Arc<RemoteJwks>>,
@@ -260,6 +260,28 @@ impl Verifier {
             "algorithms": self.allowed.iter().map(Algorithm::name).collect::<Vec<_>>(),
             "remote_jwks": self.remote.as_ref().map(|r| r.config().settings()),
         })
+    }
+
+    /// The replay store in use.
+    pub(crate) const fn replay_store(&self) -> &Arc<dyn ReplayStore> {
+        &self.replay
+    }
+
+    /// This verifier with another replay store (`explain`'s dry run).
+    pub(crate) fn with_replay_store(&self, replay: Arc<dyn ReplayStore>) -> Self {
+        Self {
+            issuer: self.issuer.clone(),
+            endpoints: self.endpoints.clone(),
+            audience_mode: self.audience_mode,
+            leeway: self.leeway,
+            max_age: self.max_age,
+            max_lifetime: self.max_lifetime,
+            max_len: self.max_len,
+            allowed: self.allowed,
+            replay,
+            clock: Arc::clone(&self.clock),
+            remote: self.remote.clone(),
+        }
     }
 
     /// The issuer identifier.

@@ -139,6 +139,7 @@ fn assertion_vectors() {
     assert!(cases.len() > 100, "vector file looks truncated");
     let mut failures = Vec::new();
     let mut rules = std::collections::BTreeSet::new();
+    let mut explained_steps = 0;
     for case in cases {
         let id = case["id"].as_str().unwrap();
         rules.insert(case["rule"].as_str().unwrap().to_owned());
@@ -154,6 +155,16 @@ fn assertion_vectors() {
             if let Some(now) = step.get("now").and_then(Value::as_i64) {
                 clock.set(now);
             }
+            // The explanation first: it records nothing and reaches the verdict verify reaches.
+            let registry = jwtauth::MemoryRegistry::new();
+            for c in clients.values() {
+                registry.insert(c.clone());
+            }
+            let explained = v.explain(
+                step["assertion"].as_str().unwrap().as_bytes(),
+                step["client_id"].as_str(),
+                &registry,
+            );
             let result =
                 v.verify_with(step["assertion"].as_str().unwrap(), step["client_id"].as_str(), |cid| {
                     clients.get(cid).ok_or(jwtauth::Error::new(ErrorCode::UnknownClient, "unknown client"))
@@ -167,9 +178,23 @@ fn assertion_vectors() {
             if !ok {
                 failures.push(format!("{id} step {i}: expected {expect}, got {result:?}"));
             }
+            let agrees = match (&explained.verdict, &result) {
+                (Ok(a), Ok(b)) => *a == b.client_id,
+                (Err(a), Err(b)) => a.code() == b.code(),
+                _ => false,
+            };
+            let fails = explained.steps.iter().filter(|s| s.status == jwtauth::Status::Fail).count();
+            if !agrees || fails != usize::from(result.is_err()) || !explained.replay_checked {
+                failures.push(format!(
+                    "{id} step {i}: explain says {:?}, verify {result:?}",
+                    explained.to_json()
+                ));
+            }
+            explained_steps += 1;
         }
     }
     assert!(failures.is_empty(), "{} vector failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(explained_steps >= cases.len(), "explain ran on every step");
     for rule in ["1", "2", "3", "4", "5", "6", "7", "8"] {
         assert!(rules.contains(rule), "no vector for rule {rule}");
     }
