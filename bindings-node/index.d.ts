@@ -394,6 +394,15 @@ export declare class Verifier {
   /** The issuer identifier. */
   get issuer(): string
   /**
+   * Why this verifier accepts or refuses `assertion`, rule by rule:
+   * `verdict` (`accepted` or `refused`), `client_id` or `error` and
+   * `detail`, and `steps` (`rule`, `name`, `checks`, `status`: `pass` /
+   * `fail` / `not_reached`, `detail`, `fix`). The verifier's own pipeline,
+   * recording nothing: the verdict is what `verifySync` would answer now,
+   * and the assertion stays unused. Runs on this thread.
+   */
+  explain(assertion: string | Uint8Array, registry: Registry, options?: VerifyOptions | undefined | null): Record<string, unknown>
+  /**
    * The effective settings, defaults included, with the core's member
    * names (times in seconds; the remote key set's `timeout_ms` in
    * milliseconds; `remote_jwks` is null when remote key sets are off).

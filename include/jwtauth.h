@@ -1043,6 +1043,23 @@ jwtauth_status jwtauth_verifier_settings_json(const struct jwtauth_verifier *ver
                                               char **out,
                                               struct jwtauth_error **err);
 
+// Why `verifier` accepts or refuses `assertion`, rule by rule, as a JSON
+// document (owned: free with `jwtauth_string_free`): `verdict`
+// (`"accepted"` or `"refused"`), `client_id` or `error` and `detail`, and
+// `steps` (`rule`, `name`, `checks`, `status`: `pass` / `fail` /
+// `not_reached`, `detail`, `fix`). The verifier's own pipeline, recording
+// nothing: the verdict is what `jwtauth_verifier_verify` would return now,
+// and the assertion stays unused. `client_id` may be NULL. The status is
+// `JWTAUTH_OK` whenever the document was written, whatever its verdict.
+jwtauth_status jwtauth_verifier_explain_json(const struct jwtauth_verifier *verifier,
+                                             const struct jwtauth_registry *registry,
+                                             const char *assertion,
+                                             size_t assertion_len,
+                                             const char *client_id,
+                                             size_t client_id_len,
+                                             char **out,
+                                             struct jwtauth_error **err);
+
 // Settings for a server whose issuer identifier is `issuer` (the
 // audience every assertion may name). Defaults: audience mode "compat",
 // leeway 60 s, max age 300 s, assertions ≤ 16 KiB, every algorithm but

@@ -313,6 +313,27 @@ impl Verifier {
         self.inner.issuer().to_owned()
     }
 
+    /// Why this verifier accepts or refuses `assertion`, rule by rule:
+    /// `verdict` (`accepted` or `refused`), `client_id` or `error` and
+    /// `detail`, and `steps` (`rule`, `name`, `checks`, `status`: `pass` /
+    /// `fail` / `not_reached`, `detail`, `fix`). The verifier's own pipeline,
+    /// recording nothing: the verdict is what `verifySync` would answer now,
+    /// and the assertion stays unused. Runs on this thread.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn explain(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | Uint8Array")] assertion: Bytes,
+        registry: ClassInstance<'_, Registry>,
+        options: Option<VerifyOptions>,
+    ) -> serde_json::Value {
+        let client_id = options.and_then(|o| o.client_id);
+        let e = callbacks::sync(&env, || {
+            self.inner.explain(bytes(&assertion), client_id.as_deref(), &*registry.inner)
+        });
+        e.to_json()
+    }
+
     /// The effective settings, defaults included, with the core's member
     /// names (times in seconds; the remote key set's `timeout_ms` in
     /// milliseconds; `remote_jwks` is null when remote key sets are off).

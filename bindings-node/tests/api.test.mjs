@@ -612,3 +612,27 @@ describe('RedisReplayStore', () => {
     assert.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason.code === 'JWTAUTH_REPLAYED'))
   })
 })
+
+describe('explain', () => {
+  test('walks the rules, agrees with verifySync and records nothing', () => {
+    const clock = new jwtauth.FixedClock(1_800_000_000)
+    const key = jwtauth.SigningKey.generate('ES256', { kid: 'k1' })
+    const registry = jwtauth.Registry.fromJson({
+      clients: [{ client_id: 'c1', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk()] } }],
+    })
+    const v = new jwtauth.Verifier(ISSUER, { clock })
+    const a = jwtauth.signSync(key, 'c1', ISSUER, { clock }).assertion
+    for (let i = 0; i < 2; i++) {
+      const e = v.explain(a, registry)
+      assert.deepEqual([e.verdict, e.client_id], ['accepted', 'c1'])
+      assert.deepEqual(e.steps.map((s) => s.status), Array(8).fill('pass'))
+    }
+    assert.equal(v.verifySync(a, registry).clientId, 'c1', 'explaining recorded nothing')
+    const again = v.explain(Buffer.from(a), registry)
+    assert.deepEqual([again.verdict, again.error], ['refused', 'JWTAUTH_REPLAYED'])
+    const wrong = v.explain(jwtauth.signSync(key, 'c1', ISSUER, { clock }).assertion, registry, { clientId: 'c2' })
+    const failed = wrong.steps.find((s) => s.status === 'fail')
+    assert.equal(failed.name, 'client')
+    assert.match(failed.fix, /same client_id/)
+  })
+})

@@ -306,6 +306,31 @@ impl Verifier {
         run_async(py, &slf.getattr("verify")?, timeout, (assertion, registry), kwargs)
     }
 
+    /// Why this verifier accepts or refuses `assertion`, rule by rule, as a
+    /// dict: ``verdict`` (``"accepted"`` or ``"refused"``), ``client_id`` or
+    /// ``error`` and ``detail``, and ``steps`` (``rule``, ``name``, ``checks``,
+    /// ``status``: ``pass`` / ``fail`` / ``not_reached``, ``detail``, ``fix``).
+    /// The verifier's own pipeline, recording nothing: the verdict is what
+    /// ``verify`` would answer now, and the assertion stays unused.
+    #[pyo3(signature = (assertion, registry, *, client_id = None, timeout = None))]
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        assertion: &Bound<'py, PyAny>,
+        registry: &Registry,
+        client_id: Option<&str>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let timeout = callback::timeout(py, timeout)?;
+        let assertion = request_bytes(assertion, "assertion")?;
+        let (v, reg) = (&self.inner, &registry.inner);
+        let (e, misuse) = py.detach(|| callback::run(timeout, || v.explain(&assertion, client_id, &**reg)));
+        if let Some(why) = misuse {
+            return Err(usage(py, why));
+        }
+        to_python(py, &e.to_json())
+    }
+
     /// The issuer identifier.
     #[getter]
     fn issuer(&self) -> &str {

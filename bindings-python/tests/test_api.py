@@ -252,3 +252,22 @@ def test_redis_replay_store_shared_by_two_verifiers():
     with pytest.raises(jwtauth.InvalidClientError) as info:
         node_b.verify(a.assertion, registry)
     assert info.value.code == "JWTAUTH_REPLAYED"
+
+
+def test_explain_walks_the_rules_and_records_nothing(es256):
+    clock = jwtauth.FixedClock(NOW)
+    reg = registry_for(es256)
+    v = jwtauth.Verifier(ISSUER, clock=clock)
+    a = jwtauth.sign(es256, "c1", ISSUER, clock=clock).assertion
+    for _ in range(2):
+        e = v.explain(a, reg)
+        assert (e["verdict"], e["client_id"]) == ("accepted", "c1")
+        assert [s["status"] for s in e["steps"]] == ["pass"] * 8
+    assert v.verify(a, reg).client_id == "c1", "explaining recorded nothing"
+    e = v.explain(a, reg)
+    assert (e["verdict"], e["error"], e["steps"][-1]["status"]) == ("refused", "JWTAUTH_REPLAYED", "fail")
+    strict = jwtauth.Verifier("https://other.example", clock=clock, audience_mode="strict")
+    fresh = jwtauth.sign(es256, "c1", ISSUER, clock=clock).assertion
+    step = next(s for s in strict.explain(fresh, reg)["steps"] if s["status"] == "fail")
+    assert (step["name"], step["fix"]) == ("audience", "set aud to https://other.example")
+    assert ISSUER in step["detail"]

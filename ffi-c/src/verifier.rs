@@ -117,6 +117,36 @@ pub extern "C" fn jwtauth_verifier_settings_json(
     })
 }
 
+/// Why `verifier` accepts or refuses `assertion`, rule by rule, as a JSON
+/// document (owned: free with `jwtauth_string_free`): `verdict`
+/// (`"accepted"` or `"refused"`), `client_id` or `error` and `detail`, and
+/// `steps` (`rule`, `name`, `checks`, `status`: `pass` / `fail` /
+/// `not_reached`, `detail`, `fix`). The verifier's own pipeline, recording
+/// nothing: the verdict is what `jwtauth_verifier_verify` would return now,
+/// and the assertion stays unused. `client_id` may be NULL. The status is
+/// `JWTAUTH_OK` whenever the document was written, whatever its verdict.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_explain_json(
+    verifier: *const jwtauth_verifier,
+    registry: *const jwtauth_registry,
+    assertion: *const c_char,
+    assertion_len: usize,
+    client_id: *const c_char,
+    client_id_len: usize,
+    out: *mut *mut c_char,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let v = obj(verifier, "verifier")?;
+        let reg = obj(registry, "registry")?;
+        let assertion = bytes(assertion.cast(), assertion_len, "assertion")?;
+        let client_id = opt_text(client_id, client_id_len, "client_id")?;
+        give(out, &v.inner.explain(assertion, client_id, &*reg.inner).to_json().to_string());
+        Ok(())
+    })
+}
+
 /// A verified assertion (opaque).
 ///
 /// Owned by the caller (`jwtauth_verified_free`), or borrowed from a

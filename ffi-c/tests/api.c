@@ -257,6 +257,22 @@ static void test_sign_and_verify(void) {
 
   jwtauth_verified *ok = NULL;
   const char *jws = jwtauth_assertion_jws(a);
+  /* Explaining records nothing: twice "accepted", and verify still accepts after. */
+  for (int i = 0; i < 2; i++) {
+    char *why = NULL;
+    OK(jwtauth_verifier_explain_json(v, reg, STR(jws), NULL, 0, &why, NULL));
+    CHECK(strstr(why, "\"verdict\":\"accepted\"") != NULL && strstr(why, "\"client_id\":\"client-1\"") != NULL,
+          "explain: %s", why);
+    jwtauth_string_free(why);
+  }
+  {
+    char *why = NULL;
+    OK(jwtauth_verifier_explain_json(v, reg, STR(jws), S("client-2"), &why, NULL));
+    CHECK(strstr(why, "\"error\":\"JWTAUTH_CLIENT_ID_MISMATCH\"") != NULL && strstr(why, "\"fix\":\"send the same") != NULL,
+          "explain refusal: %s", why);
+    jwtauth_string_free(why);
+    FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_explain_json(v, reg, STR(jws), NULL, 0, NULL, &err));
+  }
   FAILS(JWTAUTH_CLIENT_ID_MISMATCH, jwtauth_verifier_verify(v, reg, STR(jws), S("client-2"), &ok, &err));
   OK(jwtauth_verifier_verify(v, reg, STR(jws), S("client-1"), &ok, NULL));
   CHECK(strcmp(jwtauth_verified_client_id(ok), "client-1") == 0, "client");
