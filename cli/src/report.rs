@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Subcommand};
 use jwtauth::{
-    AudienceMode, Clock as _, CredentialPolicy, ErrorCode, FixedClock, MemoryRegistry, Status, SystemClock,
-    Verifier,
+    AudienceMode, Authenticator, Authorization, Clock as _, CredentialPolicy, ErrorCode, FixedClock,
+    MemoryRegistry, Status, SystemClock, Verifier,
 };
 use serde_json::{Value, json};
 
@@ -91,7 +91,13 @@ pub(crate) fn inspect(a: &Inspect) -> Run {
 #[derive(Debug, Args)]
 pub(crate) struct Explain {
     /// The assertion (a compact JWS), or - to read it from standard input.
-    jwt: String,
+    #[arg(required_unless_present = "request", conflicts_with = "request")]
+    jwt: Option<String>,
+    /// A raw HTTP token request (request line, headers, blank line, form
+    /// body), explained at the request level first: form, mechanism, Basic
+    /// decoding, client, secret, then the assertion's rules.
+    #[arg(long, value_name = "FILE")]
+    request: Option<String>,
     /// The authorization server's issuer identifier (the audience it expects).
     #[arg(long)]
     issuer: String,
@@ -116,7 +122,6 @@ pub(crate) struct Explain {
 }
 
 pub(crate) fn explain(a: &Explain) -> Run {
-    let text = if a.jwt == "-" { read_text("-")? } else { a.jwt.clone() };
     let now = now(a.at);
     let registry = MemoryRegistry::from_json(&read_text(&a.registry)?, &CredentialPolicy::default(), now)
         .map_err(|p| {
@@ -136,7 +141,20 @@ pub(crate) fn explain(a: &Explain) -> Run {
         b = b.audience_mode(AudienceMode::Strict);
     }
     let verifier = b.build()?;
-    let e = verifier.explain(text.trim().as_bytes(), a.client.as_deref(), &registry);
+    let e = match (&a.request, &a.jwt) {
+        (Some(path), _) => {
+            let raw = read_text(path)?;
+            let (headers, body) = http_request(&raw);
+            let authenticator = Authenticator::new(verifier, std::sync::Arc::new(registry));
+            authenticator
+                .explain(Authorization::from_headers(headers.iter().map(|(n, v)| (n, *v))), body.as_bytes())
+        }
+        (None, Some(jwt)) => {
+            let text = if jwt == "-" { read_text("-")? } else { jwt.clone() };
+            verifier.explain(text.trim().as_bytes(), a.client.as_deref(), &registry)
+        }
+        (None, None) => return Err(crate::Failure("give an assertion or --request FILE".into())),
+    };
     if a.json {
         print_json(&e.to_json());
     } else {
@@ -154,6 +172,14 @@ pub(crate) fn explain(a: &Explain) -> Run {
                 outln!("        fix:   {f}");
             }
         }
+        if let Some(r) = &e.response {
+            let www = r
+                .www_authenticate
+                .as_deref()
+                .map(|w| format!(" (WWW-Authenticate: {w})"))
+                .unwrap_or_default();
+            outln!("the server answers HTTP {}{www}: {}", r.status, r.body);
+        }
         match &e.verdict {
             Ok(id) => {
                 outln!("ACCEPTED: client {id} (explain records nothing: the assertion is still unused)")
@@ -167,6 +193,17 @@ pub(crate) fn explain(a: &Explain) -> Run {
         }
     }
     Ok(if e.verdict.is_ok() { Outcome::Ok } else { Outcome::Refused })
+}
+
+/// The headers and the body of a raw HTTP request: the request line, header
+/// lines up to the first empty line, then the body (trailing line breaks
+/// dropped). Only the framing is read here; what the headers mean is the
+/// core's (`Authorization::from_headers`).
+fn http_request(raw: &str) -> (Vec<(&str, &str)>, &str) {
+    let (head, body) = raw.split_once("\r\n\r\n").or_else(|| raw.split_once("\n\n")).unwrap_or((raw, ""));
+    let headers =
+        head.lines().skip(1).filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim(), v.trim())).collect();
+    (headers, body.trim_end_matches(['\r', '\n']))
 }
 
 #[derive(Debug, Subcommand)]

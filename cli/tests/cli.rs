@@ -409,3 +409,62 @@ fn explain_walks_the_rules_and_says_how_to_fix_a_refusal() {
         "registry check",
     );
 }
+
+#[test]
+fn explain_a_raw_token_request() {
+    let dir = scratch("explain-request");
+    let registry = json!({"clients": [{"client_id": "web", "token_endpoint_auth_method": "client_secret_basic",
+                                       "client_secret": "a-secret-of-enough-length"}]});
+    std::fs::write(dir.join("clients.json"), registry.to_string()).unwrap();
+    let request = |authorization: &str, body: &str| {
+        format!(
+            "POST /token HTTP/1.1\r\nHost: as.example.com\r\n{authorization}Content-Type: application/x-www-form-urlencoded\r\n\r\n{body}\r\n"
+        )
+    };
+    let basic =
+        |secret: &str| format!("Authorization: {}\r\n", jwtauth::form::basic_authorization("web", secret));
+    let explain = |raw: String| {
+        std::fs::write(dir.join("req.txt"), raw).unwrap();
+        run(
+            &["explain", "--request", "req.txt", "--issuer", ISSUER, "--registry", "clients.json", "--json"],
+            &dir,
+        )
+    };
+    let ok = explain(request(&basic("a-secret-of-enough-length"), "grant_type=client_credentials"));
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert_eq!(
+        (json_of(&ok.stdout)["client_id"].as_str(), json_of(&ok.stdout)["method"].as_str()),
+        (Some("web"), Some("client_secret_basic"))
+    );
+
+    let wrong = explain(request(&basic("wrong"), "grant_type=client_credentials"));
+    assert_eq!(wrong.code, 1);
+    let doc = json_of(&wrong.stdout);
+    let names: Vec<(&str, &str)> = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        [("form", "pass"), ("mechanism", "pass"), ("basic", "pass"), ("client", "pass"), ("secret", "fail")]
+    );
+    assert_eq!(doc["response"]["status"], 401);
+    assert!(doc["response"]["headers"]["WWW-Authenticate"].as_str().unwrap().starts_with("Basic realm="));
+
+    let both = explain(request(&basic("a-secret-of-enough-length"), "client_id=web&client_secret=x"));
+    let doc = json_of(&both.stdout);
+    assert_eq!(
+        (doc["error"].as_str(), doc["steps"][1]["status"].as_str()),
+        (Some("JWTAUTH_MULTIPLE_AUTH_METHODS"), Some("fail"))
+    );
+    assert_eq!(doc["response"]["status"], 400);
+
+    fails_cleanly(
+        &run(&["explain", "--request", "none.txt", "--issuer", ISSUER, "--registry", "clients.json"], &dir),
+        "cannot read none.txt",
+    );
+    let neither = run(&["explain", "--issuer", ISSUER, "--registry", "clients.json"], &dir);
+    assert_eq!(neither.code, 2, "an assertion or --request is required");
+}

@@ -77,7 +77,7 @@ impl<'a> Authorization<'a> {
     }
 
     /// An empty or blank value counts as no header.
-    fn present(self) -> Option<Self> {
+    pub(crate) fn present(self) -> Option<Self> {
         match self {
             Self::Absent => None,
             Self::Value(v) if v.iter().all(|b| matches!(b, b' ' | b'\t')) => None,
@@ -398,6 +398,11 @@ impl Authenticator {
     #[must_use]
     pub fn verifier(&self) -> &Verifier {
         &self.verifier
+    }
+
+    /// This authenticator over another verifier (`explain`'s dry run).
+    pub(crate) fn with_verifier(&self, verifier: Arc<Verifier>) -> Self {
+        Self { verifier, registry: Arc::clone(&self.registry), realm: Arc::clone(&self.realm) }
     }
 
     /// The registry.

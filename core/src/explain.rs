@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde_json::{Value, json};
 
 use crate::algorithm::Algorithm;
+use crate::authenticator::{AuthError, Authenticator, Authorization, OAuthResponse};
 use crate::claims::AudienceMode;
+use crate::client::AuthMethod;
 use crate::error::{Error, ErrorCode};
 use crate::registry::Registry;
 use crate::replay::DryRun;
@@ -129,12 +131,17 @@ pub struct Explanation {
     /// Whether the replay step could consult the verifier's store (a store
     /// written by a host may not be asked without recording).
     pub replay_checked: bool,
+    /// For a token request refused: the response the server sends.
+    pub response: Option<OAuthResponse>,
+    /// For a token request accepted: the method the client used.
+    pub method: Option<AuthMethod>,
 }
 
 impl Explanation {
-    /// The explanation as JSON: `verdict` (`accepted` or the code name),
-    /// `client_id` or `error` / `detail`, and `steps` with `rule`, `name`,
-    /// `checks`, `status`, `detail`, `fix`.
+    /// The explanation as JSON: `verdict` (`accepted` or `refused`),
+    /// `client_id` (and for a request `method`) or `error` / `detail` (and for
+    /// a request the `response` to send: `status`, `headers`, `body`), and
+    /// `steps` with `rule`, `name`, `checks`, `status`, `detail`, `fix`.
     #[must_use]
     pub fn to_json(&self) -> Value {
         let steps: Vec<Value> = self
@@ -145,15 +152,29 @@ impl Explanation {
                         "status": s.status.as_str(), "detail": s.detail, "fix": s.fix })
             })
             .collect();
-        match &self.verdict {
+        let mut doc = match &self.verdict {
             Ok(id) => {
                 json!({ "verdict": "accepted", "client_id": id, "steps": steps, "replay_checked": self.replay_checked })
             }
             Err(e) => {
                 json!({ "verdict": "refused", "error": format!("JWTAUTH_{}", e.code().name()), "detail": e.detail(),
-                              "steps": steps, "replay_checked": self.replay_checked })
+                        "steps": steps, "replay_checked": self.replay_checked })
+            }
+        };
+        if let Some(obj) = doc.as_object_mut() {
+            if let Some(m) = self.method {
+                obj.insert("method".into(), m.as_str().into());
+            }
+            if let Some(r) = &self.response {
+                let headers: serde_json::Map<String, Value> =
+                    r.headers().into_iter().map(|(k, v)| (k.to_owned(), Value::String(v))).collect();
+                obj.insert(
+                    "response".into(),
+                    json!({ "status": r.status, "headers": headers, "body": r.body }),
+                );
             }
         }
+        doc
     }
 }
 
@@ -177,6 +198,154 @@ fn found(step: &str, d: &crate::Inspection, now: i64) -> Option<String> {
     }
 }
 
+/// Steps before the failed one pass, the failed one fails (with what was
+/// found and the fix), the rest are not reached; all pass on success.
+fn walk(
+    rules: &[Rule],
+    failed: Option<usize>,
+    error: Option<&Error>,
+    found: impl Fn(&str) -> Option<String>,
+    fix: impl Fn(ErrorCode) -> String,
+) -> Vec<Step> {
+    rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let (status, detail, fix) = match (error, failed) {
+                (None, _) => (Status::Pass, None, None),
+                (Some(e), Some(f)) if i == f => {
+                    let detail = match found(rule.name) {
+                        Some(found) => format!("{} ({found})", e.detail()),
+                        None => e.detail().to_owned(),
+                    };
+                    (Status::Fail, Some(detail), Some(fix(e.code())))
+                }
+                (Some(_), Some(f)) if i < f => (Status::Pass, None, None),
+                (Some(_), _) => (Status::NotReached, None, None),
+            };
+            Step { rule: *rule, status, detail, fix }
+        })
+        .collect()
+}
+
+/// The request-level steps (docs/SECURITY.md rule 9), before the mechanism's own.
+const FORM: Rule =
+    Rule { number: 9, name: "form", checks: "the body decodes; each authentication parameter at most once" };
+const MECHANISM: Rule = Rule {
+    number: 9,
+    name: "mechanism",
+    checks: "exactly one mechanism: Basic header, client_secret in the form, or a client assertion",
+};
+const BASIC: Rule = Rule {
+    number: 9,
+    name: "basic",
+    checks: "the Authorization header is Basic, base64 of form-encoded id:secret",
+};
+const CLIENT: Rule =
+    Rule { number: 9, name: "client", checks: "client_id agrees, the client is registered, for this method" };
+const SECRET: Rule =
+    Rule { number: 9, name: "secret", checks: "the secret matches the registered one and has not expired" };
+
+/// Which mechanism a request uses, as its explanation walks it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mechanism {
+    Basic,
+    Post,
+    Jwt,
+    None,
+}
+
+impl Mechanism {
+    fn of(header: bool, body: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(body);
+        let has = |name: &str| {
+            crate::form::raw_pairs(&text)
+                .any(|(k, v)| !v.is_empty() && crate::form::decode_component(k).as_deref() == Some(name))
+        };
+        match (header, has("client_secret"), has("client_assertion") || has("client_assertion_type")) {
+            (true, _, _) => Self::Basic,
+            (false, true, _) => Self::Post,
+            (false, false, true) => Self::Jwt,
+            (false, false, false) => Self::None,
+        }
+    }
+
+    fn rules(self) -> Vec<Rule> {
+        match self {
+            Self::Basic => vec![FORM, MECHANISM, BASIC, CLIENT, SECRET],
+            Self::Post => vec![FORM, MECHANISM, CLIENT, SECRET],
+            Self::Jwt => [FORM, MECHANISM].into_iter().chain(RULES).collect(),
+            Self::None => vec![FORM, MECHANISM, CLIENT],
+        }
+    }
+
+    /// The step (by name) an error code ends for this mechanism.
+    fn step_of(self, code: ErrorCode) -> Option<&'static str> {
+        use ErrorCode as C;
+        Some(match code {
+            C::MalformedRequest | C::RepeatedParameter => "form",
+            C::MultipleAuthMethods | C::MissingParameter | C::UnsupportedAssertionType => "mechanism",
+            C::NoClientAuthentication if self == Self::None => "client",
+            C::NoClientAuthentication => "mechanism",
+            C::MalformedAuthorization | C::UnsupportedAuthScheme => "basic",
+            C::InvalidSecret | C::SecretExpired => "secret",
+            C::AuthMethodMismatch if self == Self::Jwt => "client",
+            C::ClientIdMismatch | C::UnknownClient | C::AuthMethodMismatch | C::RegistryUnavailable
+                if self != Self::Jwt =>
+            {
+                "client"
+            }
+            _ if self == Self::Jwt => return step_of(code).and_then(|i| RULES.get(i)).map(|r| r.name),
+            _ => return None,
+        })
+    }
+}
+
+impl Authenticator {
+    /// Explain what [`Authenticator::authenticate_raw`] would answer for this
+    /// request now, step by step: the request's own steps (form, mechanism,
+    /// Basic decoding, client, secret), then for a client assertion the
+    /// verifier's rules. The same pipeline runs, recording nothing.
+    #[must_use]
+    pub fn explain(&self, authorization: Authorization<'_>, body: &[u8]) -> Explanation {
+        let dry = Arc::new(DryRun {
+            inner: Arc::clone(self.verifier().replay_store()),
+            unknown: AtomicBool::new(false),
+        });
+        let shadow = self.with_verifier(Arc::new(self.verifier().with_replay_store(dry.clone())));
+        let header = authorization.present().is_some();
+        let result = shadow.authenticate_raw(authorization, body);
+        let mechanism = Mechanism::of(header, body);
+        let rules = mechanism.rules();
+        let error = result.as_ref().err().map(AuthError::error);
+        let failed = error
+            .and_then(|e| mechanism.step_of(e.code()))
+            .and_then(|name| rules.iter().position(|r| r.name == name));
+        let now = self.verifier().clock().now();
+        let decoded = (mechanism == Mechanism::Jwt)
+            .then(|| {
+                let text = String::from_utf8_lossy(body);
+                crate::form::raw_pairs(&text)
+                    .find(|(k, _)| *k == "client_assertion")
+                    .and_then(|(_, v)| crate::form::decode_component(v).map(|v| v.into_owned()))
+            })
+            .flatten()
+            .and_then(|a| crate::inspect(&a, now).ok());
+        let steps = walk(
+            &rules,
+            failed,
+            error,
+            |step| decoded.as_ref().and_then(|d| found(step, d, now)),
+            |code| self.verifier().fix(code),
+        );
+        let (verdict, response, method) = match result {
+            Ok(a) => (Ok(a.client_id().to_owned()), None, Some(a.method)),
+            Err(e) => (Err(e.error().clone()), Some(e.response()), None),
+        };
+        Explanation { steps, verdict, replay_checked: !dry.unknown.load(Ordering::Relaxed), response, method }
+    }
+}
+
 impl Verifier {
     /// Explain what [`Verifier::verify_bytes_in`] would answer for `assertion`
     /// now, step by step, recording nothing: the same pipeline runs with a
@@ -192,31 +361,24 @@ impl Verifier {
         // What the (unverified) assertion says, for the failed step's "found".
         let now = self.clock().now();
         let decoded = std::str::from_utf8(assertion).ok().and_then(|t| crate::inspect(t, now).ok());
-        let steps = RULES
-            .iter()
-            .enumerate()
-            .map(|(i, rule)| {
-                let (status, detail, fix) = match (&verdict, failed) {
-                    (Ok(_), _) => (Status::Pass, None, None),
-                    (Err(e), Some(f)) if i == f => {
-                        let found = decoded.as_ref().and_then(|d| found(rule.name, d, now));
-                        let detail = match found {
-                            Some(found) => format!("{} ({found})", e.detail()),
-                            None => e.detail().to_owned(),
-                        };
-                        (Status::Fail, Some(detail), Some(self.fix(e.code())))
-                    }
-                    (Err(_), Some(f)) if i < f => (Status::Pass, None, None),
-                    (Err(_), _) => (Status::NotReached, None, None),
-                };
-                Step { rule: *rule, status, detail, fix }
-            })
-            .collect();
-        Explanation { steps, verdict, replay_checked: !dry.unknown.load(Ordering::Relaxed) }
+        let steps = walk(
+            &RULES,
+            failed,
+            verdict.as_ref().err(),
+            |step| decoded.as_ref().and_then(|d| found(step, d, now)),
+            |code| self.fix(code),
+        );
+        Explanation {
+            steps,
+            verdict,
+            replay_checked: !dry.unknown.load(Ordering::Relaxed),
+            response: None,
+            method: None,
+        }
     }
 
     /// How a client developer fixes `code`, with this verifier's settings.
-    fn fix(&self, code: ErrorCode) -> String {
+    pub(crate) fn fix(&self, code: ErrorCode) -> String {
         use ErrorCode as C;
         let aud = if self.endpoints.is_empty() || self.audience_mode != AudienceMode::Compat {
             self.issuer().to_owned()
@@ -246,6 +408,16 @@ impl Verifier {
             C::ExpiryTooFar | C::LifetimeTooLong => format!("keep exp − iat within {} s (a minute is plenty)", self.max_lifetime),
             C::Replayed => "sign a new assertion with a fresh jti for every request".into(),
             C::RegistryUnavailable | C::ReplayStoreUnavailable => "nothing on the client side: the server's registry or replay store failed; retry later".into(),
+            C::MalformedRequest => "send the body as application/x-www-form-urlencoded UTF-8".into(),
+            C::RepeatedParameter => "send each of client_id, client_secret, client_assertion and client_assertion_type once".into(),
+            C::MultipleAuthMethods => "use one mechanism only: the Basic header, or client_secret in the form, or a client assertion".into(),
+            C::MissingParameter => "send client_assertion with client_assertion_type, and client_secret with client_id".into(),
+            C::UnsupportedAssertionType => "set client_assertion_type to urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+            C::NoClientAuthentication => "authenticate with the method the client is registered for".into(),
+            C::MalformedAuthorization | C::UnsupportedAuthScheme => "send Authorization: Basic base64(urlencode(client_id) \":\" urlencode(secret)) (RFC 6749 §2.3.1), once".into(),
+            C::AuthMethodMismatch => "use the token_endpoint_auth_method the client is registered for".into(),
+            C::InvalidSecret => "send the client_secret this server issued (form-encoded inside Basic)".into(),
+            C::SecretExpired => "ask for a new client_secret: this one has expired".into(),
             _ => code.meaning().trim().to_owned(),
         }
     }

@@ -48,7 +48,7 @@ fn request_vectors() {
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() >= 60, "vector file looks truncated");
     let mut failures = Vec::new();
-    let (mut steps_run, mut registrations_refused) = (0, 0);
+    let (mut steps_run, mut registrations_refused, mut explained_steps) = (0, 0, 0);
     for case in cases {
         let id = case["id"].as_str().unwrap();
         let now = case["now"].as_i64().unwrap();
@@ -95,6 +95,11 @@ fn request_vectors() {
                 clock.set(t);
             }
             let authorization = step.get("authorization").and_then(Value::as_str);
+            // The explanation first: it records nothing and reaches authenticate's verdict.
+            let explained = auth.explain(
+                jwtauth::Authorization::from(authorization),
+                step["body"].as_str().unwrap().as_bytes(),
+            );
             let results = {
                 let mut r = vec![(
                     "body",
@@ -118,6 +123,25 @@ fn request_vectors() {
                 r
             };
             let expect = &step["expect"];
+            if let Some((_, body_result)) = results.first() {
+                let fails = explained.steps.iter().filter(|s| s.status == jwtauth::Status::Fail).count();
+                let agrees = match (&explained.verdict, body_result) {
+                    (Ok(id), Ok(a)) => id == a.client_id() && explained.method == Some(a.method),
+                    (Err(x), Err(y)) => {
+                        x.code() == y.code()
+                            && explained.response.as_ref() == Some(&y.response())
+                            && fails == 1
+                    }
+                    _ => false,
+                };
+                if !agrees || (body_result.is_ok() && fails != 0) {
+                    failures.push(format!(
+                        "{id} step {i}: explain says {}, authenticate {body_result:?}",
+                        explained.to_json()
+                    ));
+                }
+                explained_steps += 1;
+            }
             for (api, result) in results {
                 let ok = match (&result, expect.get("error")) {
                     (Ok(a), None) => {
@@ -146,6 +170,7 @@ fn request_vectors() {
         }
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(explained_steps, steps_run, "explain ran on every step");
     assert!(
         steps_run > 60 && registrations_refused >= 15,
         "{steps_run} steps, {registrations_refused} refusals"
