@@ -213,6 +213,15 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class Authenticator {
   /** An authenticator verifying with `verifier` against `registry`. */
   constructor(verifier: Verifier, registry: Registry, options?: AuthenticatorOptions | undefined | null)
+  /**
+   * Why this authenticator accepts or refuses the token request (the same
+   * request object as `authenticateSync`), step by step: the request's own
+   * steps (form, mechanism, Basic decoding, client, secret), then for a
+   * client assertion the verifier's rules; `verdict`, `client_id` and
+   * `method`, or `error`, `detail` and the `response` a refusal gets. The
+   * same pipeline, recording nothing. Runs on this thread.
+   */
+  explain(request: TokenRequest): Record<string, unknown>
 }
 
 /** One registered client, its keys parsed once. */

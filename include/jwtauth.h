@@ -503,6 +503,22 @@ jwtauth_status jwtauth_authenticate(const struct jwtauth_authenticator *authenti
                                     struct jwtauth_authenticated **out,
                                     struct jwtauth_error **err);
 
+// Why `authenticator` accepts or refuses this token request (the same
+// arguments as `jwtauth_authenticate`), step by step, as a JSON document
+// (owned: free with `jwtauth_string_free`): the request's own steps (form,
+// mechanism, Basic decoding, client, secret), then for a client assertion
+// the verifier's rules; `verdict`, `client_id` and `method`, or `error`,
+// `detail` and the `response` a refusal gets. The same pipeline, recording
+// nothing. `JWTAUTH_OK` whenever the document was written, whatever its
+// verdict.
+jwtauth_status jwtauth_authenticator_explain_json(const struct jwtauth_authenticator *authenticator,
+                                                  const char *authorization,
+                                                  size_t authorization_len,
+                                                  const uint8_t *body,
+                                                  size_t body_len,
+                                                  char **out,
+                                                  struct jwtauth_error **err);
+
 // As `jwtauth_authenticate`, given every header of the request as
 // `header_count` name/value pairs (bytes as received): the library finds
 // `Authorization` (any case) and refuses a request that carries it more

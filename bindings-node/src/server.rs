@@ -615,6 +615,26 @@ impl Authenticator {
         }
         Self { inner: Arc::new(a) }
     }
+
+    /// Why this authenticator accepts or refuses the token request (the same
+    /// request object as `authenticateSync`), step by step: the request's own
+    /// steps (form, mechanism, Basic decoding, client, secret), then for a
+    /// client assertion the verifier's rules; `verdict`, `client_id` and
+    /// `method`, or `error`, `detail` and the `response` a refusal gets. The
+    /// same pipeline, recording nothing. Runs on this thread.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn explain(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "TokenRequest")] request: Object<'_>,
+    ) -> Result<serde_json::Value> {
+        let (header, form) = request_from(&env, &request)?;
+        let e = callbacks::sync(&env, || match form {
+            Form::Body(b) => self.inner.explain(header.as_core(), &b),
+            Form::Pairs(p) => self.inner.explain_pairs(header.as_core(), p),
+        });
+        Ok(e.to_json())
+    }
 }
 
 /// `Authenticator.prototype.authenticateSync`: authenticate a token request

@@ -636,3 +636,20 @@ describe('explain', () => {
     assert.match(failed.fix, /same client_id/)
   })
 })
+
+describe('Authenticator explain', () => {
+  test('a request, step by step, with the response a refusal gets', () => {
+    const registry = jwtauth.Registry.fromJson({
+      clients: [{ client_id: 'web', token_endpoint_auth_method: 'client_secret_basic', client_secret: 'a-secret-of-enough-length' }],
+    })
+    const auth = new jwtauth.Authenticator(new jwtauth.Verifier(ISSUER), registry)
+    const basic = (secret) => 'Basic ' + Buffer.from(`web:${secret}`).toString('base64')
+    const wrong = auth.explain({ headers: { authorization: basic('nope') }, body: 'grant_type=client_credentials' })
+    assert.deepEqual(wrong.steps.map((s) => [s.name, s.status]), [
+      ['form', 'pass'], ['mechanism', 'pass'], ['basic', 'pass'], ['client', 'pass'], ['secret', 'fail'],
+    ])
+    assert.deepEqual([wrong.error, wrong.response.status], ['JWTAUTH_INVALID_SECRET', 401])
+    const ok = auth.explain({ authorization: basic('a-secret-of-enough-length'), form: { grant_type: 'client_credentials' } })
+    assert.deepEqual([ok.verdict, ok.client_id, ok.method], ['accepted', 'web', 'client_secret_basic'])
+  })
+})

@@ -3,6 +3,7 @@
 //! made once and shared by every thread; signature work runs without the
 //! GIL.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -448,7 +449,7 @@ fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(Vec<u8>, Vec<u8>)>>
 /// repeated parameters are kept) or an iterable of pairs, as request bytes.
 fn pairs_from(form: &Bound<'_, PyAny>) -> PyResult<Vec<(Vec<u8>, Vec<u8>)>> {
     let py = form.py();
-    let b = |v: &Bound<'_, PyAny>, what: &str| request_bytes(v, what).map(std::borrow::Cow::into_owned);
+    let b = |v: &Bound<'_, PyAny>, what: &str| request_bytes(v, what).map(Cow::into_owned);
     let mut out = Vec::new();
     if let Ok(d) = form.cast::<PyDict>() {
         for (k, v) in d.iter() {
@@ -494,6 +495,50 @@ fn run_async<'py>(
     bridge.call_method1("run_async", (method, timeout, args, kwargs))
 }
 
+/// A token request as Python gave it: the Authorization header (given, or
+/// found in the headers) and the form (decoded pairs or the raw body).
+struct Request {
+    given: Option<Vec<u8>>,
+    listed: Vec<(Vec<u8>, Vec<u8>)>,
+    form: Form,
+}
+
+enum Form {
+    Pairs(Vec<(Vec<u8>, Vec<u8>)>),
+    Body(Vec<u8>),
+}
+
+impl Request {
+    fn read(
+        py: Python<'_>,
+        headers: Option<&Bound<'_, PyAny>>,
+        authorization: Option<&Bound<'_, PyAny>>,
+        form: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let given =
+            authorization.map(|a| request_bytes(a, "authorization").map(Cow::into_owned)).transpose()?;
+        let listed = match (&given, headers) {
+            (None, Some(h)) => header_pairs(h)?,
+            _ => Vec::new(),
+        };
+        let form = match (form, body) {
+            (Some(_), Some(_)) => return Err(usage(py, "give form or body, not both")),
+            (Some(f), None) => Form::Pairs(pairs_from(f)?),
+            (None, Some(b)) => Form::Body(request_bytes(b, "body")?.into_owned()),
+            (None, None) => Form::Body(Vec::new()),
+        };
+        Ok(Self { given, listed, form })
+    }
+
+    fn authorization(&self) -> Authorization<'_> {
+        match &self.given {
+            Some(v) => Authorization::Value(v),
+            None => Authorization::from_headers(self.listed.iter().map(|(n, v)| (n, v))),
+        }
+    }
+}
+
 #[pymethods]
 impl Authenticator {
     /// An authenticator verifying with `verifier` against `registry`;
@@ -526,30 +571,16 @@ impl Authenticator {
         timeout: Option<f64>,
     ) -> PyResult<Authenticated> {
         let timeout = callback::timeout(py, timeout)?;
-        let given = authorization.map(|a| request_bytes(a, "authorization")).transpose()?;
-        let listed = match (&given, headers) {
-            (None, Some(h)) => header_pairs(h)?,
-            _ => Vec::new(),
-        };
-        let header = match &given {
-            Some(v) => Authorization::Value(v),
-            None => Authorization::from_headers(listed.iter().map(|(n, v)| (n, v))),
-        };
+        let request = Request::read(py, headers, authorization, form, body)?;
         let a = &self.inner;
-        let (result, misuse) = match (form, body) {
-            (Some(_), Some(_)) => return Err(usage(py, "give form or body, not both")),
-            (Some(f), None) => {
-                let pairs = pairs_from(f)?;
-                py.detach(|| callback::run(timeout, || a.authenticate_raw_pairs(header, pairs)))
-            }
-            (None, b) => {
-                let raw = match b {
-                    Some(b) => request_bytes(b, "body")?.into_owned(),
-                    None => Vec::new(),
-                };
-                py.detach(|| callback::run(timeout, || a.authenticate_raw(header, &raw)))
-            }
-        };
+        let (result, misuse) = py.detach(|| {
+            callback::run(timeout, || match &request.form {
+                Form::Pairs(pairs) => {
+                    a.authenticate_raw_pairs(request.authorization(), pairs.iter().map(|(k, v)| (k, v)))
+                }
+                Form::Body(raw) => a.authenticate_raw(request.authorization(), raw),
+            })
+        });
         if let Some(why) = misuse {
             return Err(usage(py, why));
         }
@@ -561,6 +592,39 @@ impl Authenticator {
             }),
             Err(e) => Err(auth_to_py(py, &e)),
         }
+    }
+
+    /// Why this authenticator accepts or refuses the token request, step by
+    /// step, as a dict (the same arguments as `authenticate`): the request's
+    /// own steps (form, mechanism, Basic decoding, client, secret), then for
+    /// a client assertion the verifier's rules; `verdict`, `client_id` and
+    /// `method`, or `error`, `detail` and the `response` a refusal gets. The
+    /// same pipeline, recording nothing.
+    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None, timeout = None))]
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        headers: Option<&Bound<'py, PyAny>>,
+        authorization: Option<&Bound<'py, PyAny>>,
+        form: Option<&Bound<'py, PyAny>>,
+        body: Option<&Bound<'py, PyAny>>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let timeout = callback::timeout(py, timeout)?;
+        let request = Request::read(py, headers, authorization, form, body)?;
+        let a = &self.inner;
+        let (e, misuse) = py.detach(|| {
+            callback::run(timeout, || match &request.form {
+                Form::Pairs(pairs) => {
+                    a.explain_pairs(request.authorization(), pairs.iter().map(|(k, v)| (k, v)))
+                }
+                Form::Body(raw) => a.explain(request.authorization(), raw),
+            })
+        });
+        if let Some(why) = misuse {
+            return Err(usage(py, why));
+        }
+        to_python(py, &e.to_json())
     }
 
     /// As `authenticate`, awaitable: runs on the event loop's default

@@ -271,3 +271,23 @@ def test_explain_walks_the_rules_and_records_nothing(es256):
     step = next(s for s in strict.explain(fresh, reg)["steps"] if s["status"] == "fail")
     assert (step["name"], step["fix"]) == ("audience", "set aud to https://other.example")
     assert ISSUER in step["detail"]
+
+
+def test_authenticator_explain_a_request():
+    reg = jwtauth.Registry.from_json(
+        {"clients": [{"client_id": "web", "token_endpoint_auth_method": "client_secret_basic", "client_secret": "a-secret-of-enough-length"}]}
+    )
+    auth = jwtauth.Authenticator(jwtauth.Verifier(ISSUER), reg)
+    import base64
+
+    wrong = "Basic " + base64.b64encode(b"web:nope").decode()
+    e = auth.explain({"Authorization": wrong}, body=b"grant_type=client_credentials")
+    assert [(s["name"], s["status"]) for s in e["steps"]] == [
+        ("form", "pass"), ("mechanism", "pass"), ("basic", "pass"), ("client", "pass"), ("secret", "fail")
+    ]
+    assert (e["error"], e["response"]["status"]) == ("JWTAUTH_INVALID_SECRET", 401)
+    right = "Basic " + base64.b64encode(b"web:a-secret-of-enough-length").decode()
+    ok = auth.explain(authorization=right, form={"grant_type": "client_credentials"})
+    assert (ok["verdict"], ok["client_id"], ok["method"]) == ("accepted", "web", "client_secret_basic")
+    with pytest.raises(jwtauth.UsageError):
+        auth.explain(form={}, body=b"")

@@ -256,20 +256,6 @@ enum Mechanism {
 }
 
 impl Mechanism {
-    fn of(header: bool, body: &[u8]) -> Self {
-        let text = String::from_utf8_lossy(body);
-        let has = |name: &str| {
-            crate::form::raw_pairs(&text)
-                .any(|(k, v)| !v.is_empty() && crate::form::decode_component(k).as_deref() == Some(name))
-        };
-        match (header, has("client_secret"), has("client_assertion") || has("client_assertion_type")) {
-            (true, _, _) => Self::Basic,
-            (false, true, _) => Self::Post,
-            (false, false, true) => Self::Jwt,
-            (false, false, false) => Self::None,
-        }
-    }
-
     fn rules(self) -> Vec<Rule> {
         match self {
             Self::Basic => vec![FORM, MECHANISM, BASIC, CLIENT, SECRET],
@@ -308,14 +294,68 @@ impl Authenticator {
     /// verifier's rules. The same pipeline runs, recording nothing.
     #[must_use]
     pub fn explain(&self, authorization: Authorization<'_>, body: &[u8]) -> Explanation {
+        let text = String::from_utf8_lossy(body);
+        let pairs: Vec<(String, String)> = crate::form::raw_pairs(&text)
+            .filter_map(|(k, v)| {
+                Some((
+                    crate::form::decode_component(k)?.into_owned(),
+                    crate::form::decode_component(v)?.into_owned(),
+                ))
+            })
+            .collect();
+        self.explain_with(authorization, &pairs, |shadow, authorization| {
+            shadow.authenticate_raw(authorization, body)
+        })
+    }
+
+    /// As [`Authenticator::explain`], with the form already decoded into
+    /// name/value pairs (as [`Authenticator::authenticate_raw_pairs`] takes them).
+    #[must_use]
+    pub fn explain_pairs<I, K, V>(&self, authorization: Authorization<'_>, form: I) -> Explanation
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        let raw: Vec<(Vec<u8>, Vec<u8>)> =
+            form.into_iter().map(|(k, v)| (k.as_ref().to_vec(), v.as_ref().to_vec())).collect();
+        let pairs: Vec<(String, String)> = raw
+            .iter()
+            .map(|(k, v)| (String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v).into_owned()))
+            .collect();
+        self.explain_with(authorization, &pairs, |shadow, authorization| {
+            shadow.authenticate_raw_pairs(authorization, raw.iter().map(|(k, v)| (k, v)))
+        })
+    }
+
+    /// Run `authenticate` on a shadow of this authenticator whose replay store
+    /// records nothing, and walk the steps of the request's mechanism
+    /// (`pairs`: the decoded form, to tell the mechanism and read the assertion).
+    fn explain_with(
+        &self,
+        authorization: Authorization<'_>,
+        pairs: &[(String, String)],
+        authenticate: impl FnOnce(&Self, Authorization<'_>) -> Result<crate::Authenticated, AuthError>,
+    ) -> Explanation {
         let dry = Arc::new(DryRun {
             inner: Arc::clone(self.verifier().replay_store()),
             unknown: AtomicBool::new(false),
         });
         let shadow = self.with_verifier(Arc::new(self.verifier().with_replay_store(dry.clone())));
         let header = authorization.present().is_some();
-        let result = shadow.authenticate_raw(authorization, body);
-        let mechanism = Mechanism::of(header, body);
+        let result = authenticate(&shadow, authorization);
+        let value =
+            |name: &str| pairs.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str());
+        let mechanism = match (
+            header,
+            value("client_secret"),
+            value("client_assertion").or(value("client_assertion_type")),
+        ) {
+            (true, _, _) => Mechanism::Basic,
+            (false, Some(_), _) => Mechanism::Post,
+            (false, None, Some(_)) => Mechanism::Jwt,
+            (false, None, None) => Mechanism::None,
+        };
         let rules = mechanism.rules();
         let error = result.as_ref().err().map(AuthError::error);
         let failed = error
@@ -323,14 +363,9 @@ impl Authenticator {
             .and_then(|name| rules.iter().position(|r| r.name == name));
         let now = self.verifier().clock().now();
         let decoded = (mechanism == Mechanism::Jwt)
-            .then(|| {
-                let text = String::from_utf8_lossy(body);
-                crate::form::raw_pairs(&text)
-                    .find(|(k, _)| *k == "client_assertion")
-                    .and_then(|(_, v)| crate::form::decode_component(v).map(|v| v.into_owned()))
-            })
+            .then(|| value("client_assertion"))
             .flatten()
-            .and_then(|a| crate::inspect(&a, now).ok());
+            .and_then(|a| crate::inspect(a, now).ok());
         let steps = walk(
             &rules,
             failed,

@@ -117,7 +117,23 @@ fn request_vectors() {
                     let replays = step["expect"].get("error").is_none()
                         && pairs.iter().any(|(k, _)| k == "client_assertion");
                     if !replays {
-                        r.push(("form", auth.authenticate(authorization, pairs)));
+                        let explained_pairs = auth.explain_pairs(
+                            jwtauth::Authorization::from(authorization),
+                            pairs.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())),
+                        );
+                        let result = auth.authenticate(authorization, pairs);
+                        let agrees = match (&explained_pairs.verdict, &result) {
+                            (Ok(id), Ok(a)) => id == a.client_id(),
+                            (Err(x), Err(y)) => x.code() == y.code(),
+                            _ => false,
+                        };
+                        if !agrees || explained_pairs.steps != explained.steps {
+                            failures.push(format!(
+                                "{id} step {i}: explain_pairs says {}",
+                                explained_pairs.to_json()
+                            ));
+                        }
+                        r.push(("form", result));
                     }
                 }
                 r

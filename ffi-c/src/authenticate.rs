@@ -18,6 +18,7 @@ use crate::boundary::{Failure, call, infallible};
 use crate::error::{c_string, jwtauth_error};
 use crate::registry::jwtauth_registry;
 use crate::status::jwtauth_status;
+use crate::strings::give;
 use crate::verifier::{jwtauth_verified, jwtauth_verifier_config};
 
 /// Authenticates token requests (opaque).
@@ -119,6 +120,34 @@ pub extern "C" fn jwtauth_authenticate(
         let a = obj(authenticator, "authenticator")?;
         let header = header_arg(authorization, authorization_len)?;
         respond(a, header, body, body_len, out)
+    })
+}
+
+/// Why `authenticator` accepts or refuses this token request (the same
+/// arguments as `jwtauth_authenticate`), step by step, as a JSON document
+/// (owned: free with `jwtauth_string_free`): the request's own steps (form,
+/// mechanism, Basic decoding, client, secret), then for a client assertion
+/// the verifier's rules; `verdict`, `client_id` and `method`, or `error`,
+/// `detail` and the `response` a refusal gets. The same pipeline, recording
+/// nothing. `JWTAUTH_OK` whenever the document was written, whatever its
+/// verdict.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_authenticator_explain_json(
+    authenticator: *const jwtauth_authenticator,
+    authorization: *const c_char,
+    authorization_len: usize,
+    body: *const u8,
+    body_len: usize,
+    out: *mut *mut c_char,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let a = obj(authenticator, "authenticator")?;
+        let header = header_arg(authorization, authorization_len)?;
+        let body = bytes(body, body_len, "body")?;
+        give(out, &a.inner.explain(header, body).to_json().to_string());
+        Ok(())
     })
 }
 

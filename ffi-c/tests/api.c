@@ -35,6 +35,34 @@ static jwtauth_status st_of(jwtauth_status st, jwtauth_error **err, const char *
     jwtauth_error_free(err);                                                               \
   } while (0)
 
+/* The request-level explanation: each step, and the response a refusal gets. */
+static void test_authenticator_explain(void) {
+  const char *doc = "{\"clients\":[{\"client_id\":\"web\",\"token_endpoint_auth_method\":\"client_secret_basic\","
+                    "\"client_secret\":\"a-secret-of-enough-length\"}]}";
+  jwtauth_registry *reg = NULL;
+  jwtauth_verifier_config *cfg = NULL;
+  jwtauth_authenticator *auth = NULL;
+  OK(jwtauth_registry_from_json(STR(doc), NULL, NOW, &reg, NULL));
+  OK(jwtauth_verifier_config_new(S(ISSUER), &cfg, NULL));
+  OK(jwtauth_authenticator_new(cfg, reg, NULL, 0, &auth, NULL));
+  char *why = NULL;
+  /* web:nope */
+  OK(jwtauth_authenticator_explain_json(auth, S("Basic d2ViOm5vcGU="), (const uint8_t *)"grant_type=client_credentials", 29,
+                                        &why, NULL));
+  CHECK(strstr(why, "\"error\":\"JWTAUTH_INVALID_SECRET\"") != NULL && strstr(why, "\"status\":401") != NULL &&
+            strstr(why, "\"name\":\"secret\",\"rule\":9,\"status\":\"fail\"") != NULL,
+        "request explain: %s", why);
+  jwtauth_string_free(why);
+  why = NULL;
+  OK(jwtauth_authenticator_explain_json(auth, NULL, 0, (const uint8_t *)"client_id=web", 13, &why, NULL));
+  CHECK(strstr(why, "\"verdict\":\"refused\"") != NULL, "no credentials: %s", why);
+  jwtauth_string_free(why);
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticator_explain_json(NULL, NULL, 0, NULL, 0, &why, &err));
+  jwtauth_authenticator_free(auth);
+  jwtauth_verifier_config_free(cfg);
+  jwtauth_registry_free(reg);
+}
+
 static void test_version_and_table(void) {
   CHECK(strcmp(jwtauth_version(), JWTAUTH_VERSION) == 0, "version %s vs %s", jwtauth_version(), JWTAUTH_VERSION);
   CHECK(jwtauth_version_number() == JWTAUTH_VERSION_NUMBER, "packed version");
@@ -785,6 +813,7 @@ int main(void) {
   test_keys();
   test_sign_and_verify();
   test_authenticate_and_callbacks();
+  test_authenticator_explain();
   test_remote_jwks();
   test_policy();
   test_redis_store();

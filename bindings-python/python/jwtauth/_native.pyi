@@ -279,6 +279,15 @@ class Authenticator:
         body: Optional[_Text] = None,
         timeout: Optional[float] = None,
     ) -> Awaitable[Authenticated]: ...
+    def explain(
+        self,
+        headers: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
+        *,
+        authorization: Optional[_Text] = None,
+        form: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
+        body: Optional[_Text] = None,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]: ...
 
 @final
 class Authenticated:
