@@ -82,7 +82,7 @@ impl<'a> CredentialSource<'a> {
             _ => {
                 return Err(Error::with_detail(
                     ErrorCode::InvalidArgument,
-                    "kind must be pem, certificate_der, jwk, jwks, jwks_uri or secret".to_owned(),
+                    format!("kind must be one of {}", Self::KINDS.join(", ")),
                 ));
             }
         })
