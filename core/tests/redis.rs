@@ -167,6 +167,25 @@ fn the_record_expires_as_rule_8_says() {
     assert_eq!(e.code(), ErrorCode::Replayed);
 }
 
+#[test]
+fn explain_sees_a_replay_without_recording() {
+    let Some((url, _server)) = shared() else { return };
+    let s = store(&url, &unique("explain"));
+    let v = verifier(s.clone());
+    let a = assertion("explain-1");
+    // Before use: explained as accepted, and explaining records nothing.
+    let e = v.explain(a.as_bytes(), None, &registry());
+    assert!(e.replay_checked);
+    assert_eq!(e.verdict.as_deref(), Ok("c1"));
+    assert_eq!(s.seen("c1", "explain-1", SystemClock.now()).unwrap(), Some(false));
+    v.verify_in(&a, None, &registry()).unwrap();
+    // After use: the replay step fails, as verify would.
+    let e = v.explain(a.as_bytes(), None, &registry());
+    assert_eq!(e.verdict.unwrap_err().code(), ErrorCode::Replayed);
+    assert_eq!(v.verify_in(&a, None, &registry()).unwrap_err().code(), ErrorCode::Replayed);
+    assert_eq!(s.seen("c1", "explain-1", SystemClock.now()).unwrap(), Some(true));
+}
+
 /// One child process of the race: 16 threads present each assertion at once.
 /// Run by `exactly_once_across_processes`, ignored otherwise.
 #[test]
