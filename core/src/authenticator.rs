@@ -363,6 +363,11 @@ fn parse_basic(header: Authorization<'_>) -> Result<Basic> {
     Ok(Basic { client_id, secret })
 }
 
+/// The Basic user name, when the header decodes (for `explain`'s report).
+pub(crate) fn basic_user(header: Authorization<'_>) -> Option<String> {
+    parse_basic(header).ok().map(|b| b.client_id)
+}
+
 /// Authenticates token requests: configured once, shared across threads.
 #[derive(Debug)]
 pub struct Authenticator {

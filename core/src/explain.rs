@@ -133,14 +133,21 @@ pub struct Explanation {
     pub replay_checked: bool,
     /// For a token request refused: the response the server sends.
     pub response: Option<OAuthResponse>,
-    /// For a token request accepted: the method the client used.
+    /// For a token request: the method the client used or, refused, the
+    /// one the request presented (an assertion's by its `alg`), when it can
+    /// be told.
     pub method: Option<AuthMethod>,
+    /// The client the request names (Basic user name, form `client_id`, or
+    /// the assertion's `sub`), also when it is refused; `None` when it names
+    /// none that can be read.
+    pub client_id: Option<String>,
 }
 
 impl Explanation {
     /// The explanation as JSON: `verdict` (`accepted` or `refused`),
-    /// `client_id` (and for a request `method`) or `error` / `detail` (and for
-    /// a request the `response` to send: `status`, `headers`, `body`), and
+    /// `client_id` (`null` when a refused request names none it can read),
+    /// for a request `method` (when it can be told), `error` / `detail` (and
+    /// for a request the `response` to send: `status`, `headers`, `body`), and
     /// `steps` with `rule`, `name`, `checks`, `status`, `detail`, `fix`.
     #[must_use]
     pub fn to_json(&self) -> Value {
@@ -158,7 +165,7 @@ impl Explanation {
             }
             Err(e) => {
                 json!({ "verdict": "refused", "error": format!("JWTAUTH_{}", e.code().name()), "detail": e.detail(),
-                        "steps": steps, "replay_checked": self.replay_checked })
+                        "client_id": self.client_id, "steps": steps, "replay_checked": self.replay_checked })
             }
         };
         if let Some(obj) = doc.as_object_mut() {
@@ -373,11 +380,40 @@ impl Authenticator {
             |step| decoded.as_ref().and_then(|d| found(step, d, now)),
             |code| self.verifier().fix(code),
         );
-        let (verdict, response, method) = match result {
-            Ok(a) => (Ok(a.client_id().to_owned()), None, Some(a.method)),
-            Err(e) => (Err(e.error().clone()), Some(e.response()), None),
+        let (verdict, response, method, client_id) = match result {
+            Ok(a) => (Ok(a.client_id().to_owned()), None, Some(a.method), Some(a.client_id().to_owned())),
+            Err(e) => {
+                // What the request presented, read as the pipeline reads it.
+                let named = match mechanism {
+                    Mechanism::Basic => crate::authenticator::basic_user(authorization)
+                        .or(value("client_id").map(str::to_owned)),
+                    _ => value("client_id").map(str::to_owned),
+                };
+                let sub = decoded.as_ref().and_then(|d| d.claims.get("sub")?.as_str().map(str::to_owned));
+                let presented = match mechanism {
+                    Mechanism::Basic => Some(AuthMethod::ClientSecretBasic),
+                    Mechanism::Post => Some(AuthMethod::ClientSecretPost),
+                    Mechanism::Jwt => decoded.as_ref().and_then(|d| {
+                        let alg = Algorithm::from_name(d.header.get("alg")?.as_str()?)?;
+                        Some(if alg.is_symmetric() {
+                            AuthMethod::ClientSecretJwt
+                        } else {
+                            AuthMethod::PrivateKeyJwt
+                        })
+                    }),
+                    Mechanism::None => named.is_some().then_some(AuthMethod::None),
+                };
+                (Err(e.error().clone()), Some(e.response()), presented, named.or(sub))
+            }
         };
-        Explanation { steps, verdict, replay_checked: !dry.unknown.load(Ordering::Relaxed), response, method }
+        Explanation {
+            steps,
+            verdict,
+            replay_checked: !dry.unknown.load(Ordering::Relaxed),
+            response,
+            method,
+            client_id,
+        }
     }
 }
 
@@ -403,12 +439,19 @@ impl Verifier {
             |step| decoded.as_ref().and_then(|d| found(step, d, now)),
             |code| self.fix(code),
         );
+        let client_id = match &verdict {
+            Ok(id) => Some(id.clone()),
+            Err(_) => client_id
+                .map(str::to_owned)
+                .or_else(|| decoded.as_ref().and_then(|d| d.claims.get("sub")?.as_str().map(str::to_owned))),
+        };
         Explanation {
             steps,
             verdict,
             replay_checked: !dry.unknown.load(Ordering::Relaxed),
             response: None,
             method: None,
+            client_id,
         }
     }
 

@@ -215,7 +215,12 @@ impl ReplayStore for RedisReplayStore {
 
     /// `EXISTS` on the key: Redis drops it when the assertion expires, so an
     /// existing key is an unexpired record (`now` is Redis's own clock here).
-    fn seen(&self, client_id: &str, jti: &str, _now: i64) -> std::result::Result<Option<bool>, ReplayStoreError> {
+    fn seen(
+        &self,
+        client_id: &str,
+        jti: &str,
+        _now: i64,
+    ) -> std::result::Result<Option<bool>, ReplayStoreError> {
         let key = self.key(client_id, jti);
         let mut c = self.connection().map_err(|e| ReplayStoreError(describe(&e)))?;
         let r: std::result::Result<i64, _> = redis::cmd("EXISTS").arg(&key).query(&mut c);

@@ -192,3 +192,40 @@ fn request_vectors() {
         "{steps_run} steps, {registrations_refused} refusals"
     );
 }
+
+/// A refused request's explanation still names the client and the method it
+/// presented (what `jwtauth serve` lists for each attempt).
+#[test]
+fn a_refusal_names_the_client_and_the_presented_method() {
+    use jwtauth::{AssertionBuilder, AuthMethod, Authorization, Client, SigningKey, form};
+    let registry = MemoryRegistry::new();
+    registry.insert(
+        Client::new("basic-client", AuthMethod::ClientSecretBasic)
+            .with_secret(b"a-long-enough-secret-for-basic-32b", None)
+            .unwrap(),
+    );
+    let auth =
+        Authenticator::new(Verifier::builder("https://as.example.com").build().unwrap(), Arc::new(registry));
+    let basic = form::basic_authorization("basic-client", "wrong");
+    let e = auth.explain(Authorization::from(Some(basic.as_str())), b"grant_type=client_credentials");
+    assert_eq!(e.verdict.as_ref().unwrap_err().code(), jwtauth::ErrorCode::InvalidSecret);
+    assert_eq!(e.client_id.as_deref(), Some("basic-client"));
+    assert_eq!(e.method, Some(AuthMethod::ClientSecretBasic));
+    assert_eq!(e.to_json()["client_id"], "basic-client");
+    // An HS256 assertion from an unknown client: named by its sub, client_secret_jwt by its alg.
+    let key =
+        SigningKey::from_secret(b"another-secret-of-thirty-two-bytes!!", jwtauth::Algorithm::HS256).unwrap();
+    let jwt = AssertionBuilder::new(&key, "nobody", "https://as.example.com").sign().unwrap().assertion;
+    let body = form::encode_pairs([
+        ("grant_type", "client_credentials"),
+        ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+        ("client_assertion", jwt.as_str()),
+    ]);
+    let e = auth.explain(Authorization::Absent, body.as_bytes());
+    assert_eq!(e.verdict.as_ref().unwrap_err().code(), jwtauth::ErrorCode::UnknownClient);
+    assert_eq!(e.client_id.as_deref(), Some("nobody"));
+    assert_eq!(e.method, Some(AuthMethod::ClientSecretJwt));
+    // No client at all: nothing named, nothing presented.
+    let e = auth.explain(Authorization::Absent, b"grant_type=client_credentials");
+    assert_eq!((e.client_id, e.method), (None, None));
+}
