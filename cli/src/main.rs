@@ -10,6 +10,7 @@ mod demo;
 mod files;
 mod keys;
 mod report;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -60,6 +61,11 @@ enum Command {
     ///
     /// Example: jwtauth errors --json
     Errors(report::Errors),
+    /// A token endpoint on the loopback that authenticates with the library
+    /// and shows, at /, why each request was refused and how to fix it.
+    ///
+    /// Example: jwtauth serve --registry clients.json --listen 127.0.0.1:8080
+    Serve(serve::Serve),
     /// Run the demo: every algorithm signed and verified, attacks refused, a
     /// token endpoint's whole flow.
     ///
@@ -102,6 +108,7 @@ fn main() -> ExitCode {
         Command::Explain(a) => report::explain(&a),
         Command::Registry(report::RegistryCommand::Check(a)) => report::registry_check(&a),
         Command::Errors(a) => report::errors(&a),
+        Command::Serve(a) => serve::serve(&a),
         Command::Demo => demo::run().map(|()| Outcome::Ok).map_err(Failure::from),
     };
     match result {
