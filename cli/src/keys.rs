@@ -167,6 +167,10 @@ pub(crate) struct Sign {
     /// Print a curl command posting a client_credentials request to this token endpoint.
     #[arg(long, value_name = "TOKEN_URL")]
     curl: Option<String>,
+    /// Sign this many assertions (each with its own jti), one per line: test
+    /// data for a load generator.
+    #[arg(long, default_value_t = 1, conflicts_with = "curl")]
+    count: u32,
 }
 
 pub(crate) fn sign(a: &Sign) -> Run {
@@ -193,15 +197,17 @@ pub(crate) fn sign(a: &Sign) -> Run {
     if let Some(typ) = &a.typ {
         builder = builder.typ((!typ.is_empty()).then_some(typ.as_str()));
     }
-    let signed = builder.sign()?;
-    let body = format!("grant_type=client_credentials&{}", signed.to_form_body());
-    match (&a.curl, a.form) {
-        (Some(url), _) => outln!(
-            "curl -sS -X POST {} -H 'Content-Type: application/x-www-form-urlencoded' --data '{body}'",
-            shell_quote(url)
-        ),
-        (None, true) => outln!("{body}"),
-        (None, false) => outln!("{}", signed.assertion),
+    for _ in 0..a.count {
+        let signed = builder.clone().sign()?;
+        let body = format!("grant_type=client_credentials&{}", signed.to_form_body());
+        match (&a.curl, a.form) {
+            (Some(url), _) => outln!(
+                "curl -sS -X POST {} -H 'Content-Type: application/x-www-form-urlencoded' --data '{body}'",
+                shell_quote(url)
+            ),
+            (None, true) => outln!("{body}"),
+            (None, false) => outln!("{}", signed.assertion),
+        }
     }
     Ok(Outcome::Ok)
 }
