@@ -9,6 +9,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # the same triple lets them share one build of aws-lc (CONTRIBUTING.md).
 export CARGO_BUILD_TARGET=${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
 
+# The command line's binary, for tests/serve.test.mjs (jwtauth serve with openid-client).
+(cd "$root" && cargo build --release --locked --quiet -p jwtauth-cli)
+export JWTAUTH_BIN="$root/target/$CARGO_BUILD_TARGET/release/jwtauth"
+
 cd "$root/bindings-node"
 npm install --no-audit --no-fund --loglevel=error
 npm run --silent build

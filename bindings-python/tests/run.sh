@@ -14,6 +14,10 @@ fi
 rm -rf "$root/target/wheels"
 (cd bindings-python && "$venv/bin/maturin" build --release --locked --out "$root/target/wheels" 2>&1 | tail -n 1)
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$root"/target/wheels/jwtauth-*-cp39-abi3-*.whl
+# The command line's binary, for test_serve.py (jwtauth serve with Authlib and MSAL).
+export CARGO_BUILD_TARGET=${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
+cargo build --release --locked --quiet -p jwtauth-cli
+export JWTAUTH_BIN="$root/target/$CARGO_BUILD_TARGET/release/jwtauth"
 echo "-- mypy.stubtest jwtauth"
 (cd /tmp && "$venv/bin/python" -m mypy.stubtest jwtauth)
 echo "-- pytest bindings-python/tests"

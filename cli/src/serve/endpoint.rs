@@ -44,10 +44,12 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<
         }
         (&Method::GET, "/") => super::page::render(&state),
         (&Method::GET, "/attempts") => reply(200, "application/json", attempts_json(&state).to_string()),
-        (&Method::GET, "/.well-known/oauth-authorization-server" | "/.well-known/openid-configuration") => {
+        (&Method::GET, p) if is_metadata(&state.prefix, p) => {
             reply(200, "application/json", metadata(&state).to_string())
         }
-        (&Method::GET, "/authorize") => authorize(&state, req.uri().query().unwrap_or("")),
+        (&Method::GET, p) if p.strip_prefix(state.prefix.as_str()) == Some("/authorize") => {
+            authorize(&state, req.uri().query().unwrap_or(""))
+        }
         _ => reply(404, "application/json", json!({ "error": "not_found" }).to_string()),
     })
 }
@@ -65,6 +67,14 @@ pub(crate) fn reply(status: u16, content_type: &'static str, body: String) -> Re
 /// whole from the library).
 fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
     reply(status, "application/json", json!({ "error": error, "error_description": description }).to_string())
+}
+
+/// Where the metadata is: RFC 8414 inserts the well-known name before the
+/// issuer's path; OpenID Connect Discovery appends it to the issuer.
+fn is_metadata(prefix: &str, path: &str) -> bool {
+    ["/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"]
+        .iter()
+        .any(|w| path.strip_prefix(w) == Some(prefix) || path.strip_suffix(w) == Some(prefix))
 }
 
 /// RFC 8414 metadata (also served as OpenID Connect discovery).

@@ -90,7 +90,11 @@ pub(crate) struct State {
     registry_path: PathBuf,
     issuer: String,
     token_endpoint: String,
+    /// The request path of the token endpoint (the issuer's path, then
+    /// --token-endpoint-path).
     token_path: String,
+    /// The issuer's path, without a trailing `/` (empty for most issuers).
+    prefix: String,
     max_body: usize,
     timeout: Duration,
     log: LogFormat,
@@ -154,6 +158,12 @@ pub(crate) fn serve(a: &Serve) -> Run {
         let base = format!("{}://{bound}", if tls.is_some() { "https" } else { "http" });
         let issuer = a.issuer.clone().unwrap_or_else(|| base.clone());
         let token_endpoint = format!("{}{}", issuer.trim_end_matches('/'), a.token_endpoint_path);
+        // The issuer's path (`https://host/tenant` → `/tenant`) prefixes the
+        // endpoints, as their URLs in the metadata say.
+        let prefix = issuer
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].trim_end_matches('/').to_owned()))
+            .unwrap_or_default();
         let mut b = Verifier::builder(issuer.as_str()).token_endpoint(token_endpoint.as_str());
         if a.strict {
             b = b.audience_mode(AudienceMode::Strict);
@@ -175,7 +185,8 @@ pub(crate) fn serve(a: &Serve) -> Run {
             registry_path: a.registry.clone(),
             issuer: issuer.clone(),
             token_endpoint: token_endpoint.clone(),
-            token_path: a.token_endpoint_path.clone(),
+            token_path: format!("{prefix}{}", a.token_endpoint_path),
+            prefix,
             max_body: a.max_body,
             timeout: a.timeout,
             log: a.log,
