@@ -26,6 +26,7 @@ def load(name):
 
 rust, py, node, c = load("rust.json"), load("python.json"), load("node.json"), load("c.json")
 registry, scaling, ins = load("registry.json"), load("scaling.json"), load("instructions.json")
+serve_load = load("load.json")
 
 
 def us(x):
@@ -138,6 +139,10 @@ def svg(w, h, title, body):
 # ---- the page -------------------------------------------------------------
 
 
+def rps(x):
+    return f"{x:,.0f}"
+
+
 def table(head, rows):
     lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -165,14 +170,11 @@ def page():
     return f"""# Performance
 
 Made by `bash bench/run.sh` ({os.environ.get("BENCH_MINUTES", "a few")} minutes) on {today}: {machine}; {tools}. On this
-shared VM, whose pace moves by 5–10 % from hour to hour, contenders are timed in
-**interleaved rounds** in one process (each round times every contender once, the order
-rotated); a figure is the median over the rounds, a ratio the median of per-round ratios.
-Costs below the noise (a binding's hop, the C layer) are counted in instructions. jwtauth
-is timed doing the whole verification (structure, base64url, header and claims JSON, key
-lookup, signature, every docs/SECURITY.md rule, the replay insert); the peers decode with
-a pre-parsed key and an audience check and keep no replay store; the floor is the
-aws-lc-rs primitive alone on the same input.
+shared VM (its pace moves by 5–10 % hour to hour) contenders run in **interleaved rounds**
+in one process; a figure is the median over the rounds, a ratio the median of per-round
+ratios; costs below the noise are counted in instructions. jwtauth does the whole
+verification (every docs/SECURITY.md rule, the replay insert); the peers decode with a
+pre-parsed key and an audience check, no replay store; the floor is aws-lc-rs alone.
 
 ![Verification time per assertion, jwtauth and its peers](perf-peers.svg)
 
@@ -220,13 +222,21 @@ Python and Node figures are the difference of 6,000 and 2,000 calls, divided by 
 
 {table(["verification", "small", "large", "large / small"], [["HS256, 10 vs 1,000,000 registered clients", us(cl["a"]) + " µs", us(cl["b"]) + " µs", ratio(cl["ratio"])], ["HS256, 10,000 vs 1,000,000 live jtis", us(jt["a"]) + " µs", us(jt["b"]) + " µs", ratio(jt["ratio"])], ["ES256 on 1 vs 2 threads (µs per op, wall)", us(th["a"]) + " µs", us(th["b"]) + " µs", ratio(th["ratio"])]])}
 
-Registry documents of `client_secret_jwt` clients with 32-byte secrets, loaded from
-text already in memory, each size in a fresh process; resident memory is the process's
-growth, parse garbage the allocator keeps included ({big['clients']:,} clients:
-{big['resident_bytes'] / big['clients'] / 1e3:.1f} kB each, of which about 1.2 kB is the HMAC key's
-precomputed inner and outer state). With a million clients, lookups and jti inserts
-miss the CPU caches, which is what the large cases pay. The threads row is wall time per
-verification when two threads share one verifier (0.5× would be perfect scaling).
+Registries of `client_secret_jwt` clients (32-byte secrets), each size in a fresh process;
+memory is the process's growth ({big['resident_bytes'] / big['clients'] / 1e3:.1f} kB per client, about 1.2 kB of it the HMAC
+key's precomputed state). A million clients miss the CPU caches; the threads row is wall
+time per verification with two threads on one verifier (0.5× would be perfect scaling).
+
+## `jwtauth serve` under load (requests per second, {serve_load['setup']['rounds']} rounds)
+
+`wrk` ({serve_load['setup']['wrk_threads']} threads, {serve_load['setup']['connections']} keep-alive connections, {serve_load['setup']['seconds']} s a round, loopback) against `jwtauth
+serve`, on the same {serve_load['setup']['cores']} cores as wrk, beside `Authenticator::authenticate_body` in one process
+(`cargo bench -p jwtauth-cli --bench load`; every ES256 request has its own assertion):
+
+{table(["request", "library, 1 thread", "library, 2 threads", "serve", "serve / library", "serve p50 / p99"], [[name, rps(d["library_1_thread"]), rps(d["library_2_threads"]), rps(d["serve"]), f"{d['serve'] / d['library_2_threads']:.2f}", f"{d['serve_p50_ms']:.2f} / {d['serve_p99_ms']:.2f} ms"] for name, d in [("private_key_jwt ES256", serve_load["private_key_jwt_es256"]), ("client_secret_basic", serve_load["client_secret_basic"])]])}
+
+HTTP/1.1 parsing, a blocking-pool hop, the attempt record and its log line cost far more
+than a Basic check; with ES256, serve does {serve_load["private_key_jwt_es256"]["serve"] / serve_load["private_key_jwt_es256"]["library_2_threads"]:.0%} of what the library does on both cores while wrk takes its share of them.
 """
 
 

@@ -4,7 +4,7 @@
 # cores:
 #   bash bench/run.sh
 # Needs what the test suites need (bindings-python/tests/run.sh and bindings-node/tests/run.sh
-# build the wheel and the addon and install the peers) and valgrind.
+# build the wheel and the addon and install the peers), valgrind and wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_BUILD_TARGET=${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
@@ -50,6 +50,10 @@ cat > "$out/instructions.json" <<JSON
 {"floor": $((floor / 1000)), "core": $((core / 1000)), "c": $((c / 1000)),
  "python": $(((py6 - py2) / 4000)), "node": $(((node6 - node2) / 4000))}
 JSON
+
+step "jwtauth serve under load (wrk on the loopback) beside the library's own rate"
+command -v wrk >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+cargo bench -q --locked -p jwtauth-cli --bench load > "$out/load.json"
 
 step "report: docs/PERFORMANCE.md, docs/perf-peers.svg, docs/perf-scaling.svg"
 BENCH_MINUTES=$(( ($(date +%s) - start + 59) / 60 )) "$py" bench/report.py "$out"
