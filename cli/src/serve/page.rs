@@ -38,7 +38,7 @@ th{font-size:12px;text-transform:uppercase;color:#57606a;background:#fafbfc}\
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:13px;font-weight:600}\
 .accepted .badge{background:#dafbe1;color:#116329}.refused .badge{background:#ffebe9;color:#a40e26}\
 .grant .badge{background:#fff8c5;color:#7d4e00}\
-tr.why td{background:#fffafa;border-bottom:2px solid #e3e6ea}.why p{margin:2px 0}\
+tr.attempt td{white-space:nowrap}tr.why td{background:#fffafa;border-bottom:2px solid #e3e6ea}.why p{margin:2px 0}\
 .fix{color:#116329;font-weight:600}.found{color:#57606a}code,pre{font:13px ui-monospace,monospace}\
 pre{background:#f6f8fa;padding:8px;overflow:auto;margin:4px 0}details{margin-top:6px}\
 ol.steps{margin:4px 0;padding-left:22px}.st-fail{color:#a40e26;font-weight:600}.st-not_reached{color:#8c959f}\
