@@ -18,8 +18,9 @@ class VerifiedAssertion {
   #claims
   constructor(packed, assertion) {
     // '\0'-separated: clientId, jti, alg, keyId, keyThumbprint, replayUntil,
-    // hasKeyId (sliced in place: three times cheaper than a split), or the
-    // same fields as a JSON array after '' when one of them holds a NUL.
+    // wouldRefuse ('' or JSON), hasKeyId (sliced in place: three times
+    // cheaper than a split), or the same fields as a JSON array after ''
+    // when one of them holds a NUL.
     if (packed.charCodeAt(0) === 0) {
       let i = 1
       let j = packed.indexOf('\0', i)
@@ -34,14 +35,18 @@ class VerifiedAssertion {
       this.keyThumbprint = packed.slice(i, j)
       j = packed.indexOf('\0', (i = j + 1))
       this.replayUntil = +packed.slice(i, j)
+      j = packed.indexOf('\0', (i = j + 1))
+      /** What the verifier's report-only profile would have refused: `{ profile, code, detail }` or null. */
+      this.wouldRefuse = j === i ? null : JSON.parse(packed.slice(i, j))
     } else {
       const h = JSON.parse(packed)
       this.clientId = h[1]
       this.jti = h[2]
       this.alg = h[3]
-      this.keyId = h[7] === '1' ? h[4] : null
+      this.keyId = h[8] === '1' ? h[4] : null
       this.keyThumbprint = h[5]
       this.replayUntil = +h[6]
+      this.wouldRefuse = h[7] === '' ? null : JSON.parse(h[7])
     }
     this.#assertion = assertion
   }
@@ -69,6 +74,8 @@ class Authenticated {
     this.clientId = h[0]
     this.method = h[1]
     this.jti = h[2]
+    /** What the verifier's report-only profile would have refused: `{ profile, code, detail }` or null. */
+    this.wouldRefuse = h[3]
     this.#claimsText = claims
   }
 

@@ -13,6 +13,17 @@ export type Alg =
   | 'EdDSA' | 'Ed25519'
   | 'HS256' | 'HS384' | 'HS512'
 
+/** A deployment profile (docs/profiles.md). */
+export type Profile = 'compat' | 'rfc7523bis' | 'fapi2'
+
+/** What a report-only profile would have refused in an accepted request. */
+export interface WouldRefuse {
+  profile: Profile
+  /** As `JwtAuthError.code`, e.g. `JWTAUTH_AUDIENCE_MISMATCH`. */
+  code: string
+  detail: string
+}
+
 /** A token_endpoint_auth_method. */
 export type AuthMethod =
   | 'private_key_jwt' | 'client_secret_jwt'
@@ -136,6 +147,8 @@ export declare class VerifiedAssertion {
   readonly keyThumbprint: string
   /** Until when the jti is remembered (Unix seconds). */
   readonly replayUntil: number
+  /** What the verifier's report-only profile would have refused, or null. */
+  readonly wouldRefuse: WouldRefuse | null
   /** The verified claims. */
   get claims(): Record<string, unknown>
 }
@@ -149,6 +162,8 @@ export declare class Authenticated {
   readonly method: AuthMethod
   /** For the JWT methods, the jti; otherwise null. */
   readonly jti: string | null
+  /** What the verifier's report-only profile would have refused, or null. */
+  readonly wouldRefuse: WouldRefuse | null
   /** For the JWT methods, the verified claims; otherwise null. */
   get claims(): Record<string, unknown> | null
 }

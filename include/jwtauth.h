@@ -557,6 +557,19 @@ const char *jwtauth_authenticated_method(const struct jwtauth_authenticated *a);
 // with the `jwtauth_verified_*` accessors, never free it); NULL otherwise.
 const struct jwtauth_verified *jwtauth_authenticated_assertion(const struct jwtauth_authenticated *a);
 
+// What the report-only profile would have refused so far in requests this
+// authenticator accepted, as `jwtauth_verifier_report_json` writes it
+// (owned: free with `jwtauth_string_free`).
+jwtauth_status jwtauth_authenticator_report_json(const struct jwtauth_authenticator *auth,
+                                                 char **out,
+                                                 struct jwtauth_error **err);
+
+// What the verifier's report-only profile would have refused in this
+// request (its method, or its assertion): the status, or `JWTAUTH_OK` for
+// nothing; `*profile` (when not NULL) gets the profile's name (static) or NULL.
+jwtauth_status jwtauth_authenticated_would_refuse(const struct jwtauth_authenticated *a,
+                                                  const char **profile);
+
 // Free a result. NULL is a no-op.
 void jwtauth_authenticated_free(struct jwtauth_authenticated *a);
 
@@ -865,6 +878,13 @@ jwtauth_status jwtauth_client_set_signing_alg(struct jwtauth_client *client,
                                               size_t alg_len,
                                               struct jwtauth_error **err);
 
+// Override the verifier's profile for this client: "compat", "rfc7523bis"
+// or "fapi2" (docs/profiles.md).
+jwtauth_status jwtauth_client_set_profile(struct jwtauth_client *client,
+                                          const char *profile,
+                                          size_t profile_len,
+                                          struct jwtauth_error **err);
+
 // Override the verifier's audience mode ("strict"/"compat") and/or max age
 // (seconds) for this client; NULL / a negative value keeps the verifier's.
 jwtauth_status jwtauth_client_set_overrides(struct jwtauth_client *client,
@@ -1059,6 +1079,13 @@ jwtauth_status jwtauth_verifier_settings_json(const struct jwtauth_verifier *ver
                                               char **out,
                                               struct jwtauth_error **err);
 
+// What the report-only profile would have refused so far, as a JSON object
+// (owned: free with `jwtauth_string_free`): `profile` (or null),
+// `counts` (`client_id`, `code` as `JWTAUTH_…`, `count`), `dropped`.
+jwtauth_status jwtauth_verifier_report_json(const struct jwtauth_verifier *verifier,
+                                            char **out,
+                                            struct jwtauth_error **err);
+
 // Why `verifier` accepts or refuses `assertion`, rule by rule, as a JSON
 // document (owned: free with `jwtauth_string_free`): `verdict`
 // (`"accepted"` or `"refused"`), `client_id` or `error` and `detail`, and
@@ -1106,6 +1133,22 @@ jwtauth_status jwtauth_verifier_config_set_audience_mode(struct jwtauth_verifier
                                                          const char *mode,
                                                          size_t mode_len,
                                                          struct jwtauth_error **err);
+
+// The profile enforced: "compat" (the default), "rfc7523bis" or "fapi2"
+// (docs/profiles.md); a client's own profile overrides it.
+jwtauth_status jwtauth_verifier_config_set_profile(struct jwtauth_verifier_config *config,
+                                                   const char *profile,
+                                                   size_t profile_len,
+                                                   struct jwtauth_error **err);
+
+// A profile evaluated beside the enforced one in report-only mode: it
+// refuses nothing; `jwtauth_verified_would_refuse` and
+// `jwtauth_authenticated_would_refuse` say what it would have refused, and
+// `jwtauth_verifier_report_json` counts it per client and code.
+jwtauth_status jwtauth_verifier_config_set_report_profile(struct jwtauth_verifier_config *config,
+                                                          const char *profile,
+                                                          size_t profile_len,
+                                                          struct jwtauth_error **err);
 
 // Clock tolerance (seconds, 0–300; default 60), the largest accepted age
 // of an assertion, now − iat or without iat exp − now (seconds, 1–86400;
@@ -1193,6 +1236,13 @@ const char *jwtauth_verified_alg(const struct jwtauth_verified *v);
 
 // Until when (Unix seconds) the jti is remembered by the replay store.
 int64_t jwtauth_verified_replay_until(const struct jwtauth_verified *v);
+
+// What the verifier's report-only profile would have refused in this
+// assertion: the status it would have refused with, or `JWTAUTH_OK` for
+// nothing; `*profile` (when `profile` is not NULL) gets the profile's name
+// (static) or NULL.
+jwtauth_status jwtauth_verified_would_refuse(const struct jwtauth_verified *v,
+                                             const char **profile);
 
 // Free a result. NULL is a no-op.
 void jwtauth_verified_free(struct jwtauth_verified *v);

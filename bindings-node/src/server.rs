@@ -193,6 +193,14 @@ pub struct VerifierOptions {
     /// string or one-element array) or `strict` (the issuer, as a string).
     #[napi(ts_type = "'compat' | 'strict'")]
     pub audience_mode: Option<String>,
+    /// The profile enforced (docs/profiles.md): `compat` (default),
+    /// `rfc7523bis` or `fapi2`; a client's own `profile` overrides it.
+    #[napi(ts_type = "Profile")]
+    pub profile: Option<String>,
+    /// A profile evaluated beside the enforced one, refusing nothing:
+    /// results carry `wouldRefuse`, and `report()` counts per client and code.
+    #[napi(ts_type = "Profile")]
+    pub report_profile: Option<String>,
     /// Clock skew allowed, seconds (default 60).
     pub leeway: Option<i64>,
     /// Largest accepted age of an assertion, now − iat (or, without iat,
@@ -263,6 +271,16 @@ impl Verifier {
                 AudienceMode::from_name(m)
                     .ok_or_else(|| usage(&env, "audienceMode must be strict or compat"))?,
             );
+        }
+        let named = |name: &str| {
+            jwtauth::Profile::from_name(name)
+                .ok_or_else(|| usage(&env, "a profile is compat, rfc7523bis or fapi2"))
+        };
+        if let Some(p) = &o.profile {
+            b = b.profile(named(p)?);
+        }
+        if let Some(p) = &o.report_profile {
+            b = b.report_profile(named(p)?);
         }
         if let Some(l) = o.leeway {
             b = b.leeway(l);
@@ -341,6 +359,25 @@ impl Verifier {
     pub fn settings(&self) -> serde_json::Value {
         self.inner.settings()
     }
+
+    /// What the report-only profile would have refused so far: `profile`
+    /// (or null), `counts` (`client_id`, `code`, `count`), `dropped`.
+    #[napi(
+        ts_return_type = "{ profile: Profile | null; counts: { client_id: string; code: string; count: number }[]; dropped: number }"
+    )]
+    pub fn report(&self) -> serde_json::Value {
+        self.inner.report().to_json()
+    }
+}
+
+/// A report-only refusal for `results.js`: "" for none, else a JSON object
+/// (`profile`, `code` as `JwtAuthError.code`, `detail`), which never holds a raw NUL.
+fn pack_would_refuse(w: Option<&jwtauth::WouldRefuse>) -> String {
+    w.map_or_else(String::new, |w| {
+        serde_json::json!({ "profile": w.profile.as_str(), "code": format!("JWTAUTH_{}", w.code.name()),
+                            "detail": w.detail })
+        .to_string()
+    })
 }
 
 // The hot calls are free functions taking the objects as plain values,
@@ -403,6 +440,7 @@ pub(crate) fn pack_verified(v: &jwtauth::VerifiedAssertion) -> String {
     let jti = v.claims.jti().unwrap_or_default();
     let kid = v.key_id.as_deref();
     let until = v.replay_until.to_string();
+    let would = pack_would_refuse(v.would_refuse.as_ref());
     let fields = [
         v.client_id.as_str(),
         jti,
@@ -410,6 +448,7 @@ pub(crate) fn pack_verified(v: &jwtauth::VerifiedAssertion) -> String {
         kid.unwrap_or_default(),
         &v.key_thumbprint,
         &until,
+        &would,
         if kid.is_some() { "1" } else { "0" },
     ];
     // NUL-separated after a leading NUL (a split is cheaper than a JSON.parse
@@ -428,11 +467,15 @@ pub(crate) fn pack_verified(v: &jwtauth::VerifiedAssertion) -> String {
 }
 
 /// An authentication result for `index.js` (the `Authenticated` object):
-/// `[clientId, method, jti]`, a newline, the claims as JSON (empty for the
-/// password methods).
+/// `[clientId, method, jti, wouldRefuse]`, a newline, the claims as JSON
+/// (empty for the password methods).
 fn pack_authenticated(r: &jwtauth::Authenticated) -> String {
     let a = r.assertion.as_ref();
-    let head = (r.client.client_id(), r.method.as_str(), a.and_then(|a| a.claims.jti()));
+    let would = r.would_refuse.as_ref().map(|w| {
+        serde_json::json!({ "profile": w.profile.as_str(), "code": format!("JWTAUTH_{}", w.code.name()),
+                            "detail": w.detail })
+    });
+    let head = (r.client.client_id(), r.method.as_str(), a.and_then(|a| a.claims.jti()), would);
     let head = serde_json::to_string(&head).unwrap_or_default();
     match a {
         Some(a) => format!("{head}\n{}", a.claims.to_json()),

@@ -22,8 +22,18 @@ function verifier(cfg, clock) {
     maxLifetime: cfg.max_lifetime,
     maxAssertionLen: cfg.max_assertion_len,
     algorithms: cfg.allowed_algorithms,
+    profile: cfg.profile,
+    reportProfile: cfg.report_profile,
     clock,
   })
+}
+
+// `wouldRefuse` when the step names it: { profile, code }, or null for none.
+function assertWouldRefuse(result, expect, where) {
+  if (!('would_refuse' in expect)) return
+  const w = expect.would_refuse
+  if (w === null) assert.equal(result.wouldRefuse, null, where)
+  else assert.deepEqual([result.wouldRefuse?.profile, result.wouldRefuse?.code], [w.profile, 'JWTAUTH_' + w.code], where)
 }
 
 function credentialMetadata(c) {
@@ -58,6 +68,7 @@ function clientFromVector(cl) {
   if (cl.signing_alg) meta.token_endpoint_auth_signing_alg = cl.signing_alg
   if (cl.audience_mode) meta.audience_mode = cl.audience_mode
   if (cl.max_age) meta.max_age = cl.max_age
+  if (cl.profile) meta.profile = cl.profile
   return jwtauth.Client.fromMetadata(meta, { policy: PERMISSIVE, now: 0 })
 }
 
@@ -87,6 +98,7 @@ for (const mode of ['sync', 'async']) {
           }
           assert.ok(!step.expect.error, `step ${i}: accepted, want ${step.expect.error}`)
           assert.equal(r.clientId, step.expect.client_id)
+          assertWouldRefuse(r, step.expect, `step ${i}`)
         }
       })
     }
@@ -142,6 +154,7 @@ for (const mode of ['sync', 'async']) {
             assert.ok(!expect.error, `step ${i} (${api}): accepted, want ${expect.error}`)
             assert.deepEqual([a.clientId, a.method], [expect.client_id, expect.method])
             assert.equal(a.claims !== null, a.method.endsWith('_jwt'))
+            assertWouldRefuse(a, expect, `step ${i} (${api})`)
           }
         }
       })
@@ -220,4 +233,23 @@ test('the defaults match the core (defaults.json)', () => {
   const tuned = new jwtauth.Verifier(doc.issuer, { leeway: 5, maxLifetime: 600, remoteJwks: false }).settings()
   assert.deepEqual([tuned.leeway, tuned.max_lifetime, tuned.remote_jwks], [5, 600, null])
   assert.equal(new jwtauth.CredentialPolicy({ max_credentials: 3 }).settings().max_credentials, 3)
+})
+
+test('report-only profile: counted per client and code; a bad profile is a usage error', () => {
+  const doc = {
+    clients: [{ client_id: 'web', token_endpoint_auth_method: 'client_secret_basic', client_secret: 'a-secret-of-enough-length' }],
+  }
+  const registry = jwtauth.Registry.fromJson(JSON.stringify(doc))
+  const verifier = new jwtauth.Verifier('https://as.example.com', { reportProfile: 'fapi2' })
+  assert.deepEqual(verifier.report(), { profile: 'fapi2', counts: [], dropped: 0 })
+  const auth = new jwtauth.Authenticator(verifier, registry)
+  const authorization = 'Basic ' + Buffer.from('web:a-secret-of-enough-length').toString('base64')
+  for (let i = 0; i < 2; i++) {
+    const a = auth.authenticateSync({ authorization, body: 'grant_type=client_credentials' })
+    assert.deepEqual([a.wouldRefuse.profile, a.wouldRefuse.code], ['fapi2', 'JWTAUTH_AUTH_METHOD_MISMATCH'])
+  }
+  assert.deepEqual(verifier.report().counts, [{ client_id: 'web', code: 'JWTAUTH_AUTH_METHOD_MISMATCH', count: 2 }])
+  const enforcing = new jwtauth.Authenticator(new jwtauth.Verifier('https://as.example.com', { profile: 'fapi2' }), registry)
+  assert.throws(() => enforcing.authenticateSync({ authorization, body: 'grant_type=client_credentials' }), (e) => e.code === 'JWTAUTH_AUTH_METHOD_MISMATCH')
+  assert.throws(() => new jwtauth.Verifier('https://as.example.com', { profile: 'fapi3' }), (e) => e.code === 'JWTAUTH_INVALID_ARGUMENT')
 })

@@ -198,6 +198,7 @@ impl Verifier {
     /// `jwks_uri` clients.
     #[new]
     #[pyo3(signature = (issuer, *, token_endpoint = None, audiences = Vec::new(), audience_mode = "compat",
+                        profile = "compat", report_profile = None,
                         leeway = None, max_age = None, max_lifetime = None, max_assertion_len = None, algorithms = None,
                         replay_store = None, clock = None, remote_jwks = None))]
     #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
@@ -207,6 +208,8 @@ impl Verifier {
         token_endpoint: Option<&str>,
         audiences: Vec<String>,
         audience_mode: &str,
+        profile: &str,
+        report_profile: Option<&str>,
         leeway: Option<i64>,
         max_age: Option<i64>,
         max_lifetime: Option<i64>,
@@ -227,6 +230,14 @@ impl Verifier {
             AudienceMode::from_name(audience_mode)
                 .ok_or_else(|| usage(py, "audience_mode must be strict or compat"))?,
         );
+        let named = |name: &str| {
+            jwtauth::Profile::from_name(name)
+                .ok_or_else(|| usage(py, "a profile is compat, rfc7523bis or fapi2"))
+        };
+        b = b.profile(named(profile)?);
+        if let Some(r) = report_profile {
+            b = b.report_profile(named(r)?);
+        }
         if let Some(l) = leeway {
             b = b.leeway(l);
         }
@@ -344,6 +355,27 @@ impl Verifier {
     fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.inner.settings())
     }
+
+    /// What the report-only profile would have refused so far: a dict with
+    /// ``profile`` (or None), ``counts`` (``client_id``, ``code``, ``count``)
+    /// and ``dropped`` (refusals not kept: the table holds 10,000 pairs).
+    fn report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.inner.report().to_json())
+    }
+}
+
+/// A report-only refusal as Python sees it: None, or a dict with
+/// ``profile``, ``code`` (as ``JwtAuthError.code``) and ``detail``.
+fn would_refuse<'py>(
+    py: Python<'py>,
+    w: Option<&jwtauth::WouldRefuse>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    w.map(|w| {
+        let doc = serde_json::json!({ "profile": w.profile.as_str(),
+                                      "code": format!("JWTAUTH_{}", w.code.name()), "detail": w.detail });
+        to_python(py, &doc)
+    })
+    .transpose()
 }
 
 /// A verified assertion.
@@ -395,6 +427,13 @@ impl VerifiedAssertion {
     #[getter]
     fn replay_until(&self) -> i64 {
         self.inner.replay_until
+    }
+
+    /// What the verifier's report-only profile would have refused in this
+    /// assertion (``profile``, ``code``, ``detail``), or None.
+    #[getter]
+    fn would_refuse<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        would_refuse(py, self.inner.would_refuse.as_ref())
     }
 
     /// The verified claims (a dict, made on first access).
@@ -589,6 +628,7 @@ impl Authenticator {
                 client: Client { inner: done.client.clone() },
                 method: done.method.as_str(),
                 assertion: done.assertion.map(VerifiedAssertion::new),
+                report: done.would_refuse,
             }),
             Err(e) => Err(auth_to_py(py, &e)),
         }
@@ -654,6 +694,7 @@ pub struct Authenticated {
     client: Client,
     method: &'static str,
     assertion: Option<VerifiedAssertion>,
+    report: Option<jwtauth::WouldRefuse>,
 }
 
 #[pymethods]
@@ -686,6 +727,13 @@ impl Authenticated {
     #[getter]
     fn jti(&self) -> Option<&str> {
         self.assertion.as_ref().and_then(|a| a.inner.claims.jti())
+    }
+
+    /// What the verifier's report-only profile would have refused in this
+    /// request (``profile``, ``code``, ``detail``), or None.
+    #[getter]
+    fn would_refuse<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        would_refuse(py, self.report.as_ref())
     }
 
     fn __repr__(&self) -> String {

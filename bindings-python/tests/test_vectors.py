@@ -24,8 +24,20 @@ def verifier(cfg, clock):
         max_lifetime=cfg["max_lifetime"],
         max_assertion_len=cfg["max_assertion_len"],
         algorithms=cfg.get("allowed_algorithms"),
+        profile=cfg.get("profile", "compat"),
+        report_profile=cfg.get("report_profile"),
         clock=clock,
     )
+
+
+def would_refuse_as_expected(result, expect):
+    """`would_refuse` when the step names it: {profile, code}, or None."""
+    if "would_refuse" not in expect:
+        return True
+    w, want = result.would_refuse, expect["would_refuse"]
+    if want is None:
+        return w is None
+    return w is not None and (w["profile"], w["code"]) == (want["profile"], "JWTAUTH_" + want["code"])
 
 
 def credential_metadata(keys, c):
@@ -74,6 +86,8 @@ def test_assertion_vector(case, keys):
         else:
             assert "error" not in expect, f"step {i}: accepted, want {expect.get('error')}"
             assert r.client_id == expect["client_id"]
+            assert would_refuse_as_expected(r, expect), f"step {i}: would_refuse {r.would_refuse}"
+
 
 
 def client_from_vector(keys, cl):
@@ -91,6 +105,8 @@ def client_from_vector(keys, cl):
         meta["audience_mode"] = cl["audience_mode"]
     if "max_age" in cl:
         meta["max_age"] = cl["max_age"]
+    if "profile" in cl:
+        meta["profile"] = cl["profile"]
     policy = jwtauth.CredentialPolicy(max_credentials=16, min_client_secret_len=1)
     return jwtauth.Client.from_metadata(meta, policy=policy, now=0)
 
@@ -134,6 +150,7 @@ def test_request_vector(case):
                 assert "error" not in expect, f"step {i} ({api}): accepted, want {expect.get('error')}"
                 assert (a.client_id, a.method) == (expect["client_id"], expect["method"])
                 assert (a.claims is not None) == a.method.endswith("_jwt")
+                assert would_refuse_as_expected(a, expect), f"step {i} ({api}): would_refuse {a.would_refuse}"
 
 
 @pytest.mark.parametrize("case", KEY_LOADING["cases"], ids=lambda c: c["id"])
@@ -190,3 +207,26 @@ def test_defaults_match_the_core():
     tuned = jwtauth.Verifier(doc["issuer"], leeway=5, max_lifetime=600, remote_jwks=False).settings()
     assert (tuned["leeway"], tuned["max_lifetime"], tuned["remote_jwks"]) == (5, 600, None)
     assert jwtauth.CredentialPolicy(max_credentials=3).settings()["max_credentials"] == 3
+
+
+def test_report_only_profile_counts_and_a_bad_profile_is_a_usage_error():
+    import base64
+
+    doc = {"clients": [{"client_id": "web", "token_endpoint_auth_method": "client_secret_basic",
+                        "client_secret": "a-secret-of-enough-length"}]}
+    registry = jwtauth.Registry.from_json(json.dumps(doc))
+    basic = "Basic " + base64.b64encode(b"web:a-secret-of-enough-length").decode()
+    verifier = jwtauth.Verifier("https://as.example.com", report_profile="fapi2")
+    assert verifier.report() == {"profile": "fapi2", "counts": [], "dropped": 0}
+    auth = jwtauth.Authenticator(verifier, registry)
+    for _ in range(2):
+        a = auth.authenticate(authorization=basic, body=b"grant_type=client_credentials")
+        assert a.would_refuse["code"] == "JWTAUTH_AUTH_METHOD_MISMATCH"
+        assert a.would_refuse["profile"] == "fapi2"
+    assert verifier.report()["counts"] == [{"client_id": "web", "code": "JWTAUTH_AUTH_METHOD_MISMATCH", "count": 2}]
+    enforcing = jwtauth.Authenticator(jwtauth.Verifier("https://as.example.com", profile="fapi2"), registry)
+    with pytest.raises(jwtauth.InvalidClientError) as e:
+        enforcing.authenticate(authorization=basic, body=b"grant_type=client_credentials")
+    assert e.value.code == "JWTAUTH_AUTH_METHOD_MISMATCH"
+    with pytest.raises(jwtauth.UsageError):
+        jwtauth.Verifier("https://as.example.com", profile="fapi3")

@@ -107,6 +107,9 @@ pub(crate) struct Explain {
     /// Accept only the issuer as audience (draft-ietf-oauth-rfc7523bis).
     #[arg(long)]
     strict: bool,
+    /// The profile the server enforces: compat, rfc7523bis or fapi2 (docs/profiles.md).
+    #[arg(long, value_parser = profile, default_value = "compat")]
+    profile: jwtauth::Profile,
     /// The registry document the server loads (docs/registry.md).
     #[arg(long)]
     registry: String,
@@ -140,7 +143,7 @@ pub(crate) fn explain(a: &Explain) -> Run {
     if a.strict {
         b = b.audience_mode(AudienceMode::Strict);
     }
-    let verifier = b.build()?;
+    let verifier = b.profile(a.profile).build()?;
     let e = match (&a.request, &a.jwt) {
         (Some(path), _) => {
             let raw = read_text(path)?;
@@ -193,6 +196,14 @@ pub(crate) fn explain(a: &Explain) -> Run {
         }
     }
     Ok(if e.verdict.is_ok() { Outcome::Ok } else { Outcome::Refused })
+}
+
+/// A profile named on the command line (the names are the core's).
+pub(crate) fn profile(name: &str) -> Result<jwtauth::Profile, String> {
+    jwtauth::Profile::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = jwtauth::Profile::ALL.iter().map(|p| p.as_str()).collect();
+        format!("`{name}` is not a profile ({})", names.join(", "))
+    })
 }
 
 /// The headers and the body of a raw HTTP request: the request line, header

@@ -454,3 +454,39 @@ fn two_servers_share_the_replay_store_on_redis() {
     assert_eq!((out.status.code(), err.lines().count()), (Some(2), 1), "{err}");
     assert!(err.contains("REPLAY_STORE_UNAVAILABLE"), "{err}");
 }
+
+#[test]
+fn profiles_enforced_and_in_report_only_mode() {
+    let dir = scratch("profiles");
+    let key = setup(&dir);
+    let basic = form::basic_authorization("basic", SECRET);
+    // Report-only: everything accepted, what fapi2 would refuse recorded and counted.
+    let s = Server::start(&dir, &["--report-profile", "fapi2"]);
+    is_token(&post_form(&s.addr, "grant_type=client_credentials", Some(&basic)));
+    is_token(&post_form(&s.addr, "grant_type=client_credentials", Some(&basic)));
+    let doc = get(&s.addr, "/attempts").json();
+    assert_eq!(doc["attempts"][0]["would_refuse"]["code"], "JWTAUTH_AUTH_METHOD_MISMATCH");
+    assert_eq!(
+        doc["report"]["counts"][0],
+        json!({ "client_id": "basic", "code": "JWTAUTH_AUTH_METHOD_MISMATCH", "count": 2 })
+    );
+    assert!(get(&s.addr, "/").body.contains("fapi2 would refuse: JWTAUTH_AUTH_METHOD_MISMATCH"));
+    assert!(s.stdout().contains("fapi2_would_refuse=JWTAUTH_AUTH_METHOD_MISMATCH"));
+    drop(s);
+    // Enforced: Basic refused, with the fix; ES256 with the issuer as aud accepted.
+    let s = Server::start(&dir, &["--profile", "fapi2"]);
+    let r = post_form(&s.addr, "grant_type=client_credentials", Some(&basic));
+    assert_eq!((r.status, r.json()["error"].as_str()), (401, Some("invalid_client")));
+    let a = &get(&s.addr, "/attempts").json()["attempts"][0];
+    assert_eq!(a["error"], "JWTAUTH_AUTH_METHOD_MISMATCH");
+    assert!(a["failed"]["fix"].as_str().unwrap().contains("private_key_jwt"), "{a}");
+    is_token(&post_form(&s.addr, &assertion_body(&key, "svc", &s.base), None));
+    // A bad profile name is a usage error.
+    let out = Command::new(env!("CARGO_BIN_EXE_jwtauth"))
+        .args(["serve", "--registry", "clients.json", "--profile", "fapi3"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("compat, rfc7523bis, fapi2"));
+}

@@ -17,6 +17,7 @@ use crate::client::{AuthMethod, Client};
 use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
 use crate::form;
+use crate::profile::WouldRefuse;
 use crate::registry::{Registry, lookup_client};
 use crate::verifier::{VerifiedAssertion, Verifier};
 
@@ -107,6 +108,8 @@ pub struct Authenticated {
     pub method: AuthMethod,
     /// The verified assertion, for `private_key_jwt` and `client_secret_jwt`.
     pub assertion: Option<VerifiedAssertion>,
+    /// What the verifier's report-only profile would have refused in this request.
+    pub would_refuse: Option<WouldRefuse>,
 }
 
 impl Authenticated {
@@ -519,7 +522,7 @@ impl Authenticator {
             let client =
                 self.secret_client(&basic.client_id, &basic.secret, AuthMethod::ClientSecretBasic)?;
             client.check_secret(basic.secret.as_bytes(), now)?;
-            return Ok(Authenticated { client, method: AuthMethod::ClientSecretBasic, assertion: None });
+            return self.without_assertion(client, AuthMethod::ClientSecretBasic);
         }
         if let Some(secret) = &p.client_secret {
             let id = p
@@ -528,7 +531,7 @@ impl Authenticator {
                 .ok_or(Error::new(ErrorCode::MissingParameter, "client_secret is sent without client_id"))?;
             let client = self.secret_client(id, secret, AuthMethod::ClientSecretPost)?;
             client.check_secret(secret.as_bytes(), now)?;
-            return Ok(Authenticated { client, method: AuthMethod::ClientSecretPost, assertion: None });
+            return self.without_assertion(client, AuthMethod::ClientSecretPost);
         }
         if jwt {
             return self.jwt(p);
@@ -544,7 +547,18 @@ impl Authenticator {
                 format!("the client is registered for {} but sent no credentials", client.method().as_str()),
             ));
         }
-        Ok(Authenticated { client, method: AuthMethod::None, assertion: None })
+        self.without_assertion(client, AuthMethod::None)
+    }
+
+    /// A client authenticated by a secret or as a public client: the
+    /// profile's method rule, enforced and in report-only mode.
+    fn without_assertion(&self, client: Arc<Client>, method: AuthMethod) -> Result<Authenticated> {
+        let (enforced, would_refuse) = self.verifier.method_rules(&client);
+        enforced?;
+        if let Some(w) = &would_refuse {
+            self.verifier.count_report(client.client_id(), w.code);
+        }
+        Ok(Authenticated { client, method, assertion: None, would_refuse })
     }
 
     /// Look up a secret client; the presented secret is hashed even when the
@@ -605,7 +619,8 @@ impl Authenticator {
             },
         )?;
         let client = found.ok_or(Error::new(ErrorCode::Internal, "verified without a client"))?;
-        Ok(Authenticated { client, method: used, assertion: Some(verified) })
+        let would_refuse = verified.would_refuse.clone();
+        Ok(Authenticated { client, method: used, assertion: Some(verified), would_refuse })
     }
 }
 

@@ -10,6 +10,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::json::{
     self, Either, Fail, JsonError, Key, NumSeed, Scan, StrOrArraySeed, StrSeed, StringOrArray,
 };
+use crate::profile::AudienceRule;
 
 /// Where a string claim's value lies in [`Claims`]' text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -428,27 +429,27 @@ impl AudienceMode {
 /// Rule 7: exact string comparison, no prefix or substring matching.
 pub(crate) fn check_audience(
     c: &Claims,
-    mode: AudienceMode,
+    rule: AudienceRule,
     issuer: &str,
     endpoints: &[String],
 ) -> Result<()> {
     let mismatch = |d: &'static str| Error::new(ErrorCode::AudienceMismatch, d);
-    let value = match (&c.aud, mode) {
-        (None, _) => return Err(Error::new(ErrorCode::MissingClaim, "aud is required")),
-        (Some(AudSpans::One(s)), _) => c.at(*s),
-        (Some(AudSpans::Many(_)), AudienceMode::Strict) => {
+    let value = match &c.aud {
+        None => return Err(Error::new(ErrorCode::MissingClaim, "aud is required")),
+        Some(AudSpans::One(s)) => c.at(*s),
+        Some(AudSpans::Many(_)) if !rule.array => {
             return Err(mismatch("strict audience: aud must be a single string, not an array"));
         }
-        (Some(AudSpans::Many(v)), AudienceMode::Compat) => match v.as_slice() {
+        Some(AudSpans::Many(v)) => match v.as_slice() {
             [one] => c.at(*one),
             [] => return Err(mismatch("aud is an empty array")),
             _ => return Err(mismatch("aud must name exactly one audience")),
         },
     };
-    let ok = value == issuer || (mode == AudienceMode::Compat && endpoints.iter().any(|e| e == value));
-    if ok {
+    let endpoint = endpoints.iter().any(|e| e == value);
+    if value == issuer || (rule.endpoints && endpoint) {
         Ok(())
-    } else if mode == AudienceMode::Strict && endpoints.iter().any(|e| e == value) {
+    } else if endpoint {
         Err(mismatch("strict audience: aud must be the issuer identifier, not an endpoint URL"))
     } else {
         Err(mismatch("aud does not name this server"))
@@ -460,6 +461,8 @@ pub(crate) fn check_audience(
 pub(crate) struct TimeRules {
     pub(crate) now: i64,
     pub(crate) leeway: i64,
+    /// How far ahead `iat` and `nbf` may be (the leeway, or less under a profile).
+    pub(crate) future_leeway: i64,
     pub(crate) max_age: i64,
     /// Largest `exp − iat` accepted (inclusive).
     pub(crate) max_lifetime: i64,
@@ -496,15 +499,22 @@ pub(crate) fn check_times(c: &Claims, t: TimeRules) -> Result<i64> {
     if now >= exp + leeway {
         return Err(Error::new(ErrorCode::Expired, "exp has passed"));
     }
+    let ahead = t.future_leeway as f64;
     if let Some(nbf) = c.nbf
-        && nbf > now + leeway
+        && nbf > now + ahead
     {
-        return Err(Error::new(ErrorCode::NotYetValid, "nbf is in the future"));
+        return Err(Error::with_detail(
+            ErrorCode::NotYetValid,
+            format!("nbf is more than {} s in the future", t.future_leeway),
+        ));
     }
     let horizon = match c.iat {
         Some(iat) => {
-            if iat > now + leeway {
-                return Err(Error::new(ErrorCode::IssuedInFuture, "iat is in the future"));
+            if iat > now + ahead {
+                return Err(Error::with_detail(
+                    ErrorCode::IssuedInFuture,
+                    format!("iat is more than {} s in the future", t.future_leeway),
+                ));
             }
             if now - iat > max_age + leeway {
                 return Err(Error::with_detail(
@@ -628,7 +638,7 @@ mod tests {
 
     #[test]
     fn time_rules() {
-        let t = TimeRules { now: 1000, leeway: 60, max_age: 300, max_lifetime: 3600 };
+        let t = TimeRules { now: 1000, leeway: 60, future_leeway: 60, max_age: 300, max_lifetime: 3600 };
         let c = |exp: f64, iat: Option<f64>, nbf: Option<f64>| Claims {
             exp: Some(exp),
             iat,

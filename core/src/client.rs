@@ -9,6 +9,7 @@ use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
 use crate::keys::{JwkSet, VerifyingKey};
 use crate::net::JwksUri;
+use crate::profile::Profile;
 
 /// How a client authenticates at the token endpoint (RFC 7591 §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -212,6 +213,7 @@ pub struct Client {
     method: AuthMethod,
     signing_alg: Option<Algorithm>,
     audience_mode: Option<AudienceMode>,
+    profile: Option<Profile>,
     max_age: Option<i64>,
     max_lifetime: Option<i64>,
     credentials: Vec<Credential>,
@@ -227,6 +229,7 @@ impl Client {
             method,
             signing_alg: None,
             audience_mode: None,
+            profile: None,
             max_age: None,
             max_lifetime: None,
             credentials: Vec::new(),
@@ -322,6 +325,19 @@ impl Client {
     pub const fn with_audience_mode(mut self, mode: AudienceMode) -> Self {
         self.audience_mode = Some(mode);
         self
+    }
+
+    /// Override the verifier's profile for this client.
+    #[must_use]
+    pub const fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = Some(profile);
+        self
+    }
+
+    /// The profile override, if any.
+    #[must_use]
+    pub const fn profile(&self) -> Option<Profile> {
+        self.profile
     }
 
     /// Override the verifier's maximum assertion age (seconds) for this client.

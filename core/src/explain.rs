@@ -458,12 +458,17 @@ impl Verifier {
     /// How a client developer fixes `code`, with this verifier's settings.
     pub(crate) fn fix(&self, code: ErrorCode) -> String {
         use ErrorCode as C;
-        let aud = if self.endpoints.is_empty() || self.audience_mode != AudienceMode::Compat {
+        let profile = self.profile;
+        let aud = if self.endpoints.is_empty()
+            || self.audience_mode != AudienceMode::Compat
+            || profile != crate::Profile::Compat
+        {
             self.issuer().to_owned()
         } else {
             format!("{} (or {})", self.issuer(), self.endpoints.join(", "))
         };
-        let algs: Vec<&str> = self.allowed.iter().map(Algorithm::name).collect();
+        let algs: Vec<&str> =
+            self.allowed.intersect(profile.algorithms()).iter().map(Algorithm::name).collect();
         match code {
             C::AssertionTooLarge => format!("keep the assertion under {} bytes (a certificate chain in x5c is the usual cause)", self.max_len),
             C::MalformedJws | C::InvalidBase64 => "send the compact JWS exactly as signed: three base64url segments without padding, nothing around them".into(),
@@ -482,7 +487,7 @@ impl Verifier {
             C::AudienceMismatch => format!("set aud to {aud}"),
             C::MissingClaim => "include exp (a number of seconds) and a fresh jti".into(),
             C::Expired | C::TooOld => format!("sign a fresh assertion for each request (accepted up to {} s after iat); check the client's clock", self.max_age),
-            C::NotYetValid | C::IssuedInFuture => format!("set the client's clock right (leeway {} s)", self.leeway),
+            C::NotYetValid | C::IssuedInFuture => format!("set the client's clock right (leeway {} s)", profile.future_leeway(self.leeway)),
             C::ExpiryTooFar | C::LifetimeTooLong => format!("keep exp − iat within {} s (a minute is plenty)", self.max_lifetime),
             C::Replayed => "sign a new assertion with a fresh jti for every request".into(),
             C::RegistryUnavailable | C::ReplayStoreUnavailable => "nothing on the client side: the server's registry or replay store failed; retry later".into(),
@@ -493,6 +498,7 @@ impl Verifier {
             C::UnsupportedAssertionType => "set client_assertion_type to urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
             C::NoClientAuthentication => "authenticate with the method the client is registered for".into(),
             C::MalformedAuthorization | C::UnsupportedAuthScheme => "send Authorization: Basic base64(urlencode(client_id) \":\" urlencode(secret)) (RFC 6749 §2.3.1), once".into(),
+            C::AuthMethodMismatch if profile == crate::Profile::Fapi2 => "use private_key_jwt, the only method the fapi2 profile takes (register the client for it)".into(),
             C::AuthMethodMismatch => "use the token_endpoint_auth_method the client is registered for".into(),
             C::InvalidSecret => "send the client_secret this server issued (form-encoded inside Basic)".into(),
             C::SecretExpired => "ask for a new client_secret: this one has expired".into(),

@@ -49,6 +49,7 @@ pub mod jws;
 mod keys;
 mod net;
 mod policy;
+mod profile;
 mod reentry;
 mod registry;
 mod remote;
@@ -71,6 +72,7 @@ pub use inspect::{Inspection, Warning, inspect};
 pub use keys::{CertificateInfo, JwkSet, SigningKey, VerifyingKey, pem_label};
 pub use net::{JwksUri, UriRules, is_public};
 pub use policy::{CredentialPolicy, CredentialSource, CredentialSpec, Problem};
+pub use profile::{FAPI2_MAX_SKEW, Profile, ReportCount, WouldRefuse};
 pub use reentry::MAX_NESTING;
 pub use registry::{MemoryRegistry, Registry, lookup_client};
 #[cfg(feature = "remote-jwks")]
@@ -83,8 +85,8 @@ pub use replay::{MemoryReplayStore, ReplayCheck, ReplayStore, ReplayStoreError};
 #[cfg(feature = "redis")]
 pub use replay_redis::{RedisReplayConfig, RedisReplayStore};
 pub use verifier::{
-    DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_MAX_ASSERTION_LEN, DEFAULT_MAX_LIFETIME, VerifiedAssertion,
-    Verifier, VerifierBuilder,
+    DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_MAX_ASSERTION_LEN, DEFAULT_MAX_LIFETIME, Report,
+    VerifiedAssertion, Verifier, VerifierBuilder,
 };
 
 /// The code blocks of the project's README, compiled and run as doc tests.

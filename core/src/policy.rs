@@ -14,6 +14,7 @@ use crate::json;
 use crate::keys::jwk::{self, Jwk};
 use crate::keys::{JwkSet, VerifyingKey};
 use crate::net::{JwksUri, UriRules};
+use crate::profile::Profile;
 
 /// One thing wrong with a credential or a client registration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,6 +296,7 @@ struct ClientSettings<'m> {
     method: Option<AuthMethod>,
     pin: Option<Algorithm>,
     audience_mode: Option<AudienceMode>,
+    profile: Option<Profile>,
     max_age: Option<i64>,
     max_lifetime: Option<i64>,
 }
@@ -382,6 +384,9 @@ impl CredentialPolicy {
         if let Some(mode) = settings.audience_mode {
             client = client.with_audience_mode(mode);
         }
+        if let Some(profile) = settings.profile {
+            client = client.with_profile(profile);
+        }
         if let Some(a) = settings.max_age {
             client = client.with_max_age(a);
         }
@@ -455,6 +460,33 @@ impl CredentialPolicy {
             }
             mode
         });
+        let profile = fields.str(p, "profile").and_then(|s| {
+            let profile = Profile::from_name(s);
+            match profile {
+                None => p.push(meta_err, "/profile", "profile must be `compat`, `rfc7523bis` or `fapi2`"),
+                Some(pr) => {
+                    if let Some(m) = method.filter(|m| !pr.allows_method(*m)) {
+                        p.push(
+                            meta_err,
+                            "/token_endpoint_auth_method",
+                            format!(
+                                "the {} profile allows private_key_jwt only, not {}",
+                                pr.as_str(),
+                                m.as_str()
+                            ),
+                        );
+                    }
+                    if let Some(a) = pin.filter(|a| !pr.algorithms().contains(*a)) {
+                        p.push(
+                            meta_err,
+                            "/token_endpoint_auth_signing_alg",
+                            format!("the {} profile does not allow {a}", pr.as_str()),
+                        );
+                    }
+                }
+            }
+            profile
+        });
         let mut seconds = |name: &str| {
             fields.int(p, name).filter(|a| {
                 let ok = (1..=86_400).contains(a);
@@ -469,7 +501,7 @@ impl CredentialPolicy {
             })
         };
         let (max_age, max_lifetime) = (seconds("max_age"), seconds("max_lifetime"));
-        ClientSettings { client_id, method, pin, audience_mode, max_age, max_lifetime }
+        ClientSettings { client_id, method, pin, audience_mode, profile, max_age, max_lifetime }
     }
 
     /// Every credential a registration gives (`jwks`, `jwks_uri`, the

@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::claims::{self, AudienceMode, Claims, TimeRules};
-use crate::client::Client;
+use crate::client::{AuthMethod, Client};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorCode, Result};
 use crate::jws::{self, Header};
 use crate::keys::JwkSet;
+use crate::profile::{Profile, ReportCount, ReportCounters, WouldRefuse};
 use crate::registry::{Registry, lookup_client};
 use crate::remote::RemoteJwks;
 use crate::replay::{MemoryReplayStore, ReplayCheck, ReplayStore};
@@ -54,6 +55,8 @@ pub struct VerifiedAssertion {
     pub key_id: Option<String>,
     /// Until when the jti is remembered (Unix seconds).
     pub replay_until: i64,
+    /// What the report-only profile would have refused in this assertion.
+    pub would_refuse: Option<WouldRefuse>,
 }
 
 /// Verifies client assertions. Configure once with [`Verifier::builder`],
@@ -68,6 +71,9 @@ pub struct Verifier {
     pub(crate) max_lifetime: i64,
     pub(crate) max_len: usize,
     pub(crate) allowed: AlgorithmSet,
+    pub(crate) profile: Profile,
+    pub(crate) report: Option<Profile>,
+    report_counts: Arc<ReportCounters>,
     replay: Arc<dyn ReplayStore>,
     clock: Arc<dyn Clock>,
     remote: Option<Arc<RemoteJwks>>,
@@ -84,6 +90,8 @@ pub struct VerifierBuilder {
     max_lifetime: i64,
     max_len: usize,
     allowed: AlgorithmSet,
+    profile: Profile,
+    report: Option<Profile>,
     replay: Option<Arc<dyn ReplayStore>>,
     clock: Option<Arc<dyn Clock>>,
     remote: Option<Option<Arc<RemoteJwks>>>,
@@ -145,6 +153,23 @@ impl VerifierBuilder {
     #[must_use]
     pub const fn allowed_algorithms(mut self, algs: AlgorithmSet) -> Self {
         self.allowed = algs;
+        self
+    }
+
+    /// The profile enforced (default [`Profile::Compat`]; a client's own
+    /// `profile` in the registry overrides it): docs/profiles.md.
+    #[must_use]
+    pub const fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// A profile evaluated beside the enforced one, refusing nothing: each
+    /// accepted assertion or request it would refuse carries a
+    /// [`WouldRefuse`], and [`Verifier::report`] counts them per client and code.
+    #[must_use]
+    pub const fn report_profile(mut self, profile: Profile) -> Self {
+        self.report = Some(profile);
         self
     }
 
@@ -216,6 +241,9 @@ impl VerifierBuilder {
             max_lifetime: self.max_lifetime,
             max_len: self.max_len,
             allowed: self.allowed,
+            profile: self.profile,
+            report: self.report,
+            report_counts: Arc::default(),
             replay: self.replay.unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             remote: self.remote.unwrap_or_else(default_remote),
@@ -237,6 +265,8 @@ impl Verifier {
             max_lifetime: DEFAULT_MAX_LIFETIME,
             max_len: DEFAULT_MAX_ASSERTION_LEN,
             allowed: AlgorithmSet::ALL,
+            profile: Profile::Compat,
+            report: None,
             replay: None,
             clock: None,
             remote: None,
@@ -258,6 +288,8 @@ impl Verifier {
             "max_lifetime": self.max_lifetime,
             "max_assertion_len": self.max_len,
             "algorithms": self.allowed.iter().map(Algorithm::name).collect::<Vec<_>>(),
+            "profile": self.profile.as_str(),
+            "report_profile": self.report.map(Profile::as_str),
             "remote_jwks": self.remote.as_ref().map(|r| r.config().settings()),
         })
     }
@@ -278,10 +310,40 @@ impl Verifier {
             max_lifetime: self.max_lifetime,
             max_len: self.max_len,
             allowed: self.allowed,
+            profile: self.profile,
+            report: self.report,
+            // An explanation counts nothing.
+            report_counts: Arc::default(),
             replay,
             clock: Arc::clone(&self.clock),
             remote: self.remote.clone(),
         }
+    }
+
+    /// What the report-only profile would have refused so far: counts per
+    /// client and code, and how many refusals were not kept because the
+    /// table (10,000 client/code pairs) was full.
+    #[must_use]
+    pub fn report(&self) -> Report {
+        let (counts, dropped) = self.report_counts.snapshot();
+        Report { profile: self.report, counts, dropped }
+    }
+
+    /// Count a report-only refusal (the authenticator's, for a method).
+    pub(crate) fn count_report(&self, client_id: &str, code: ErrorCode) {
+        self.report_counts.add(client_id, code);
+    }
+
+    /// The profile in force for `client`, and what the report-only profile
+    /// (if any) says about it authenticating with its method.
+    pub(crate) fn method_rules(&self, client: &Client) -> (Result<()>, Option<WouldRefuse>) {
+        let profile = client.profile().unwrap_or(self.profile);
+        let enforced = profile.check_method(client.method());
+        let report = self
+            .report
+            .filter(|r| *r != profile)
+            .and_then(|r| r.check_method(client.method()).err().map(|e| WouldRefuse::new(r, &e)));
+        (enforced, report)
     }
 
     /// The issuer identifier.
@@ -434,12 +496,9 @@ impl Verifier {
         }
         let alg = parsed.header.alg;
         let client = lookup(cid, alg)?;
-        if !self.allowed.intersect(client.allowed_algorithms()).contains(alg) {
-            return Err(Error::with_detail(
-                ErrorCode::AlgorithmNotAllowed,
-                format!("{alg} is not allowed for this client ({})", client.method().as_str()),
-            ));
-        }
+        let profile = client.profile().unwrap_or(self.profile);
+        let allowed = self.allowed.intersect(client.allowed_algorithms());
+        check_algorithm(allowed, profile, alg, client.method())?;
         // Rules 4-5.
         let now = self.clock.now();
         // Remote key sets (jwks_uri) are fetched or taken from the cache now;
@@ -472,16 +531,17 @@ impl Verifier {
             other => other?,
         };
         // Rules 6-7: the claims are now authentic.
-        let mode = if parsed.header.is_explicitly_typed() {
-            AudienceMode::Strict
-        } else {
-            client.audience_mode().unwrap_or(self.audience_mode)
+        let mode = client.audience_mode().unwrap_or(self.audience_mode);
+        let typed = parsed.header.is_explicitly_typed();
+        claims::check_audience(&claims, profile.audience(mode, typed), &self.issuer, &self.endpoints)?;
+        let times = TimeRules {
+            now,
+            leeway: self.leeway,
+            future_leeway: profile.future_leeway(self.leeway),
+            max_age: client.max_age().unwrap_or(self.max_age),
+            max_lifetime: client.max_lifetime().unwrap_or(self.max_lifetime),
         };
-        claims::check_audience(&claims, mode, &self.issuer, &self.endpoints)?;
-        let max_age = client.max_age().unwrap_or(self.max_age);
-        let max_lifetime = client.max_lifetime().unwrap_or(self.max_lifetime);
-        let until =
-            claims::check_times(&claims, TimeRules { now, leeway: self.leeway, max_age, max_lifetime })?;
+        let until = claims::check_times(&claims, times)?;
         let jti = claims::jti(&claims)?;
         // Rule 8: record last; a store failure refuses the request.
         match self.replay.check_and_insert(cid, jti, until, now) {
@@ -491,7 +551,24 @@ impl Verifier {
             }
             Err(e) => return Err(Error::with_detail(ErrorCode::ReplayStoreUnavailable, e.to_string())),
         }
+        // Report-only: the same rules under the report profile, refusing nothing.
+        let would_refuse = self.report.filter(|r| *r != profile).and_then(|r| {
+            let check = || -> Result<()> {
+                check_algorithm(allowed, r, alg, client.method())?;
+                claims::check_audience(&claims, r.audience(mode, typed), &self.issuer, &self.endpoints)?;
+                claims::check_times(
+                    &claims,
+                    TimeRules { future_leeway: r.future_leeway(self.leeway), ..times },
+                )?;
+                r.check_method(client.method())
+            };
+            check().err().map(|e| WouldRefuse::new(r, &e))
+        });
+        if let Some(w) = &would_refuse {
+            self.report_counts.add(cid, w.code);
+        }
         Ok(finish(VerifiedAssertion {
+            would_refuse,
             client_id: owned_with_terminator_room(cid),
             key_thumbprint: key.thumbprint_shared(),
             key_id: key.kid().map(str::to_owned),
@@ -499,6 +576,58 @@ impl Verifier {
             claims,
             replay_until: until,
         }))
+    }
+}
+
+/// Rule 2's algorithm check for a known client: the verifier's and the
+/// client's allow-lists, then the profile's.
+fn check_algorithm(
+    allowed: AlgorithmSet,
+    profile: Profile,
+    alg: Algorithm,
+    method: AuthMethod,
+) -> Result<()> {
+    if !allowed.contains(alg) {
+        return Err(Error::with_detail(
+            ErrorCode::AlgorithmNotAllowed,
+            format!("{alg} is not allowed for this client ({})", method.as_str()),
+        ));
+    }
+    if !profile.algorithms().contains(alg) {
+        return Err(Error::with_detail(
+            ErrorCode::AlgorithmNotAllowed,
+            format!("{alg} is not allowed by the {} profile", profile.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+/// What the report-only profile would have refused so far
+/// ([`Verifier::report`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The report-only profile, if one is set.
+    pub profile: Option<Profile>,
+    /// Per client and code, sorted.
+    pub counts: Vec<ReportCount>,
+    /// Refusals not kept because the table was full.
+    pub dropped: u64,
+}
+
+impl Report {
+    /// `{"profile": …, "counts": [{"client_id", "code", "count"}], "dropped": n}`
+    /// (codes as `JWTAUTH_…` names), what every face returns.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        let counts: Vec<serde_json::Value> = self
+            .counts
+            .iter()
+            .map(|c| {
+                serde_json::json!({ "client_id": c.client_id, "code": format!("JWTAUTH_{}", c.code.name()),
+                                    "count": c.count })
+            })
+            .collect();
+        serde_json::json!({ "profile": self.profile.map(Profile::as_str), "counts": counts, "dropped": self.dropped })
     }
 }
 

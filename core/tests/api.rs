@@ -325,3 +325,110 @@ fn verify_bytes_into_writes_the_result_only_on_success() {
     let e = v.verify_bytes_into(jws, None, &reg, &mut again).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Replayed);
 }
+
+/// Report-only: a stricter profile beside the enforced one refuses nothing,
+/// says what it would have refused, and counts it per client and code; the
+/// explanation counts nothing.
+#[test]
+fn report_only_profile_counts_and_refuses_nothing() {
+    use jwtauth::{Authenticator, MemoryRegistry, Profile, form};
+    let key = SigningKey::generate(Algorithm::ES256).unwrap();
+    let registry = MemoryRegistry::new();
+    registry.insert(Client::new("svc", AuthMethod::PrivateKeyJwt).with_credential(Credential::from_key(
+        VerifyingKey::from_jwk(&key.verifying_key().to_jwk().unwrap().to_string()).unwrap(),
+    )));
+    registry.insert(
+        Client::new("web", AuthMethod::ClientSecretBasic)
+            .with_secret(b"a-secret-of-enough-length", None)
+            .unwrap(),
+    );
+    let verifier = Verifier::builder(ISSUER)
+        .token_endpoint("https://as.example.com/token")
+        .report_profile(Profile::Fapi2)
+        .build()
+        .unwrap();
+    assert_eq!(verifier.settings()["report_profile"], "fapi2");
+    assert_eq!(verifier.settings()["profile"], "compat");
+    let auth = Authenticator::new(verifier, Arc::new(registry));
+    let form_of = |aud: &str| {
+        // Untyped: an explicitly typed assertion is held to the issuer in every profile.
+        let a = AssertionBuilder::new(&key, "svc", aud).typ(None).sign().unwrap();
+        format!("grant_type=client_credentials&{}", a.to_form_body())
+    };
+    // The token endpoint as aud: accepted (compat), refused by fapi2.
+    let body = form_of("https://as.example.com/token");
+    let explained = auth.explain(jwtauth::Authorization::Absent, body.as_bytes());
+    assert!(explained.verdict.is_ok());
+    let ok = auth.authenticate_body(None, body.as_bytes()).unwrap();
+    let w = ok.would_refuse.unwrap();
+    assert_eq!((w.profile, w.code), (Profile::Fapi2, ErrorCode::AudienceMismatch));
+    // The issuer as aud: nothing to report.
+    assert!(auth.authenticate_body(None, form_of(ISSUER).as_bytes()).unwrap().would_refuse.is_none());
+    // Basic twice: fapi2 takes private_key_jwt only.
+    let basic = form::basic_authorization("web", "a-secret-of-enough-length");
+    for _ in 0..2 {
+        let ok = auth.authenticate_body(Some(&basic), b"grant_type=client_credentials").unwrap();
+        assert_eq!(ok.would_refuse.unwrap().code, ErrorCode::AuthMethodMismatch);
+    }
+    let report = auth.verifier().report();
+    let counts: Vec<(&str, &str, u64)> =
+        report.counts.iter().map(|c| (c.client_id.as_str(), c.code.name(), c.count)).collect();
+    assert_eq!(counts, vec![("svc", "AUDIENCE_MISMATCH", 1), ("web", "AUTH_METHOD_MISMATCH", 2)]);
+    assert_eq!(report.to_json()["counts"][1]["code"], "JWTAUTH_AUTH_METHOD_MISMATCH");
+    assert_eq!(report.to_json()["profile"], "fapi2");
+
+    // Enforced, the same requests are refused.
+    let registry = MemoryRegistry::new();
+    registry.insert(
+        Client::new("web", AuthMethod::ClientSecretBasic)
+            .with_secret(b"a-secret-of-enough-length", None)
+            .unwrap(),
+    );
+    let strict = Authenticator::new(
+        Verifier::builder(ISSUER).profile(Profile::Fapi2).build().unwrap(),
+        Arc::new(registry),
+    );
+    let e = strict.authenticate_body(Some(&basic), b"grant_type=client_credentials").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::AuthMethodMismatch);
+    assert_eq!(e.response().status, 401);
+    let x =
+        strict.explain(jwtauth::Authorization::from(Some(basic.as_str())), b"grant_type=client_credentials");
+    let failed = x.steps.iter().find(|s| s.status == jwtauth::Status::Fail).unwrap();
+    assert_eq!(failed.rule.name, "client");
+    assert!(failed.fix.as_deref().unwrap().contains("private_key_jwt"), "{failed:?}");
+}
+
+/// A registration that declares the fapi2 profile is held to it.
+#[test]
+fn a_fapi2_registration_needs_private_key_jwt_and_its_algorithms() {
+    let policy = jwtauth::CredentialPolicy::default();
+    let problems = policy
+        .check_client(
+            &json!({ "client_id": "x", "token_endpoint_auth_method": "client_secret_basic",
+                     "client_secret": "a-secret-of-enough-length", "profile": "fapi2" }),
+            0,
+        )
+        .unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].location, "/token_endpoint_auth_method");
+    let key = SigningKey::generate(Algorithm::ES256).unwrap();
+    let problems = policy
+        .check_client(
+            &json!({ "client_id": "x", "token_endpoint_auth_method": "private_key_jwt", "profile": "fapi2",
+                     "token_endpoint_auth_signing_alg": "ES384",
+                     "jwks": { "keys": [key.verifying_key().to_jwk().unwrap()] } }),
+            0,
+        )
+        .unwrap_err();
+    assert!(problems.iter().any(|p| p.location == "/token_endpoint_auth_signing_alg"), "{problems:?}");
+    let bad = policy.check_client(&json!({ "client_id": "x", "profile": "fapi3" }), 0).unwrap_err();
+    assert!(bad.iter().any(|p| p.location == "/profile"), "{bad:?}");
+    let ok = policy
+        .check_client(
+            &json!({ "client_id": "x", "token_endpoint_auth_method": "private_key_jwt", "profile": "fapi2",
+                     "jwks": { "keys": [key.verifying_key().to_jwk().unwrap()] } }),
+            0,
+        )
+        .unwrap();
+    assert_eq!(ok.profile(), Some(jwtauth::Profile::Fapi2));
+}

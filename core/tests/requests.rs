@@ -38,6 +38,12 @@ fn authenticator(
     for a in cfg["extra_audiences"].as_array().unwrap() {
         b = b.extra_audience(a.as_str().unwrap());
     }
+    if let Some(p) = cfg.get("profile").and_then(Value::as_str) {
+        b = b.profile(jwtauth::Profile::from_name(p).unwrap());
+    }
+    if let Some(p) = cfg.get("report_profile").and_then(Value::as_str) {
+        b = b.report_profile(jwtauth::Profile::from_name(p).unwrap());
+    }
     Authenticator::new(b.build().unwrap(), Arc::new(registry)).with_realm(cfg["realm"].as_str().unwrap())
 }
 
@@ -164,6 +170,13 @@ fn request_vectors() {
                         a.client_id() == expect["client_id"].as_str().unwrap()
                             && a.method.as_str() == expect["method"].as_str().unwrap()
                             && a.assertion.is_some() == a.method.as_str().ends_with("_jwt")
+                            && match expect.get("would_refuse") {
+                                None => true,
+                                Some(Value::Null) => a.would_refuse.is_none(),
+                                Some(w) => a.would_refuse.as_ref().is_some_and(|x| {
+                                    w["profile"] == x.profile.as_str() && w["code"] == x.code.name()
+                                }),
+                            }
                     }
                     (Err(e), Some(code)) => {
                         let r = e.response();

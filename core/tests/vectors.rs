@@ -96,6 +96,9 @@ fn client(keys: &Keys, spec: &Value) -> Client {
     if let Some(a) = spec.get("max_age").and_then(Value::as_i64) {
         c = c.with_max_age(a);
     }
+    if let Some(p) = spec.get("profile").and_then(Value::as_str) {
+        c = c.with_profile(jwtauth::Profile::from_name(p).unwrap());
+    }
     c
 }
 
@@ -117,6 +120,12 @@ fn verifier(defaults: &Value, overrides: Option<&Value>, clock: Arc<FixedClock>)
         .clock(clock);
     for a in cfg["extra_audiences"].as_array().unwrap() {
         b = b.extra_audience(a.as_str().unwrap());
+    }
+    if let Some(p) = cfg.get("profile").and_then(Value::as_str) {
+        b = b.profile(jwtauth::Profile::from_name(p).unwrap());
+    }
+    if let Some(p) = cfg.get("report_profile").and_then(Value::as_str) {
+        b = b.report_profile(jwtauth::Profile::from_name(p).unwrap());
     }
     if let Some(list) = cfg.get("allowed_algorithms") {
         let set: AlgorithmSet = list
@@ -170,8 +179,17 @@ fn assertion_vectors() {
                     clients.get(cid).ok_or(jwtauth::Error::new(ErrorCode::UnknownClient, "unknown client"))
                 });
             let expect = &step["expect"];
+            // `would_refuse` when the step names it: {profile, code}, or null for none.
+            let would = |r: &jwtauth::VerifiedAssertion| match expect.get("would_refuse") {
+                None => true,
+                Some(Value::Null) => r.would_refuse.is_none(),
+                Some(w) => r
+                    .would_refuse
+                    .as_ref()
+                    .is_some_and(|x| w["profile"] == x.profile.as_str() && w["code"] == x.code.name()),
+            };
             let ok = match (&result, expect.get("error").and_then(Value::as_str)) {
-                (Ok(r), None) => expect["client_id"].as_str() == Some(r.client_id.as_str()),
+                (Ok(r), None) => expect["client_id"].as_str() == Some(r.client_id.as_str()) && would(r),
                 (Err(e), Some(code)) => e.code().name() == code,
                 _ => false,
             };
@@ -195,7 +213,7 @@ fn assertion_vectors() {
     }
     assert!(failures.is_empty(), "{} vector failures:\n{}", failures.len(), failures.join("\n"));
     assert!(explained_steps >= cases.len(), "explain ran on every step");
-    for rule in ["1", "2", "3", "4", "5", "6", "7", "8"] {
+    for rule in ["1", "2", "3", "4", "5", "6", "7", "8", "P"] {
         assert!(rules.contains(rule), "no vector for rule {rule}");
     }
 }

@@ -38,6 +38,7 @@ pub struct jwtauth_authenticated {
     client_id: CString,
     method: CString,
     verified: Option<jwtauth_verified>,
+    would_refuse: Option<jwtauth_core::WouldRefuse>,
 }
 
 /// One decoded form parameter, for `jwtauth_authenticate_form`.
@@ -85,6 +86,7 @@ fn result(a: Authenticated) -> jwtauth_authenticated {
         client_id: c_string(a.client_id()),
         method: c_string(a.method.as_str()),
         verified: a.assertion.map(jwtauth_verified::new),
+        would_refuse: a.would_refuse,
     }
 }
 
@@ -263,6 +265,35 @@ pub extern "C" fn jwtauth_authenticated_assertion(
 ) -> *const jwtauth_verified {
     infallible(std::ptr::null(), || {
         obj(a, "a").ok().and_then(|a| a.verified.as_ref()).map_or(std::ptr::null(), std::ptr::from_ref)
+    })
+}
+
+/// What the report-only profile would have refused so far in requests this
+/// authenticator accepted, as `jwtauth_verifier_report_json` writes it
+/// (owned: free with `jwtauth_string_free`).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_authenticator_report_json(
+    auth: *const jwtauth_authenticator,
+    out: *mut *mut c_char,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        give(out, &obj(auth, "auth")?.inner.verifier().report().to_json().to_string());
+        Ok(())
+    })
+}
+
+/// What the verifier's report-only profile would have refused in this
+/// request (its method, or its assertion): the status, or `JWTAUTH_OK` for
+/// nothing; `*profile` (when not NULL) gets the profile's name (static) or NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_authenticated_would_refuse(
+    a: *const jwtauth_authenticated,
+    profile: *mut *const c_char,
+) -> jwtauth_status {
+    infallible(jwtauth_status::JWTAUTH_OK, || {
+        crate::verifier::would_refuse(obj(a, "a").ok().and_then(|a| a.would_refuse.as_ref()), profile)
     })
 }
 

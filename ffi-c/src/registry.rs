@@ -185,6 +185,21 @@ pub extern "C" fn jwtauth_client_set_signing_alg(
     })
 }
 
+/// Override the verifier's profile for this client: "compat", "rfc7523bis"
+/// or "fapi2" (docs/profiles.md).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_client_set_profile(
+    client: *mut jwtauth_client,
+    profile: *const c_char,
+    profile_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let p = crate::verifier::profile_named(profile, profile_len, "profile")?;
+        edit(client, |c| Ok(c.with_profile(p)))
+    })
+}
+
 /// Override the verifier's audience mode ("strict"/"compat") and/or max age
 /// (seconds) for this client; NULL / a negative value keeps the verifier's.
 #[unsafe(no_mangle)]

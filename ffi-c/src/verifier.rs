@@ -14,7 +14,8 @@ use std::mem::MaybeUninit;
 use std::sync::{Arc, OnceLock};
 
 use jwtauth_core::{
-    AlgorithmSet, AudienceMode, Clock, Registry, RemoteJwks, ReplayStore, VerifiedAssertion, Verifier,
+    AlgorithmSet, AudienceMode, Clock, Profile, Registry, RemoteJwks, ReplayStore, VerifiedAssertion,
+    Verifier, WouldRefuse,
 };
 
 use crate::args::{Out, bytes, free, obj, obj_mut, opt_text, text, to_c};
@@ -38,6 +39,8 @@ pub struct jwtauth_verifier_config {
     token_endpoint: Option<String>,
     audiences: Vec<String>,
     audience_mode: Option<AudienceMode>,
+    profile: Option<Profile>,
+    report_profile: Option<Profile>,
     leeway: Option<i64>,
     max_age: Option<i64>,
     max_lifetime: Option<i64>,
@@ -59,6 +62,12 @@ impl jwtauth_verifier_config {
         }
         if let Some(m) = self.audience_mode {
             b = b.audience_mode(m);
+        }
+        if let Some(p) = self.profile {
+            b = b.profile(p);
+        }
+        if let Some(p) = self.report_profile {
+            b = b.report_profile(p);
         }
         if let Some(l) = self.leeway {
             b = b.leeway(l);
@@ -113,6 +122,22 @@ pub extern "C" fn jwtauth_verifier_settings_json(
     call(err, || {
         let out = Out::new(out, "out")?;
         give(out, &obj(verifier, "verifier")?.inner.settings().to_string());
+        Ok(())
+    })
+}
+
+/// What the report-only profile would have refused so far, as a JSON object
+/// (owned: free with `jwtauth_string_free`): `profile` (or null),
+/// `counts` (`client_id`, `code` as `JWTAUTH_…`, `count`), `dropped`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_report_json(
+    verifier: *const jwtauth_verifier,
+    out: *mut *mut c_char,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        give(out, &obj(verifier, "verifier")?.inner.report().to_json().to_string());
         Ok(())
     })
 }
@@ -246,6 +271,8 @@ pub extern "C" fn jwtauth_verifier_config_new(
             token_endpoint: None,
             audiences: Vec::new(),
             audience_mode: None,
+            profile: None,
+            report_profile: None,
             leeway: None,
             max_age: None,
             max_lifetime: None,
@@ -305,6 +332,68 @@ pub extern "C" fn jwtauth_verifier_config_set_audience_mode(
         let mode = AudienceMode::from_name(name)
             .ok_or_else(|| Failure::argument("mode", "is not strict or compat"))?;
         obj_mut(config, "config")?.audience_mode = Some(mode);
+        Ok(())
+    })
+}
+
+/// A profile by name ("compat", "rfc7523bis", "fapi2"), for an argument `what`.
+pub(crate) fn profile_named(name: *const c_char, len: usize, what: &'static str) -> Result<Profile, Failure> {
+    Profile::from_name(text(name, len, what)?)
+        .ok_or_else(|| Failure::argument(what, "is not compat, rfc7523bis or fapi2"))
+}
+
+/// The profile's name, static.
+pub(crate) fn profile_name(p: Profile) -> *const c_char {
+    match p {
+        Profile::Compat => c"compat".as_ptr(),
+        Profile::Rfc7523bis => c"rfc7523bis".as_ptr(),
+        Profile::Fapi2 => c"fapi2".as_ptr(),
+    }
+}
+
+/// What a report-only profile would have refused, for C: the status it
+/// would have refused with (`JWTAUTH_OK` for nothing) and its profile.
+pub(crate) fn would_refuse(w: Option<&WouldRefuse>, profile: *mut *const c_char) -> jwtauth_status {
+    let (status, name) = w.map_or((jwtauth_status::JWTAUTH_OK, std::ptr::null()), |w| {
+        (jwtauth_status::from_code(w.code), profile_name(w.profile))
+    });
+    // NULL: the caller does not want the name.
+    if let Ok(out) = Out::new(profile, "profile") {
+        out.write(name);
+    }
+    status
+}
+
+/// The profile enforced: "compat" (the default), "rfc7523bis" or "fapi2"
+/// (docs/profiles.md); a client's own profile overrides it.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_profile(
+    config: *mut jwtauth_verifier_config,
+    profile: *const c_char,
+    profile_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let p = profile_named(profile, profile_len, "profile")?;
+        obj_mut(config, "config")?.profile = Some(p);
+        Ok(())
+    })
+}
+
+/// A profile evaluated beside the enforced one in report-only mode: it
+/// refuses nothing; `jwtauth_verified_would_refuse` and
+/// `jwtauth_authenticated_would_refuse` say what it would have refused, and
+/// `jwtauth_verifier_report_json` counts it per client and code.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_report_profile(
+    config: *mut jwtauth_verifier_config,
+    profile: *const c_char,
+    profile_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let p = profile_named(profile, profile_len, "profile")?;
+        obj_mut(config, "config")?.report_profile = Some(p);
         Ok(())
     })
 }
@@ -514,6 +603,20 @@ pub extern "C" fn jwtauth_verified_alg(v: *const jwtauth_verified) -> *const c_c
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_verified_replay_until(v: *const jwtauth_verified) -> i64 {
     infallible(0, || obj(v, "verified").map_or(0, |v| v.inner.replay_until))
+}
+
+/// What the verifier's report-only profile would have refused in this
+/// assertion: the status it would have refused with, or `JWTAUTH_OK` for
+/// nothing; `*profile` (when `profile` is not NULL) gets the profile's name
+/// (static) or NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verified_would_refuse(
+    v: *const jwtauth_verified,
+    profile: *mut *const c_char,
+) -> jwtauth_status {
+    infallible(jwtauth_status::JWTAUTH_OK, || {
+        would_refuse(obj(v, "verified").ok().and_then(|v| v.inner.would_refuse.as_ref()), profile)
+    })
 }
 
 /// Free a result. NULL is a no-op.

@@ -63,6 +63,56 @@ static void test_authenticator_explain(void) {
   jwtauth_registry_free(reg);
 }
 
+/* Profiles: a fapi2 server refuses Basic; a report-only fapi2 profile accepts
+ * it, says what it would refuse, and counts it. */
+static void test_profiles(void) {
+  const char *doc = "{\"clients\":[{\"client_id\":\"web\",\"token_endpoint_auth_method\":\"client_secret_basic\","
+                    "\"client_secret\":\"a-secret-of-enough-length\"}]}";
+  const char *basic = "Basic d2ViOmEtc2VjcmV0LW9mLWVub3VnaC1sZW5ndGg="; /* web:a-secret-of-enough-length */
+  const uint8_t *body = (const uint8_t *)"grant_type=client_credentials";
+  jwtauth_registry *reg = NULL;
+  jwtauth_verifier_config *cfg = NULL;
+  jwtauth_authenticator *enforcing = NULL, *reporting = NULL;
+  jwtauth_authenticated *a = NULL;
+  OK(jwtauth_registry_from_json(STR(doc), NULL, NOW, &reg, NULL));
+  OK(jwtauth_verifier_config_new(S(ISSUER), &cfg, NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_set_profile(cfg, S("fapi3"), &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_set_report_profile(cfg, NULL, 0, &err));
+  OK(jwtauth_verifier_config_set_profile(cfg, S("fapi2"), NULL));
+  OK(jwtauth_authenticator_new(cfg, reg, NULL, 0, &enforcing, NULL));
+  FAILS(JWTAUTH_AUTH_METHOD_MISMATCH, jwtauth_authenticate(enforcing, STR(basic), body, 29, &a, &err));
+  CHECK(a == NULL, "refused: no result");
+  OK(jwtauth_verifier_config_set_profile(cfg, S("compat"), NULL));
+  OK(jwtauth_verifier_config_set_report_profile(cfg, S("fapi2"), NULL));
+  OK(jwtauth_authenticator_new(cfg, reg, NULL, 0, &reporting, NULL));
+  char *report = NULL;
+  OK(jwtauth_authenticator_report_json(reporting, &report, NULL));
+  CHECK(strcmp(report, "{\"counts\":[],\"dropped\":0,\"profile\":\"fapi2\"}") == 0, "empty report: %s", report);
+  jwtauth_string_free(report);
+  for (int i = 0; i < 2; i++) {
+    OK(jwtauth_authenticate(reporting, STR(basic), body, 29, &a, NULL));
+    const char *profile = NULL;
+    CHECK(jwtauth_authenticated_would_refuse(a, &profile) == JWTAUTH_AUTH_METHOD_MISMATCH &&
+              profile != NULL && strcmp(profile, "fapi2") == 0,
+          "would refuse");
+    CHECK(jwtauth_authenticated_would_refuse(a, NULL) == JWTAUTH_AUTH_METHOD_MISMATCH, "NULL profile pointer");
+    jwtauth_authenticated_free(a);
+    a = NULL;
+  }
+  OK(jwtauth_authenticator_report_json(reporting, &report, NULL));
+  CHECK(strstr(report, "{\"client_id\":\"web\",\"code\":\"JWTAUTH_AUTH_METHOD_MISMATCH\",\"count\":2}") != NULL,
+        "counted: %s", report);
+  jwtauth_string_free(report);
+  CHECK(jwtauth_authenticated_would_refuse(NULL, NULL) == JWTAUTH_OK, "NULL result");
+  CHECK(jwtauth_verified_would_refuse(NULL, NULL) == JWTAUTH_OK, "NULL verified");
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticator_report_json(NULL, &report, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_report_json(NULL, &report, &err));
+  jwtauth_authenticator_free(enforcing);
+  jwtauth_authenticator_free(reporting);
+  jwtauth_verifier_config_free(cfg);
+  jwtauth_registry_free(reg);
+}
+
 static void test_version_and_table(void) {
   CHECK(strcmp(jwtauth_version(), JWTAUTH_VERSION) == 0, "version %s vs %s", jwtauth_version(), JWTAUTH_VERSION);
   CHECK(jwtauth_version_number() == JWTAUTH_VERSION_NUMBER, "packed version");
@@ -814,6 +864,7 @@ int main(void) {
   test_sign_and_verify();
   test_authenticate_and_callbacks();
   test_authenticator_explain();
+  test_profiles();
   test_remote_jwks();
   test_policy();
   test_redis_store();

@@ -49,6 +49,16 @@ def config(cfg):
     rec("cfg_max_len", cfg["max_assertion_len"])
     if "allowed_algorithms" in cfg:
         rec("cfg_algorithms", ",".join(cfg["allowed_algorithms"]))
+    for k in ("profile", "report_profile"):
+        if k in cfg:
+            rec("cfg_" + k, cfg[k])
+
+
+def would_refuse(exp):
+    """`expect_would`: "none", or "profile:CODE" (absent: not checked)."""
+    if "would_refuse" in exp:
+        w = exp["would_refuse"]
+        rec("expect_would", "none" if w is None else f"{w['profile']}:{w['code']}")
 
 
 def credential(c):
@@ -88,6 +98,8 @@ def assertions():
                 rec("signing_alg", cl["signing_alg"])
             rec("client_audience_mode", cl.get("audience_mode", ""))
             rec("client_max_age", cl.get("max_age", -1))
+            if "profile" in cl:
+                rec("client_profile", cl["profile"])
             for c in cl["credentials"]:
                 credential(c)
             rec("end_client", "")
@@ -102,6 +114,7 @@ def assertions():
                 rec("expect_error", exp["error"])
             else:
                 rec("expect_client", exp["client_id"])
+                would_refuse(exp)
             rec("end_step", "")
         rec("end_case", "")
 
@@ -146,6 +159,7 @@ def requests():
             else:
                 rec("expect_client", exp["client_id"])
                 rec("expect_method", exp["method"])
+                would_refuse(exp)
             rec("end_step", "")
         rec("end_case", "")
 

@@ -61,6 +61,10 @@ static bool config_record(jwtauth_verifier_config **cfg, const record *r) {
     OK(jwtauth_verifier_config_set_limits(*cfg, -1, -1, (size_t)num(r), NULL));
   } else if (is(r, "cfg_algorithms")) {
     OK(jwtauth_verifier_config_set_algorithms(*cfg, r->value, r->len, NULL));
+  } else if (is(r, "cfg_profile")) {
+    OK(jwtauth_verifier_config_set_profile(*cfg, r->value, r->len, NULL));
+  } else if (is(r, "cfg_report_profile")) {
+    OK(jwtauth_verifier_config_set_report_profile(*cfg, r->value, r->len, NULL));
   } else {
     return false;
   }
@@ -68,6 +72,15 @@ static bool config_record(jwtauth_verifier_config **cfg, const record *r) {
 }
 
 static const char *name_of(jwtauth_status st) { return jwtauth_status_name((uint32_t)st); }
+
+/* A report-only verdict against an `expect_would` record: "none" or "profile:CODE". */
+static bool would_matches(jwtauth_status st, const char *profile, const char *expect) {
+  if (expect == NULL) return true;
+  if (strcmp(expect, "none") == 0) return st == JWTAUTH_OK && profile == NULL;
+  char got[128];
+  snprintf(got, sizeof got, "%s:%s", profile ? profile : "", st == JWTAUTH_OK ? "" : name_of(st));
+  return strcmp(got, expect) == 0;
+}
 
 static int cases_run, steps_run, registrations_refused, keys_run, defaults_run;
 
@@ -86,7 +99,7 @@ static void assertion_case(record *r, const char *id) {
   int64_t expires_at = 0;
   bool has_expiry = false, from_cert = false;
   /* step */
-  char *assertion = NULL, *step_client = NULL, *expect_error = NULL, *expect_client = NULL;
+  char *assertion = NULL, *step_client = NULL, *expect_error = NULL, *expect_client = NULL, *expect_would = NULL;
   int step = 0;
 
   OK(jwtauth_registry_new(&registry));
@@ -111,6 +124,8 @@ static void assertion_case(record *r, const char *id) {
       if (r->len > 0) OK(jwtauth_client_set_overrides(client, r->value, r->len, -1, NULL));
     } else if (is(r, "client_max_age")) {
       OK(jwtauth_client_set_overrides(client, NULL, 0, num(r), NULL));
+    } else if (is(r, "client_profile")) {
+      OK(jwtauth_client_set_profile(client, r->value, r->len, NULL));
     } else if (is(r, "cred_jwk")) {
       OK(jwtauth_verifying_key_from_jwk(r->value, r->len, &key, NULL));
     } else if (is(r, "cred_pem")) {
@@ -147,6 +162,8 @@ static void assertion_case(record *r, const char *id) {
       expect_error = dup(r);
     } else if (is(r, "expect_client")) {
       expect_client = dup(r);
+    } else if (is(r, "expect_would")) {
+      expect_would = dup(r);
     } else if (is(r, "end_step")) {
       jwtauth_verified *v = NULL;
       jwtauth_error *err = NULL;
@@ -162,11 +179,15 @@ static void assertion_case(record *r, const char *id) {
               "%s step %d: got %s (%s), want client %s", id, step, name_of(st),
               err ? jwtauth_error_detail(err) : "", expect_client);
         CHECK(err == NULL, "%s: err written on success", id);
+        const char *profile = NULL;
+        jwtauth_status would = jwtauth_verified_would_refuse(v, &profile);
+        CHECK(would_matches(would, profile, expect_would), "%s step %d: would refuse %s %s, want %s", id, step,
+              profile ? profile : "-", name_of(would), expect_would);
       }
       jwtauth_verified_free(v);
       jwtauth_error_free(err);
-      free(assertion), free(step_client), free(expect_error), free(expect_client);
-      assertion = step_client = expect_error = expect_client = NULL;
+      free(assertion), free(step_client), free(expect_error), free(expect_client), free(expect_would);
+      assertion = step_client = expect_error = expect_client = expect_would = NULL;
       step++;
       steps_run++;
     } else {
@@ -192,7 +213,7 @@ static void request_case(record *r, const char *id) {
   jwtauth_authenticator *auth = NULL;
   char *realm = NULL, *registry_json = NULL, *problems = NULL;
   char *authorization = NULL, *body = NULL;
-  char *expect_error = NULL, *expect_body = NULL, *expect_client = NULL, *expect_method = NULL;
+  char *expect_error = NULL, *expect_body = NULL, *expect_client = NULL, *expect_method = NULL, *expect_would = NULL;
   int64_t now = 0, expect_status = 0, expect_www = 0;
   char *names[MAX_PARAMS], *values[MAX_PARAMS];
   size_t nparams = 0;
@@ -266,6 +287,8 @@ static void request_case(record *r, const char *id) {
       expect_client = dup(r);
     } else if (is(r, "expect_method")) {
       expect_method = dup(r);
+    } else if (is(r, "expect_would")) {
+      expect_would = dup(r);
     } else if (is(r, "end_step")) {
       jwtauth_param params[MAX_PARAMS];
       for (size_t i = 0; i < nparams; i++) {
@@ -298,6 +321,10 @@ static void request_case(record *r, const char *id) {
                 err ? jwtauth_error_detail(err) : "", expect_client);
           bool jwt = strstr(method ? method : "", "_jwt") != NULL;
           CHECK((jwtauth_authenticated_assertion(a) != NULL) == jwt, "%s: assertion present iff JWT", id);
+          const char *profile = NULL;
+          jwtauth_status would = jwtauth_authenticated_would_refuse(a, &profile);
+          CHECK(would_matches(would, profile, expect_would), "%s step %d (%s): would refuse %s %s, want %s", id,
+                step, api_name, profile ? profile : "-", name_of(would), expect_would);
         }
         jwtauth_authenticated_free(a);
         jwtauth_error_free(err);
@@ -305,8 +332,8 @@ static void request_case(record *r, const char *id) {
       for (size_t i = 0; i < nparams; i++) free(names[i]), free(values[i]);
       nparams = 0, has_form = false;
       free(authorization), free(body), free(expect_error), free(expect_body), free(expect_client),
-          free(expect_method);
-      authorization = body = expect_error = expect_body = expect_client = expect_method = NULL;
+          free(expect_method), free(expect_would);
+      authorization = body = expect_error = expect_body = expect_client = expect_method = expect_would = NULL;
       step++;
       steps_run++;
     } else {

@@ -560,6 +560,70 @@ def build(keys, key_entries):
     bad = token(H, claims_for("c-rsa", aud="https://other.example"), K["rsa-a"])
     case("r8-not-recorded-on-failure", "8", "a rejected assertion records nothing", rsa_client,
          [step(token(H, claims_for("c-rsa", jti="jti-1"), K["rsa-b"]), err("SIGNATURE_INVALID")), step(t, valid("c-rsa"))])
+
+    # ---- profiles (docs/profiles.md): rfc7523bis and fapi2, per verifier and per client
+    bis, fapi = {"profile": "rfc7523bis"}, {"profile": "fapi2"}
+    aud_case("p-bis-issuer", ISSUER, valid("c-rsa"), "rfc7523bis: the issuer", config=bis)
+    aud_case("p-bis-array-one", [ISSUER], valid("c-rsa"), "rfc7523bis: the issuer as a one-member array", config=bis)
+    aud_case("p-bis-typed-array-one", [ISSUER], valid("c-rsa"), "rfc7523bis: explicitly typed, one-member array", typ=TYP, config=bis)
+    aud_case("p-bis-token-endpoint", TOKEN_ENDPOINT, err("AUDIENCE_MISMATCH"), "rfc7523bis: the token endpoint is refused", config=bis)
+    aud_case("p-bis-par-endpoint", PAR_ENDPOINT, err("AUDIENCE_MISMATCH"), "rfc7523bis: a configured endpoint is refused", config=bis)
+    aud_case("p-bis-array-two", [ISSUER, TOKEN_ENDPOINT], err("AUDIENCE_MISMATCH"), "rfc7523bis: two audiences", config=bis)
+    ps_client = [client("c-ps", "private_key_jwt", cred("jwk", "rsa-a"))]
+    PS = {"alg": "PS256", "kid": "rsa-a"}
+    EC = {"alg": "ES256", "kid": "ec256-a"}
+    ED = {"alg": "EdDSA", "kid": "ed-a"}
+    ed_client = [client("c-ed", "private_key_jwt", cred("jwk", "ed-a"))]
+    case("p-fapi2-ps256", "P", "fapi2: PS256 with the issuer as aud", ps_client,
+         [step(token(PS, claims_for("c-ps"), K["rsa-a"]), valid("c-ps"))], config=fapi)
+    case("p-fapi2-rs256", "P", "fapi2: RS256 is not allowed", ps_client,
+         [step(token(H, claims_for("c-ps"), K["rsa-a"]), err("ALGORITHM_NOT_ALLOWED"))], config=fapi)
+    case("p-fapi2-es256", "P", "fapi2: ES256", ec_client,
+         [step(token(EC, claims_for("c-ec"), K["ec256-a"]), valid("c-ec"))], config=fapi)
+    case("p-fapi2-eddsa", "P", "fapi2: EdDSA", ed_client,
+         [step(token(ED, claims_for("c-ed"), K["ed-a"]), valid("c-ed"))], config=fapi)
+    case("p-fapi2-es384", "P", "fapi2: ES384 is not allowed", [client("c-ec384", "private_key_jwt", cred("jwk", "ec384"))],
+         [step(token({"alg": "ES384", "kid": "ec384"}, claims_for("c-ec384"), K["ec384"]), err("ALGORITHM_NOT_ALLOWED"))], config=fapi)
+    case("p-fapi2-hs256", "P", "fapi2: client_secret_jwt's HS256 is not allowed",
+         [client("c-hs", "client_secret_jwt", cred("secret", S["secret-64"]))],
+         [step(token({"alg": "HS256", "typ": TYP}, claims_for("c-hs"), S["secret-64"]), err("ALGORITHM_NOT_ALLOWED"))], config=fapi)
+    case("p-fapi2-array-one", "P", "fapi2: aud as a one-member array is refused", ec_client,
+         [step(token(EC, claims_for("c-ec", aud=[ISSUER]), K["ec256-a"]), err("AUDIENCE_MISMATCH"))], config=fapi)
+    case("p-fapi2-token-endpoint", "P", "fapi2: the token endpoint is refused", ec_client,
+         [step(token(EC, claims_for("c-ec", aud=TOKEN_ENDPOINT), K["ec256-a"]), err("AUDIENCE_MISMATCH"))], config=fapi)
+    case("p-fapi2-iat-10s-ahead", "P", "fapi2: iat 10 s ahead is accepted", ec_client,
+         [step(token(EC, claims_for("c-ec", iat=NOW + 10, exp=NOW + 70), K["ec256-a"]), valid("c-ec"))], config=fapi)
+    case("p-fapi2-iat-11s-ahead", "P", "fapi2: iat 11 s ahead is refused", ec_client,
+         [step(token(EC, claims_for("c-ec", iat=NOW + 11, exp=NOW + 71), K["ec256-a"]), err("ISSUED_IN_FUTURE"))], config=fapi)
+    case("p-fapi2-nbf-10s-ahead", "P", "fapi2: nbf 10 s ahead is accepted", ec_client,
+         [step(token(EC, claims_for("c-ec", nbf=NOW + 10), K["ec256-a"]), valid("c-ec"))], config=fapi)
+    case("p-fapi2-nbf-11s-ahead", "P", "fapi2: nbf 11 s ahead is refused", ec_client,
+         [step(token(EC, claims_for("c-ec", nbf=NOW + 11), K["ec256-a"]), err("NOT_YET_VALID"))], config=fapi)
+    case("p-compat-iat-11s-ahead", "P", "compat: iat 11 s ahead is within the 60 s leeway", ec_client,
+         [step(token(EC, claims_for("c-ec", iat=NOW + 11, exp=NOW + 71), K["ec256-a"]), valid("c-ec"))])
+    case("p-client-fapi2", "P", "a client's own fapi2 profile under a compat verifier",
+         [client("c-fapi", "private_key_jwt", cred("jwk", "rsa-a"), profile="fapi2")],
+         [step(token(H, claims_for("c-fapi"), K["rsa-a"]), err("ALGORITHM_NOT_ALLOWED")),
+          step(token(PS, claims_for("c-fapi", jti="jti-2"), K["rsa-a"]), valid("c-fapi"))])
+    case("p-client-compat", "P", "a client's own compat profile under a fapi2 verifier",
+         [client("c-old", "private_key_jwt", cred("jwk", "rsa-a"), profile="compat")],
+         [step(token(H, claims_for("c-old", aud=TOKEN_ENDPOINT), K["rsa-a"]), valid("c-old"))], config=fapi)
+
+    # ---- report-only: a stricter profile beside the enforced one refuses nothing
+    def would(profile, code):
+        return {"profile": profile, "code": code}
+    rep_bis = {"report_profile": "rfc7523bis"}
+    case("p-report-bis-token-endpoint", "P", "report rfc7523bis: a token-endpoint audience is accepted and reported", rsa_client,
+         [step(rs(aud=TOKEN_ENDPOINT), {**valid("c-rsa"), "would_refuse": would("rfc7523bis", "AUDIENCE_MISMATCH")}),
+          step(rs(aud=ISSUER, jti="jti-2"), {**valid("c-rsa"), "would_refuse": None})], config=rep_bis)
+    case("p-report-fapi2-rs256", "P", "report fapi2 under compat: RS256 is accepted and reported", rsa_client,
+         [step(rs(), {**valid("c-rsa"), "would_refuse": would("fapi2", "ALGORITHM_NOT_ALLOWED")})], config={"report_profile": "fapi2"})
+    case("p-report-fapi2-iat-ahead", "P", "report fapi2 under compat: iat 30 s ahead is accepted and reported", ec_client,
+         [step(token(EC, claims_for("c-ec", iat=NOW + 30, exp=NOW + 90), K["ec256-a"]),
+               {**valid("c-ec"), "would_refuse": would("fapi2", "ISSUED_IN_FUTURE")})], config={"report_profile": "fapi2"})
+    case("p-report-refused-still-refused", "P", "report-only changes no verdict: a replay is still refused", rsa_client,
+         [step(rs(aud=TOKEN_ENDPOINT), {**valid("c-rsa"), "would_refuse": would("rfc7523bis", "AUDIENCE_MISMATCH")}),
+          step(rs(aud=TOKEN_ENDPOINT), err("REPLAYED"))], config=rep_bis)
     return cases
 
 
@@ -999,6 +1063,34 @@ def request_cases(keys, entries):
     case("register-jwks-uri-loopback-allowed", "jwks_uri over http to loopback, allowed by the policy", [
         {"client_id": "c-remote", "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "http://127.0.0.1:9/jwks"}],
         policy={"jwks_uri_allow_http": True, "jwks_uri_allow_private_addresses": True})
+
+    # ---- profiles (docs/profiles.md)
+    fapi, rep = {"profile": "fapi2"}, {"report_profile": "fapi2"}
+    would = lambda code: {"profile": "fapi2", "code": code}
+    case("profile-fapi2-secrets-refused", "fapi2: client_secret_basic, client_secret_post and none are refused", everyone, [
+        step(err("AUTH_METHOD_MISMATCH", 401, True), authorization=basic("my-client_1", basic_secret), form=gt),
+        step(err("AUTH_METHOD_MISMATCH", 401), form=gt + [("client_id", "c-post"), ("client_secret", post_secret)]),
+        step(err("AUTH_METHOD_MISMATCH", 401), form=gt + [("client_id", "c-public")]),
+        step(err("ALGORITHM_NOT_ALLOWED", 401), form=jwt_form(signed("secret-64", "c-hs", "HS256", kid=False, aud=ISSUER)))], config=fapi)
+    case("profile-fapi2-private-key-jwt", "fapi2: ES256 with the issuer as aud; the token endpoint as aud refused", everyone, [
+        step(ok("c-ec", "private_key_jwt"), form=jwt_form(signed("ec256-a", "c-ec", "ES256", jti="f1", aud=ISSUER))),
+        step(err("AUDIENCE_MISMATCH", 401), form=jwt_form(signed("ec256-a", "c-ec", "ES256", jti="f2")))], config=fapi)
+    case("profile-client-fapi2", "a client registered with profile fapi2 under a compat server", [pk("c-f", "rsa-a", profile="fapi2")], [
+        step(err("ALGORITHM_NOT_ALLOWED", 401), form=jwt_form(signed("rsa-a", "c-f", "RS256", jti="c1", aud=ISSUER))),
+        step(ok("c-f", "private_key_jwt"), form=jwt_form(signed("rsa-a", "c-f", "PS256", jti="c2", aud=ISSUER)))])
+    case("report-fapi2", "report fapi2 beside compat: everything accepted, what fapi2 would refuse reported", everyone, [
+        step({**ok("my-client_1", "client_secret_basic"), "would_refuse": would("AUTH_METHOD_MISMATCH")},
+             authorization=basic("my-client_1", basic_secret), form=gt),
+        step({**ok("c-rsa", "private_key_jwt"), "would_refuse": would("ALGORITHM_NOT_ALLOWED")},
+             form=jwt_form(signed("rsa-a", "c-rsa", "RS256", jti="r1", aud=ISSUER))),
+        step({**ok("c-ec", "private_key_jwt"), "would_refuse": would("AUDIENCE_MISMATCH")},
+             form=jwt_form(signed("ec256-a", "c-ec", "ES256", jti="r2"))),
+        step({**ok("c-ec", "private_key_jwt"), "would_refuse": None},
+             form=jwt_form(signed("ec256-a", "c-ec", "ES256", jti="r3", aud=ISSUER)))], config=rep)
+    refused("register-fapi2-secret", "profile fapi2 with client_secret_post", [{**cs_post, "profile": "fapi2"}], ["INVALID_CLIENT_METADATA"])
+    refused("register-fapi2-pin", "profile fapi2 pinned to RS256", [pk("c", "rsa-a", profile="fapi2", token_endpoint_auth_signing_alg="RS256")],
+            ["INVALID_CLIENT_METADATA"])
+    refused("register-unknown-profile", "an unknown profile", [pk("c", "ec256-a", profile="fapi1")], ["INVALID_CLIENT_METADATA"])
     return cases
 
 

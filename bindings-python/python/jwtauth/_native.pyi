@@ -219,6 +219,8 @@ class Verifier:
         token_endpoint: Optional[str] = None,
         audiences: Sequence[str] = ...,
         audience_mode: str = "compat",
+        profile: str = "compat",
+        report_profile: Optional[str] = None,
         leeway: Optional[int] = None,
         max_age: Optional[int] = None,
         max_lifetime: Optional[int] = None,
@@ -240,6 +242,7 @@ class Verifier:
     @property
     def issuer(self) -> str: ...
     def settings(self) -> Dict[str, Any]: ...
+    def report(self) -> Dict[str, Any]: ...
 
 @final
 class VerifiedAssertion:
@@ -257,6 +260,8 @@ class VerifiedAssertion:
     def replay_until(self) -> int: ...
     @property
     def claims(self) -> Dict[str, Any]: ...
+    @property
+    def would_refuse(self) -> Optional[Dict[str, str]]: ...
 
 @final
 class Authenticator:
@@ -301,3 +306,5 @@ class Authenticated:
     def claims(self) -> Optional[Dict[str, Any]]: ...
     @property
     def jti(self) -> Optional[str]: ...
+    @property
+    def would_refuse(self) -> Optional[Dict[str, str]]: ...

@@ -104,7 +104,8 @@ fn metadata(state: &State) -> Value {
 
 fn attempts_json(state: &State) -> Value {
     let list: Vec<Value> = state.attempts.lock().map(|a| a.iter().cloned().collect()).unwrap_or_default();
-    json!({ "issuer": state.issuer, "token_endpoint": state.token_endpoint, "attempts": list })
+    json!({ "issuer": state.issuer, "token_endpoint": state.token_endpoint,
+            "report": state.verifier.report().to_json(), "attempts": list })
 }
 
 /// 32 random bytes, base64url.
@@ -177,10 +178,15 @@ impl State {
         let response = match auth.authenticate_raw(authorization, body) {
             Ok(a) => {
                 let (response, grant_error) = self.grant(&a, &form, now);
+                let would_refuse = a.would_refuse.as_ref().map(|w| {
+                    json!({ "profile": w.profile.as_str(), "code": format!("JWTAUTH_{}", w.code.name()),
+                            "detail": w.detail })
+                });
                 extend(
                     &mut rec,
                     json!({ "verdict": "accepted", "client_id": a.client_id(), "method": a.method.as_str(),
-                            "status": response.status().as_u16(), "grant_error": grant_error }),
+                            "status": response.status().as_u16(), "grant_error": grant_error,
+                            "would_refuse": would_refuse }),
                 );
                 response
             }
@@ -305,6 +311,10 @@ fn text_line(rec: &Value) -> String {
     );
     if let Some(g) = rec.get("grant_error").and_then(Value::as_str) {
         line.push_str(&format!(" grant_error={g}"));
+    }
+    if let Some(w) = rec.get("would_refuse").filter(|w| w.is_object()) {
+        let g = |k: &str| w.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        line.push_str(&format!(" {}_would_refuse={}", g("profile"), g("code")));
     }
     if let Some(e) = rec.get("error").and_then(Value::as_str) {
         line.push_str(&format!(" error={e}"));

@@ -44,6 +44,13 @@ pub(crate) struct Serve {
     /// Accept only the issuer as audience (draft-ietf-oauth-rfc7523bis).
     #[arg(long)]
     strict: bool,
+    /// The profile enforced: compat, rfc7523bis or fapi2 (docs/profiles.md).
+    #[arg(long, value_parser = crate::report::profile, default_value = "compat")]
+    profile: jwtauth::Profile,
+    /// A profile evaluated beside the enforced one, refusing nothing: each
+    /// attempt says what it would have refused; /attempts counts them.
+    #[arg(long, value_parser = crate::report::profile)]
+    report_profile: Option<jwtauth::Profile>,
     /// A credential policy (JSON) the registry is checked against [default: the library's].
     #[arg(long)]
     policy: Option<PathBuf>,
@@ -167,6 +174,10 @@ pub(crate) fn serve(a: &Serve) -> Run {
         let mut b = Verifier::builder(issuer.as_str()).token_endpoint(token_endpoint.as_str());
         if a.strict {
             b = b.audience_mode(AudienceMode::Strict);
+        }
+        b = b.profile(a.profile);
+        if let Some(r) = a.report_profile {
+            b = b.report_profile(r);
         }
         if let Some(url) = &a.redis {
             let store = jwtauth::RedisReplayStore::new(jwtauth::RedisReplayConfig::new(url.as_str()))?;

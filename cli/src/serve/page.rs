@@ -93,8 +93,11 @@ fn row(h: &mut String, a: &Value) {
     let verdict = text(a, "verdict");
     let status = a.get("status").map_or_else(String::new, Value::to_string);
     let grant_error = a.get("grant_error").and_then(Value::as_str);
+    let would = a.get("would_refuse").filter(|w| w.is_object()).map_or_else(String::new, |w| {
+        format!(" · {} would refuse: {}", esc(text(w, "profile")), esc(text(w, "code")))
+    });
     let (class, badge) = match (verdict, grant_error) {
-        ("accepted", None) => ("accepted", format!("accepted · {status}")),
+        ("accepted", None) => ("accepted", format!("accepted · {status}{would}")),
         ("accepted", Some(g)) => ("grant", format!("authenticated · grant refused: {} · {status}", esc(g))),
         _ => ("refused", format!("refused · {status} · {}", esc(text(a, "error")))),
     };

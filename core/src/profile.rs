@@ -1,0 +1,185 @@
+//! Deployment profiles: one setting that fixes the audience, algorithm and
+//! time rules together (docs/profiles.md), enforced by the verifier and the
+//! authenticator or evaluated beside the enforced one in report-only mode.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::algorithm::{Algorithm, AlgorithmSet};
+use crate::claims::AudienceMode;
+use crate::client::AuthMethod;
+use crate::error::{Error, ErrorCode};
+
+/// A set of rules a deployment follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Profile {
+    /// Today's practice (the default): the audience mode decides (`compat`:
+    /// the issuer, the token endpoint or another configured endpoint, as a
+    /// string or a one-member array), every algorithm, the configured leeway.
+    #[default]
+    Compat,
+    /// draft-ietf-oauth-rfc7523bis: `aud` is the issuer, as a string or a
+    /// one-member array; no endpoint URL is accepted.
+    Rfc7523bis,
+    /// FAPI 2.0 Security Profile: PS256, ES256 and EdDSA only; `aud` the
+    /// issuer as a string; `iat` and `nbf` at most 10 s ahead;
+    /// `private_key_jwt` only. (RSA keys are at least 2048 bits in every profile.)
+    Fapi2,
+}
+
+/// Largest clock skew ahead that FAPI 2.0 allows for `iat` and `nbf`.
+pub const FAPI2_MAX_SKEW: i64 = 10;
+
+/// Which `aud` values a profile accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AudienceRule {
+    /// The token endpoint and the other configured endpoint URLs too.
+    pub(crate) endpoints: bool,
+    /// A one-member array as well as a string.
+    pub(crate) array: bool,
+}
+
+impl AudienceRule {
+    pub(crate) const COMPAT: Self = Self { endpoints: true, array: true };
+    pub(crate) const ISSUER: Self = Self { endpoints: false, array: true };
+    pub(crate) const ISSUER_STRING: Self = Self { endpoints: false, array: false };
+}
+
+impl Profile {
+    /// Every profile, mildest first.
+    pub const ALL: [Self; 3] = [Self::Compat, Self::Rfc7523bis, Self::Fapi2];
+
+    /// `compat`, `rfc7523bis` or `fapi2`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Compat => "compat",
+            Self::Rfc7523bis => "rfc7523bis",
+            Self::Fapi2 => "fapi2",
+        }
+    }
+
+    /// Parse a profile name.
+    #[must_use]
+    pub fn from_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The algorithms the profile allows.
+    #[must_use]
+    pub const fn algorithms(self) -> AlgorithmSet {
+        match self {
+            Self::Compat | Self::Rfc7523bis => AlgorithmSet::ALL,
+            Self::Fapi2 => AlgorithmSet::only(Algorithm::PS256).with(Algorithm::ES256).with(Algorithm::EdDSA),
+        }
+    }
+
+    /// Whether the profile allows a client to authenticate with `method`.
+    #[must_use]
+    pub const fn allows_method(self, method: AuthMethod) -> bool {
+        match self {
+            Self::Compat | Self::Rfc7523bis => true,
+            Self::Fapi2 => matches!(method, AuthMethod::PrivateKeyJwt),
+        }
+    }
+
+    /// The audience rule: in `compat`, the configured mode (and an explicitly
+    /// typed assertion is held to the issuer as a string, as rfc7523bis asks).
+    pub(crate) const fn audience(self, mode: AudienceMode, explicitly_typed: bool) -> AudienceRule {
+        match (self, mode, explicitly_typed) {
+            (Self::Compat, AudienceMode::Compat, false) => AudienceRule::COMPAT,
+            (Self::Compat, _, _) | (Self::Fapi2, _, _) => AudienceRule::ISSUER_STRING,
+            (Self::Rfc7523bis, _, _) => AudienceRule::ISSUER,
+        }
+    }
+
+    /// How far ahead `iat` and `nbf` may be, given the configured leeway.
+    pub(crate) const fn future_leeway(self, leeway: i64) -> i64 {
+        match self {
+            Self::Fapi2 if leeway > FAPI2_MAX_SKEW => FAPI2_MAX_SKEW,
+            _ => leeway,
+        }
+    }
+
+    /// The refusal of `method` under this profile.
+    pub(crate) fn check_method(self, method: AuthMethod) -> Result<(), Error> {
+        if self.allows_method(method) {
+            Ok(())
+        } else {
+            Err(Error::with_detail(
+                ErrorCode::AuthMethodMismatch,
+                format!("the {} profile allows private_key_jwt only, not {}", self.as_str(), method.as_str()),
+            ))
+        }
+    }
+}
+
+/// What a report-only profile would have refused in an accepted request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WouldRefuse {
+    /// The profile evaluated in report-only mode.
+    pub profile: Profile,
+    /// The code it would have refused with.
+    pub code: ErrorCode,
+    /// Why (the error's log detail).
+    pub detail: String,
+}
+
+impl WouldRefuse {
+    pub(crate) fn new(profile: Profile, e: &Error) -> Self {
+        Self { profile, code: e.code(), detail: e.detail().to_owned() }
+    }
+}
+
+/// Counters of report-only refusals, per client and code; bounded (past
+/// [`ReportCounters::MAX_KEYS`] distinct keys, new ones go to `overflow`).
+#[derive(Debug, Default)]
+pub(crate) struct ReportCounters {
+    map: Mutex<HashMap<(String, ErrorCode), u64>>,
+    overflow: std::sync::atomic::AtomicU64,
+}
+
+/// One counter: a client, the code the report profile would have refused
+/// with, and how many accepted requests it would have refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCount {
+    /// The client.
+    pub client_id: String,
+    /// The code.
+    pub code: ErrorCode,
+    /// How many times.
+    pub count: u64,
+}
+
+impl ReportCounters {
+    pub(crate) const MAX_KEYS: usize = 10_000;
+
+    pub(crate) fn add(&self, client_id: &str, code: ErrorCode) {
+        let Ok(mut map) = self.map.lock() else { return };
+        if let Some(n) = map.get_mut(&(client_id.to_owned(), code)) {
+            *n += 1;
+        } else if map.len() < Self::MAX_KEYS {
+            map.insert((client_id.to_owned(), code), 1);
+        } else {
+            self.overflow.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// The counters, sorted by client then code; and the count of refusals
+    /// not kept because the table was full.
+    pub(crate) fn snapshot(&self) -> (Vec<ReportCount>, u64) {
+        let mut list: Vec<ReportCount> = self
+            .map
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .map(|((c, code), n)| ReportCount { client_id: c.clone(), code: *code, count: *n })
+                    .collect()
+            })
+            .unwrap_or_default();
+        list.sort_by(|a, b| {
+            (a.client_id.as_str(), a.code.number()).cmp(&(b.client_id.as_str(), b.code.number()))
+        });
+        (list, self.overflow.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
