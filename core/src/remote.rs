@@ -177,6 +177,25 @@ impl RemoteJwks {
     /// # Errors
     /// `JWKS_UNAVAILABLE` when no key set has ever been fetched successfully.
     pub fn keys(&self, uri: &JwksUri, kid: Option<&str>, now: i64) -> Result<Arc<JwkSet>> {
+        self.lookup(uri, kid, now, false).0
+    }
+
+    /// After a signature failed with a key from `uri`: fetch the set again
+    /// (the client may have rotated a key under the same kid), at most once
+    /// per cooldown, one fetch at a time. The new set when this call (or the
+    /// fetch it waited for) fetched one; `None` when the cooldown holds it
+    /// back or the fetch failed.
+    pub fn refresh(&self, uri: &JwksUri, now: i64) -> Option<Arc<JwkSet>> {
+        match self.lookup(uri, None, now, true) {
+            (Ok(set), true) => Some(set),
+            _ => None,
+        }
+    }
+
+    /// `keys`, or with `force` a refetch whatever the cache holds (within
+    /// the cooldown); and whether the set returned was fetched by this call
+    /// or by the fetch it waited for.
+    fn lookup(&self, uri: &JwksUri, kid: Option<&str>, now: i64, force: bool) -> (Result<Arc<JwkSet>>, bool) {
         let entry = {
             let mut m = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
             m.entry(uri.as_str().to_owned()).or_default().clone()
@@ -192,16 +211,20 @@ impl RemoteJwks {
             };
             let fresh = have.is_some() && now < st.fresh_until;
             let cooled = st.last_attempt.is_none_or(|t| now.saturating_sub(t) >= self.config.cooldown);
-            let want = !fresh || !kid_known;
-            if st.fetching && want && !waited && !(have.is_some() && kid_known) {
+            let want = force || !fresh || !kid_known;
+            if st.fetching && want && !waited && (force || !(have.is_some() && kid_known)) {
                 // Single flight: wait for the fetch in progress, then use its result.
                 let limit = self.config.timeout.saturating_add(Duration::from_secs(1));
                 st = entry.done.wait_timeout(st, limit).unwrap_or_else(PoisonError::into_inner).0;
                 waited = true;
+                // The fetch waited for is the refetch asked for.
+                if force && !st.fetching && st.last_error.is_none() {
+                    return (st.keys.clone().ok_or_else(|| unavailable(None)), true);
+                }
                 continue;
             }
             if !want || !cooled || st.fetching || waited {
-                return have.ok_or_else(|| unavailable(st.last_error.as_deref()));
+                return (have.ok_or_else(|| unavailable(st.last_error.as_deref())), false);
             }
             break;
         }
@@ -223,7 +246,8 @@ impl RemoteJwks {
             Err(e) => st.last_error = Some(e),
         }
         entry.done.notify_all();
-        st.keys.clone().ok_or_else(|| unavailable(st.last_error.as_deref()))
+        let fetched = st.last_error.is_none();
+        (st.keys.clone().ok_or_else(|| unavailable(st.last_error.as_deref())), fetched)
     }
 
     fn fetch_and_parse(&self, uri: &JwksUri) -> Result<(JwkSet, i64), String> {
@@ -268,7 +292,7 @@ fn parse_remote_jwks(body: &[u8]) -> Result<JwkSet, String> {
         })
         .filter(|k| k.key_type() != KeyType::Oct)
         .collect();
-    JwkSet::from_keys(keys).map_err(|e| e.detail().to_owned())
+    JwkSet::from_published_keys(keys).map_err(|e| e.detail().to_owned())
 }
 
 /// Parse `max-age` out of a Cache-Control value; `no-store`/`no-cache` give 0.

@@ -524,9 +524,35 @@ impl Verifier {
             .chain(
                 remote_sets.iter().flat_map(|(set, expired)| set.keys().iter().map(move |k| (k, *expired))),
             );
+        // Key rotation: a signature that fails with a published set may be
+        // from a key rotated in under the same kid; fetch each set again
+        // (once per cooldown) and try once more.
+        let mut refreshed: Vec<(Arc<JwkSet>, bool)> = Vec::new();
         let key = match jws::select_and_verify(&parsed, candidates) {
             Err(e) if e.code() == ErrorCode::NoMatchingKey && remote_error.is_some() => {
                 return Err(remote_error.unwrap_or(e));
+            }
+            Err(e) if e.code() == ErrorCode::SignatureInvalid && !remote_sets.is_empty() => {
+                if let Some(r) = &self.remote {
+                    for c in client.credentials() {
+                        if let Some(set) = c.jwks_uri().and_then(|uri| r.refresh(uri, now)) {
+                            refreshed.push((set, c.is_expired(now)));
+                        }
+                    }
+                }
+                if refreshed.is_empty() {
+                    return Err(e);
+                }
+                let retry = client
+                    .credentials()
+                    .iter()
+                    .flat_map(|c| c.keys().iter().map(move |k| (k, c.is_expired(now))))
+                    .chain(
+                        refreshed
+                            .iter()
+                            .flat_map(|(set, expired)| set.keys().iter().map(move |k| (k, *expired))),
+                    );
+                jws::select_and_verify(&parsed, retry)?
             }
             other => other?,
         };

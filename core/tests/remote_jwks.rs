@@ -218,6 +218,67 @@ fn rotation_and_a_flood_of_unknown_kids_fetch_once_per_cooldown() {
     assert_eq!(server.hits(), 3, "one more fetch per cooldown");
 }
 
+/// A client rotates to a new key under the same kid: the signature fails
+/// with the cached set, the set is fetched once more and the assertion is
+/// accepted; a flood of bad signatures fetches at most once per cooldown.
+#[test]
+fn a_key_rotated_under_the_same_kid_is_found_after_one_refetch() {
+    let (old, new) = (key("k1"), key("k1"));
+    let server = Server::start(Reply::jwks(&[&old]));
+    let s = setup(&server, config());
+    assert_eq!(s.verify(&s.assertion(&old, None)), Ok(()));
+    assert_eq!(server.hits(), 1);
+    s.clock.advance(31);
+    server.set(|r| *r = Reply::jwks(&[&new]));
+    // The cache still holds the old key k1: the signature fails, one refetch, accepted.
+    assert_eq!(s.verify(&s.assertion(&new, None)), Ok(()));
+    assert_eq!(server.hits(), 2, "one refetch");
+    // The old key is gone now; its assertions fail, and within the cooldown a
+    // flood of them fetches nothing more.
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let tokens: Vec<String> = (0..25).map(|_| s.assertion(&old, None)).collect();
+            let (v, c) = (s.verifier.clone(), s.client.clone());
+            std::thread::spawn(move || {
+                for t in tokens {
+                    assert_eq!(v.verify(&t, &c).unwrap_err().code(), ErrorCode::SignatureInvalid);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(server.hits(), 2, "100 bad signatures within the cooldown: no fetch");
+    s.clock.advance(31);
+    for _ in 0..20 {
+        assert_eq!(s.verify(&s.assertion(&old, None)), Err(ErrorCode::SignatureInvalid));
+    }
+    assert_eq!(server.hits(), 3, "after the cooldown: one more fetch, not twenty");
+}
+
+/// A published set may name an RSA and an EC key with one kid (FAPI 2.0:
+/// told apart by type and alg); keys one algorithm could not tell apart are
+/// refused.
+#[test]
+fn a_published_kid_may_name_keys_of_different_types() {
+    let ec = key("shared");
+    let rsa = SigningKey::generate(Algorithm::RS256).unwrap().with_kid("shared");
+    let server = Server::start(Reply::jwks(&[&rsa, &ec]));
+    let s = setup(&server, config());
+    assert_eq!(s.verify(&s.assertion(&ec, None)), Ok(()));
+    assert_eq!(s.verify(&s.assertion(&rsa, None)), Ok(()));
+    // Two EC P-256 keys under one kid: ambiguous, the set is refused.
+    let other = key("shared");
+    let server = Server::start(Reply::jwks(&[&ec, &other]));
+    let s = setup(&server, config());
+    assert_eq!(s.verify(&s.assertion(&ec, None)), Err(ErrorCode::JwksUnavailable));
+    // A registered (inline) set keeps refusing any repeated kid.
+    let inline =
+        serde_json::json!({ "keys": [rsa.public_jwk().unwrap(), ec.public_jwk().unwrap()] }).to_string();
+    assert_eq!(jwtauth::JwkSet::from_json(&inline).unwrap_err().code(), ErrorCode::DuplicateKeyId);
+}
+
 #[test]
 fn cache_control_is_honoured_within_bounds() {
     let a = key("a");

@@ -669,6 +669,38 @@ impl JwkSet {
         Ok(Self { keys })
     }
 
+    /// A set a client publishes (`jwks_uri`): one `kid` may name several
+    /// keys when they are told apart by type, curve or `alg` — no two of them
+    /// verify the same algorithm (FAPI 2.0, duplicate key identifiers), as
+    /// when an RSA and an EC key are rotated in under one name. Keys sharing
+    /// a kid that an algorithm could not tell apart are refused.
+    ///
+    /// # Errors
+    /// `DUPLICATE_KEY_ID` for an ambiguous kid; `INVALID_KEY` for a mixed set.
+    pub(crate) fn from_published_keys(keys: Vec<VerifyingKey>) -> Result<Self> {
+        for (i, k) in keys.iter().enumerate() {
+            if let Some(kid) = k.kid()
+                && keys
+                    .iter()
+                    .take(i)
+                    .any(|o| o.kid() == Some(kid) && !o.algorithms().intersect(k.algorithms()).is_empty())
+            {
+                return Err(Error::with_detail(
+                    ErrorCode::DuplicateKeyId,
+                    format!(
+                        "JWKS has two keys with kid `{}` for the same algorithm",
+                        ujson::loggable_name(kid)
+                    ),
+                ));
+            }
+        }
+        let symmetric = keys.iter().filter(|k| k.key_type() == KeyType::Oct).count();
+        if symmetric != 0 && symmetric != keys.len() {
+            return Err(Error::new(ErrorCode::InvalidKey, "JWKS mixes symmetric and asymmetric keys"));
+        }
+        Ok(Self { keys })
+    }
+
     /// The keys.
     #[must_use]
     pub fn keys(&self) -> &[VerifyingKey] {
