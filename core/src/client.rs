@@ -217,7 +217,7 @@ pub struct Client {
     max_age: Option<i64>,
     max_lifetime: Option<i64>,
     credentials: Vec<Credential>,
-    secret: Option<SecretDigest>,
+    secrets: Vec<SecretDigest>,
 }
 
 impl Client {
@@ -233,29 +233,27 @@ impl Client {
             max_age: None,
             max_lifetime: None,
             credentials: Vec::new(),
-            secret: None,
+            secrets: Vec::new(),
         }
     }
 
-    /// Register the client secret (`client_secret`, with `client_secret_expires_at`
+    /// Register a client secret (`client_secret`, with `client_secret_expires_at`
     /// when it expires). For `client_secret_basic` and `client_secret_post` only
-    /// its SHA-256 digest is kept; for `client_secret_jwt` it becomes the HMAC
-    /// credential (at least 32 bytes, RFC 7518 §3.2).
+    /// its SHA-256 digest is kept, and a client may have several while it
+    /// rotates (each with its expiry; any unexpired one is accepted); for
+    /// `client_secret_jwt` it becomes an HMAC credential (at least 32 bytes,
+    /// RFC 7518 §3.2).
     ///
     /// # Errors
-    /// `INVALID_ARGUMENT` for a method without a secret or a second secret;
-    /// `WEAK_KEY` for an empty secret, or one shorter than 32 bytes for
-    /// `client_secret_jwt`.
+    /// `INVALID_ARGUMENT` for a method without a secret; `WEAK_KEY` for an
+    /// empty secret, or one shorter than 32 bytes for `client_secret_jwt`.
     pub fn with_secret(mut self, secret: &[u8], expires_at: Option<i64>) -> Result<Self> {
         if secret.is_empty() {
             return Err(Error::new(ErrorCode::WeakKey, "client_secret is empty"));
         }
         match self.method {
             AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost => {
-                if self.secret.is_some() {
-                    return Err(Error::new(ErrorCode::InvalidArgument, "the client already has a secret"));
-                }
-                self.secret = Some(SecretDigest { digest: crypto::sha256(secret), expires_at });
+                self.secrets.push(SecretDigest { digest: crypto::sha256(secret), expires_at });
             }
             AuthMethod::ClientSecretJwt => {
                 let mut c = Credential::from_secret(secret)?.with_name("client_secret");
@@ -272,30 +270,37 @@ impl Client {
         Ok(self)
     }
 
-    /// Check a presented `client_secret` (Basic or form) at `now`. The
-    /// digests are compared first, so only a holder of the secret learns
-    /// that it has expired.
+    /// Check a presented `client_secret` (Basic or form) at `now` against
+    /// every registered one (each compared in constant time, all of them
+    /// always). The digests are compared first, so only a holder of a
+    /// secret learns that it has expired.
     ///
     /// # Errors
-    /// `INVALID_SECRET` when wrong or when the client has no secret;
-    /// `SECRET_EXPIRED` when right but past `client_secret_expires_at`.
+    /// `INVALID_SECRET` when it matches none or when the client has no
+    /// secret; `SECRET_EXPIRED` when it matches only expired ones.
     pub fn check_secret(&self, presented: &[u8], now: i64) -> Result<()> {
-        let Some(s) = &self.secret else {
+        if self.secrets.is_empty() {
             return Err(Error::new(ErrorCode::InvalidSecret, "the client has no secret registered"));
-        };
-        if !crypto::ct_eq(&crypto::sha256(presented), &s.digest) {
-            return Err(Error::new(ErrorCode::InvalidSecret, "client_secret does not match"));
         }
-        if s.expires_at.is_some_and(|e| now >= e) {
-            return Err(Error::new(ErrorCode::SecretExpired, "client_secret has expired"));
+        let digest = crypto::sha256(presented);
+        let (mut live, mut expired) = (false, false);
+        for s in &self.secrets {
+            let matches = crypto::ct_eq(&digest, &s.digest);
+            let gone = s.expires_at.is_some_and(|e| now >= e);
+            live |= matches && !gone;
+            expired |= matches && gone;
         }
-        Ok(())
+        match (live, expired) {
+            (true, _) => Ok(()),
+            (false, true) => Err(Error::new(ErrorCode::SecretExpired, "client_secret has expired")),
+            (false, false) => Err(Error::new(ErrorCode::InvalidSecret, "client_secret does not match")),
+        }
     }
 
     /// Whether a secret is registered for `client_secret_basic` / `client_secret_post`.
     #[must_use]
     pub const fn has_secret(&self) -> bool {
-        self.secret.is_some()
+        !self.secrets.is_empty()
     }
 
     /// Add a credential.

@@ -301,6 +301,9 @@ struct ClientSettings<'m> {
     max_lifetime: Option<i64>,
 }
 
+/// A rotating `client_secret_basic` / `client_secret_post` secret and its expiry.
+type Password<'m> = (&'m str, Option<i64>);
+
 /// What a client's method and pin let its keys be used for.
 #[derive(Clone, Copy)]
 struct Use {
@@ -374,8 +377,9 @@ impl CredentialPolicy {
         let secret_expires = fields.int(p, "client_secret_expires_at").filter(|e| *e != 0);
         let (Some(client_id), Some(method)) = (settings.client_id, settings.method) else { return None };
         let usage = Use { method, pin: settings.pin };
-        let (creds, count) = self.credentials_of(&fields, usage, secret, secret_expires, now, p);
-        self.method_needs(method, count, secret.is_some(), p);
+        let (creds, count, passwords) = self.credentials_of(&fields, usage, secret, secret_expires, now, p);
+        // A refused secret counts as one given (its own problem says why).
+        self.method_needs(method, count, secret.is_some() || !passwords.is_empty() || count > 0, p);
 
         let mut client = Client::new(client_id, method);
         if let Some(a) = settings.pin {
@@ -401,6 +405,15 @@ impl CredentialPolicy {
                 Ok(c) => client = c,
                 Err(e) => {
                     p.error("/client_secret", &e);
+                    return None;
+                }
+            }
+        }
+        for (s, expires_at) in passwords {
+            match client.with_secret(s.as_bytes(), expires_at) {
+                Ok(c) => client = c,
+                Err(e) => {
+                    p.error("/credentials", &e);
                     return None;
                 }
             }
@@ -507,18 +520,21 @@ impl CredentialPolicy {
     /// Every credential a registration gives (`jwks`, `jwks_uri`, the
     /// `credentials` array, `client_secret`), checked for its use, and how
     /// many it gives (a refused one counts too).
-    fn credentials_of(
+    fn credentials_of<'m>(
         &self,
-        fields: &Fields<'_>,
+        fields: &Fields<'m>,
         usage: Use,
         secret: Option<&str>,
         secret_expires: Option<i64>,
         now: i64,
         p: &mut Problems<'_>,
-    ) -> (Vec<Credential>, usize) {
+    ) -> (Vec<Credential>, usize, Vec<Password<'m>>) {
         let meta_err = ErrorCode::InvalidClientMetadata;
         let (m, method) = (fields.0, usage.method);
         let mut creds: Vec<Credential> = Vec::new();
+        // Rotating secrets of client_secret_basic / client_secret_post.
+        let mut passwords = Vec::new();
+        let password_method = matches!(method, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost);
         let mut count = 0usize;
         let keyed = matches!(method, AuthMethod::PrivateKeyJwt);
         let forbid = |p: &mut Problems<'_>, at: &str, what: &str| {
@@ -549,6 +565,11 @@ impl CredentialPolicy {
             Some(Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     count += 1;
+                    if password_method {
+                        let at = format!("/credentials/{i}");
+                        passwords.extend(self.password_value(item, now, &mut p.at(&at)));
+                        continue;
+                    }
                     creds.extend(self.credential_value(
                         item,
                         usage,
@@ -591,11 +612,65 @@ impl CredentialPolicy {
             }
             (_, None) => {}
         }
-        (creds, count)
+        (creds, count, passwords)
     }
 
     /// What the method needs: credentials (or none at all), a secret, and no
     /// more credentials than the policy allows.
+    /// A rotating secret of a `client_secret_basic` / `client_secret_post`
+    /// client: `{"secret": …, "expires_at": …}` in `credentials`.
+    fn password_value<'m>(
+        &self,
+        v: &'m Value,
+        now: i64,
+        p: &mut Problems<'_>,
+    ) -> Option<(&'m str, Option<i64>)> {
+        let meta_err = ErrorCode::InvalidClientMetadata;
+        let Value::Object(m) = v else {
+            p.push(meta_err, "", "a credential must be a JSON object");
+            return None;
+        };
+        for name in m.keys().filter(|n| !matches!(n.as_str(), "secret" | "expires_at" | "name")) {
+            p.push(
+                meta_err,
+                &format!("/{name}"),
+                "a client_secret credential has only secret, expires_at and name",
+            );
+        }
+        let Some(secret) = m.get("secret").and_then(Value::as_str) else {
+            p.push(
+                meta_err,
+                "/secret",
+                "a credential of a client_secret_basic or client_secret_post client is a secret",
+            );
+            return None;
+        };
+        let expires_at = match m.get("expires_at") {
+            None | Some(Value::Null) => None,
+            Some(v) => {
+                let e = v.as_i64();
+                if e.is_none() {
+                    p.push(meta_err, "/expires_at", "expires_at must be an integer");
+                }
+                e
+            }
+        };
+        if secret.len() < self.min_client_secret_len {
+            p.push(
+                ErrorCode::WeakKey,
+                "/secret",
+                format!(
+                    "client_secret is {} bytes; at least {} required",
+                    secret.len(),
+                    self.min_client_secret_len
+                ),
+            );
+            return None;
+        }
+        self.check_expiry(expires_at, now, "/expires_at", p);
+        Some((secret, expires_at))
+    }
+
     fn method_needs(&self, method: AuthMethod, count: usize, has_secret: bool, p: &mut Problems<'_>) {
         let meta_err = ErrorCode::InvalidClientMetadata;
         match method {

@@ -1091,6 +1091,32 @@ def request_cases(keys, entries):
     refused("register-fapi2-pin", "profile fapi2 pinned to RS256", [pk("c", "rsa-a", profile="fapi2", token_endpoint_auth_signing_alg="RS256")],
             ["INVALID_CLIENT_METADATA"])
     refused("register-unknown-profile", "an unknown profile", [pk("c", "ec256-a", profile="fapi1")], ["INVALID_CLIENT_METADATA"])
+
+    # ---- rotating secrets for client_secret_basic / client_secret_post
+    old_secret, new_secret = "old-s3cret-0123456789", "new-s3cret-0123456789"
+    rot_basic = {"client_id": "c-rot", "token_endpoint_auth_method": "client_secret_basic",
+                 "client_secret": old_secret, "client_secret_expires_at": NOW + 100, "credentials": [{"secret": new_secret}]}
+    case("basic-rotating-secrets", "client_secret plus a rotating secret in credentials: both work until the old one expires", [rot_basic], [
+        step(ok("c-rot", "client_secret_basic"), authorization=basic("c-rot", old_secret), form=gt),
+        step(ok("c-rot", "client_secret_basic"), authorization=basic("c-rot", new_secret), form=gt),
+        step(err("SECRET_EXPIRED", 401, True), authorization=basic("c-rot", old_secret), form=gt, now=NOW + 100),
+        step(ok("c-rot", "client_secret_basic"), authorization=basic("c-rot", new_secret), form=gt, now=NOW + 100),
+        step(err("INVALID_SECRET", 401, True), authorization=basic("c-rot", "neither-s3cret-0123"), form=gt)])
+    rot_post = {"client_id": "c-rotp", "token_endpoint_auth_method": "client_secret_post", "credentials": [
+        {"secret": old_secret, "expires_at": NOW + 50}, {"secret": new_secret, "name": "2027"}]}
+    post_form = lambda sec: gt + [("client_id", "c-rotp"), ("client_secret", sec)]
+    case("post-rotating-secrets", "client_secret_post with two secrets in credentials, one expiring", [rot_post], [
+        step(ok("c-rotp", "client_secret_post"), form=post_form(old_secret)),
+        step(ok("c-rotp", "client_secret_post"), form=post_form(new_secret)),
+        step(err("SECRET_EXPIRED", 401), form=post_form(old_secret), now=NOW + 50),
+        step(ok("c-rotp", "client_secret_post"), form=post_form(new_secret), now=NOW + 50)])
+    refused("register-rotating-secrets-too-many", "three secrets where the policy allows two credentials",
+            [{**rot_post, "credentials": [{"secret": old_secret}, {"secret": new_secret}, {"secret": "third-s3cret-0123456789"}]}],
+            ["TOO_MANY_CREDENTIALS"], policy={"max_credentials": 2})
+    refused("register-rotating-secret-short", "a rotating secret below the policy's length",
+            [{**rot_post, "credentials": [{"secret": "short"}]}], ["WEAK_KEY"])
+    refused("register-rotating-secret-key", "a key among a client_secret_post client's credentials",
+            [{**rot_post, "credentials": [{"secret": new_secret, "pem": "x"}]}], ["INVALID_CLIENT_METADATA"])
     return cases
 
 
