@@ -13,6 +13,11 @@ export type Alg =
   | 'EdDSA' | 'Ed25519'
   | 'HS256' | 'HS384' | 'HS512'
 
+/** An endpoint that receives client assertions (RFC 8414 metadata names). */
+export type EndpointName =
+  | 'token_endpoint' | 'pushed_authorization_request_endpoint' | 'introspection_endpoint'
+  | 'revocation_endpoint' | 'backchannel_authentication_endpoint' | 'device_authorization_endpoint'
+
 /** A deployment profile (docs/profiles.md). */
 export type Profile = 'compat' | 'rfc7523bis' | 'fapi2'
 

@@ -488,6 +488,16 @@ jwtauth_status jwtauth_authenticator_new(const struct jwtauth_verifier_config *c
                                          struct jwtauth_authenticator **out,
                                          struct jwtauth_error **err);
 
+// An authenticator for requests that `endpoint` (an RFC 8414 name, e.g.
+// "introspection_endpoint") received: its configured URL is an accepted
+// audience too (`compat`); registry, realm and replay store are shared.
+// Owned: free with `jwtauth_authenticator_free`.
+jwtauth_status jwtauth_authenticator_at(const struct jwtauth_authenticator *auth,
+                                        const char *endpoint,
+                                        size_t endpoint_len,
+                                        struct jwtauth_authenticator **out,
+                                        struct jwtauth_error **err);
+
 // Authenticate a token request from its `Authorization` header value
 // (NULL when the request had none; its raw bytes otherwise) and its raw
 // `application/x-www-form-urlencoded` body. Whatever bytes the header and
@@ -1133,6 +1143,30 @@ jwtauth_status jwtauth_verifier_config_set_audience_mode(struct jwtauth_verifier
                                                          const char *mode,
                                                          size_t mode_len,
                                                          struct jwtauth_error **err);
+
+// The URL of another endpoint that receives client assertions, by its
+// RFC 8414 name: "pushed_authorization_request_endpoint",
+// "introspection_endpoint", "revocation_endpoint",
+// "backchannel_authentication_endpoint", "device_authorization_endpoint"
+// ("token_endpoint" sets the token endpoint). In `compat` it is an
+// accepted audience for a verifier or authenticator made for that
+// endpoint (`jwtauth_verifier_at`, `jwtauth_authenticator_at`) only.
+jwtauth_status jwtauth_verifier_config_set_endpoint(struct jwtauth_verifier_config *config,
+                                                    const char *endpoint,
+                                                    size_t endpoint_len,
+                                                    const char *url,
+                                                    size_t url_len,
+                                                    struct jwtauth_error **err);
+
+// A verifier for assertions that `endpoint` (an RFC 8414 name) received:
+// its configured URL is an accepted audience too (`compat`); the replay
+// store, clock and key-set cache are shared with `verifier`. Owned: free
+// with `jwtauth_verifier_free`. Make one per endpoint at start-up.
+jwtauth_status jwtauth_verifier_at(const struct jwtauth_verifier *verifier,
+                                   const char *endpoint,
+                                   size_t endpoint_len,
+                                   struct jwtauth_verifier **out,
+                                   struct jwtauth_error **err);
 
 // The profile enforced: "compat" (the default), "rfc7523bis" or "fapi2"
 // (docs/profiles.md); a client's own profile overrides it.

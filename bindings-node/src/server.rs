@@ -201,6 +201,12 @@ pub struct VerifierOptions {
     /// results carry `wouldRefuse`, and `report()` counts per client and code.
     #[napi(ts_type = "Profile")]
     pub report_profile: Option<String>,
+    /// URLs of the other endpoints that receive client assertions, by RFC
+    /// 8414 name (`introspection_endpoint`, `revocation_endpoint`, …): in
+    /// `compat`, accepted audiences for a verifier made for that endpoint
+    /// (`verifier.at(name)`).
+    #[napi(ts_type = "Partial<Record<EndpointName, string>>")]
+    pub endpoints: Option<std::collections::HashMap<String, String>>,
     /// Clock skew allowed, seconds (default 60).
     pub leeway: Option<i64>,
     /// Largest accepted age of an assertion, now − iat (or, without iat,
@@ -282,6 +288,9 @@ impl Verifier {
         if let Some(p) = &o.report_profile {
             b = b.report_profile(named(p)?);
         }
+        for (name, url) in o.endpoints.iter().flatten() {
+            b = b.endpoint(endpoint(&env, name)?, url.as_str());
+        }
         if let Some(l) = o.leeway {
             b = b.leeway(l);
         }
@@ -360,6 +369,15 @@ impl Verifier {
         self.inner.settings()
     }
 
+    /// This verifier for assertions that `endpoint` received (an RFC 8414
+    /// name): the URL given for it in `endpoints` is an accepted audience too
+    /// (`compat`); the replay store, clock and key-set cache are shared.
+    /// Make one per endpoint at start-up.
+    #[napi]
+    pub fn at(&self, env: Env, #[napi(ts_arg_type = "EndpointName")] endpoint_name: String) -> Result<Self> {
+        Ok(Self { inner: Arc::new(self.inner.at(endpoint(&env, &endpoint_name)?)) })
+    }
+
     /// What the report-only profile would have refused so far: `profile`
     /// (or null), `counts` (`client_id`, `code`, `count`), `dropped`.
     #[napi(
@@ -368,6 +386,16 @@ impl Verifier {
     pub fn report(&self) -> serde_json::Value {
         self.inner.report().to_json()
     }
+}
+
+/// An endpoint by its RFC 8414 name.
+fn endpoint(env: &Env, name: &str) -> Result<jwtauth::Endpoint> {
+    jwtauth::Endpoint::from_name(name).ok_or_else(|| {
+        usage(
+            env,
+            "an endpoint is an RFC 8414 name: token_endpoint, introspection_endpoint, revocation_endpoint, …",
+        )
+    })
 }
 
 /// A report-only refusal for `results.js`: "" for none, else a JSON object
@@ -657,6 +685,13 @@ impl Authenticator {
             a = a.with_realm(&r);
         }
         Self { inner: Arc::new(a) }
+    }
+
+    /// This authenticator for requests that `endpoint` (an RFC 8414 name)
+    /// received: see `Verifier.at`.
+    #[napi]
+    pub fn at(&self, env: Env, #[napi(ts_arg_type = "EndpointName")] endpoint_name: String) -> Result<Self> {
+        Ok(Self { inner: Arc::new(self.inner.at(endpoint(&env, &endpoint_name)?)) })
     }
 
     /// Why this authenticator accepts or refuses the token request (the same

@@ -24,6 +24,7 @@ function verifier(cfg, clock) {
     algorithms: cfg.allowed_algorithms,
     profile: cfg.profile,
     reportProfile: cfg.report_profile,
+    endpoints: cfg.endpoints,
     clock,
   })
 }
@@ -78,7 +79,7 @@ for (const mode of ['sync', 'async']) {
       test(c.id, async () => {
         const cfg = { ...ASSERTIONS.defaults.config, ...(c.config ?? {}) }
         const clock = new jwtauth.FixedClock(c.now)
-        const v = verifier(cfg, clock)
+        const v = cfg.at ? verifier(cfg, clock).at(cfg.at) : verifier(cfg, clock)
         const clients = new Map(c.clients.map((cl) => [cl.client_id, clientFromVector(cl)]))
         // Sync: a lookup answering directly; async: one answering with a Promise.
         const registry = jwtauth.Registry.fromCallback(

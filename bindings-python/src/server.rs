@@ -198,7 +198,7 @@ impl Verifier {
     /// `jwks_uri` clients.
     #[new]
     #[pyo3(signature = (issuer, *, token_endpoint = None, audiences = Vec::new(), audience_mode = "compat",
-                        profile = "compat", report_profile = None,
+                        profile = "compat", report_profile = None, endpoints = None,
                         leeway = None, max_age = None, max_lifetime = None, max_assertion_len = None, algorithms = None,
                         replay_store = None, clock = None, remote_jwks = None))]
     #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
@@ -210,6 +210,7 @@ impl Verifier {
         audience_mode: &str,
         profile: &str,
         report_profile: Option<&str>,
+        endpoints: Option<std::collections::BTreeMap<String, String>>,
         leeway: Option<i64>,
         max_age: Option<i64>,
         max_lifetime: Option<i64>,
@@ -237,6 +238,9 @@ impl Verifier {
         b = b.profile(named(profile)?);
         if let Some(r) = report_profile {
             b = b.report_profile(named(r)?);
+        }
+        for (name, url) in endpoints.into_iter().flatten() {
+            b = b.endpoint(endpoint(py, &name)?, url);
         }
         if let Some(l) = leeway {
             b = b.leeway(l);
@@ -356,12 +360,31 @@ impl Verifier {
         to_python(py, &self.inner.settings())
     }
 
+    /// This verifier for assertions that ``endpoint`` received (an RFC 8414
+    /// name: ``"introspection_endpoint"``, ``"revocation_endpoint"``, …): the
+    /// URL given for it in ``endpoints=`` is an accepted audience too
+    /// (``compat``); the replay store, clock and key-set cache are shared.
+    /// Make one per endpoint at start-up.
+    fn at(&self, py: Python<'_>, endpoint_name: &str) -> PyResult<Self> {
+        Ok(Self { inner: Arc::new(self.inner.at(endpoint(py, endpoint_name)?)) })
+    }
+
     /// What the report-only profile would have refused so far: a dict with
     /// ``profile`` (or None), ``counts`` (``client_id``, ``code``, ``count``)
     /// and ``dropped`` (refusals not kept: the table holds 10,000 pairs).
     fn report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.inner.report().to_json())
     }
+}
+
+/// An endpoint by its RFC 8414 name.
+fn endpoint(py: Python<'_>, name: &str) -> PyResult<jwtauth::Endpoint> {
+    jwtauth::Endpoint::from_name(name).ok_or_else(|| {
+        usage(
+            py,
+            "an endpoint is an RFC 8414 name: token_endpoint, introspection_endpoint, revocation_endpoint, …",
+        )
+    })
 }
 
 /// A report-only refusal as Python sees it: None, or a dict with
@@ -591,6 +614,12 @@ impl Authenticator {
             a = a.with_realm(r);
         }
         Self { inner: a }
+    }
+
+    /// This authenticator for requests that ``endpoint`` (an RFC 8414 name)
+    /// received: see ``Verifier.at``.
+    fn at(&self, py: Python<'_>, endpoint_name: &str) -> PyResult<Self> {
+        Ok(Self { inner: self.inner.at(endpoint(py, endpoint_name)?) })
     }
 
     /// Authenticate a token request: the Authorization header (given as

@@ -26,6 +26,7 @@ def verifier(cfg, clock):
         algorithms=cfg.get("allowed_algorithms"),
         profile=cfg.get("profile", "compat"),
         report_profile=cfg.get("report_profile"),
+        endpoints=cfg.get("endpoints"),
         clock=clock,
     )
 
@@ -66,6 +67,8 @@ def test_assertion_vector(case, keys):
     cfg = {**ASSERTIONS["defaults"]["config"], **case.get("config", {})}
     clock = jwtauth.FixedClock(case["now"])
     v = verifier(cfg, clock)
+    if "at" in cfg:
+        v = v.at(cfg["at"])
     # The vectors' clients are built in code by the other suites; here through
     # the lookup callback, over clients built without the registration policy
     # (which would refuse some of the deliberately odd keys).

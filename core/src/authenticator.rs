@@ -408,6 +408,14 @@ impl Authenticator {
         &self.verifier
     }
 
+    /// This authenticator for requests that `endpoint` received (see
+    /// [`Verifier::at`]): the same registry, realm and replay store. Make one
+    /// per endpoint when the server starts.
+    #[must_use]
+    pub fn at(&self, endpoint: crate::Endpoint) -> Self {
+        self.with_verifier(Arc::new(self.verifier.at(endpoint)))
+    }
+
     /// This authenticator over another verifier (`explain`'s dry run).
     pub(crate) fn with_verifier(&self, verifier: Arc<Verifier>) -> Self {
         Self { verifier, registry: Arc::clone(&self.registry), realm: Arc::clone(&self.realm) }

@@ -72,7 +72,7 @@ pub use inspect::{Inspection, Warning, inspect};
 pub use keys::{CertificateInfo, JwkSet, SigningKey, VerifyingKey, pem_label};
 pub use net::{JwksUri, UriRules, is_public};
 pub use policy::{CredentialPolicy, CredentialSource, CredentialSpec, Problem};
-pub use profile::{FAPI2_MAX_SKEW, Profile, ReportCount, WouldRefuse};
+pub use profile::{Endpoint, FAPI2_MAX_SKEW, Profile, ReportCount, WouldRefuse};
 pub use reentry::MAX_NESTING;
 pub use registry::{MemoryRegistry, Registry, lookup_client};
 #[cfg(feature = "remote-jwks")]

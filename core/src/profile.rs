@@ -114,6 +114,58 @@ impl Profile {
     }
 }
 
+/// The endpoint of the authorization server that received an assertion
+/// (RFC 8414 metadata names). In the `compat` profile the URL configured for
+/// it ([`crate::VerifierBuilder::endpoint`]) is an accepted audience when a
+/// verifier or authenticator made for it ([`crate::Verifier::at`],
+/// [`crate::Authenticator::at`]) checks the assertion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// `token_endpoint` (the default).
+    Token,
+    /// `pushed_authorization_request_endpoint` (RFC 9126).
+    PushedAuthorizationRequest,
+    /// `introspection_endpoint` (RFC 7662).
+    Introspection,
+    /// `revocation_endpoint` (RFC 7009).
+    Revocation,
+    /// `backchannel_authentication_endpoint` (OpenID CIBA).
+    BackchannelAuthentication,
+    /// `device_authorization_endpoint` (RFC 8628).
+    DeviceAuthorization,
+}
+
+impl Endpoint {
+    /// Every endpoint.
+    pub const ALL: [Self; 6] = [
+        Self::Token,
+        Self::PushedAuthorizationRequest,
+        Self::Introspection,
+        Self::Revocation,
+        Self::BackchannelAuthentication,
+        Self::DeviceAuthorization,
+    ];
+
+    /// The RFC 8414 metadata name, e.g. `introspection_endpoint`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Token => "token_endpoint",
+            Self::PushedAuthorizationRequest => "pushed_authorization_request_endpoint",
+            Self::Introspection => "introspection_endpoint",
+            Self::Revocation => "revocation_endpoint",
+            Self::BackchannelAuthentication => "backchannel_authentication_endpoint",
+            Self::DeviceAuthorization => "device_authorization_endpoint",
+        }
+    }
+
+    /// Parse an RFC 8414 metadata name.
+    #[must_use]
+    pub fn from_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
 /// What a report-only profile would have refused in an accepted request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WouldRefuse {

@@ -14,7 +14,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorCode, Result};
 use crate::jws::{self, Header};
 use crate::keys::JwkSet;
-use crate::profile::{Profile, ReportCount, ReportCounters, WouldRefuse};
+use crate::profile::{Endpoint, Profile, ReportCount, ReportCounters, WouldRefuse};
 use crate::registry::{Registry, lookup_client};
 use crate::remote::RemoteJwks;
 use crate::replay::{MemoryReplayStore, ReplayCheck, ReplayStore};
@@ -65,6 +65,9 @@ pub struct VerifiedAssertion {
 pub struct Verifier {
     issuer: String,
     pub(crate) endpoints: Vec<String>,
+    /// URLs of the other endpoints ([`Endpoint`]), accepted by a view made
+    /// for one of them with [`Verifier::at`].
+    endpoint_urls: Vec<(Endpoint, String)>,
     pub(crate) audience_mode: AudienceMode,
     pub(crate) leeway: i64,
     pub(crate) max_age: i64,
@@ -84,6 +87,7 @@ pub struct Verifier {
 pub struct VerifierBuilder {
     issuer: String,
     endpoints: Vec<String>,
+    endpoint_urls: Vec<(Endpoint, String)>,
     audience_mode: AudienceMode,
     leeway: i64,
     max_age: i64,
@@ -102,6 +106,21 @@ impl VerifierBuilder {
     #[must_use]
     pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoints.insert(0, url.into());
+        self
+    }
+
+    /// The URL of another endpoint that receives client assertions
+    /// (introspection, revocation, PAR, CIBA, device authorization): in
+    /// `compat`, an accepted audience for a verifier or authenticator made for
+    /// that endpoint ([`Verifier::at`], [`crate::Authenticator::at`]), not for
+    /// the others. `Endpoint::Token` is the same as [`Self::token_endpoint`].
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: Endpoint, url: impl Into<String>) -> Self {
+        if endpoint == Endpoint::Token {
+            return self.token_endpoint(url);
+        }
+        self.endpoint_urls.retain(|(e, _)| *e != endpoint);
+        self.endpoint_urls.push((endpoint, url.into()));
         self
     }
 
@@ -214,7 +233,7 @@ impl VerifierBuilder {
         if self.issuer.is_empty() {
             return bad("issuer must not be empty");
         }
-        if self.endpoints.iter().any(String::is_empty) {
+        if self.endpoints.iter().chain(self.endpoint_urls.iter().map(|(_, u)| u)).any(String::is_empty) {
             return bad("audience URLs must not be empty");
         }
         if !(0..=3600).contains(&self.leeway) {
@@ -235,6 +254,7 @@ impl VerifierBuilder {
         Ok(Verifier {
             issuer: self.issuer,
             endpoints: self.endpoints,
+            endpoint_urls: self.endpoint_urls,
             audience_mode: self.audience_mode,
             leeway: self.leeway,
             max_age: self.max_age,
@@ -259,6 +279,7 @@ impl Verifier {
         VerifierBuilder {
             issuer: issuer.into(),
             endpoints: Vec::new(),
+            endpoint_urls: Vec::new(),
             audience_mode: AudienceMode::Compat,
             leeway: DEFAULT_LEEWAY,
             max_age: DEFAULT_MAX_AGE,
@@ -282,6 +303,7 @@ impl Verifier {
         serde_json::json!({
             "issuer": self.issuer,
             "audiences": self.endpoints,
+            "endpoints": self.endpoint_urls.iter().map(|(e, u)| (e.as_str().to_owned(), serde_json::Value::from(u.as_str()))).collect::<serde_json::Map<_, _>>(),
             "audience_mode": self.audience_mode.as_str(),
             "leeway": self.leeway,
             "max_age": self.max_age,
@@ -299,11 +321,27 @@ impl Verifier {
         &self.replay
     }
 
+    /// This verifier for assertions that `endpoint` received: in `compat`,
+    /// the URL configured for it ([`VerifierBuilder::endpoint`]) is accepted
+    /// as audience too. Everything else is shared — the replay store (one
+    /// jti is one use, whichever endpoint saw it), clock, remote key sets,
+    /// report counters. Make one per endpoint when the server starts.
+    #[must_use]
+    pub fn at(&self, endpoint: Endpoint) -> Self {
+        let mut v = self.with_replay_store(Arc::clone(&self.replay));
+        v.report_counts = Arc::clone(&self.report_counts);
+        if let Some((_, url)) = self.endpoint_urls.iter().find(|(e, _)| *e == endpoint) {
+            v.endpoints.push(url.clone());
+        }
+        v
+    }
+
     /// This verifier with another replay store (`explain`'s dry run).
     pub(crate) fn with_replay_store(&self, replay: Arc<dyn ReplayStore>) -> Self {
         Self {
             issuer: self.issuer.clone(),
             endpoints: self.endpoints.clone(),
+            endpoint_urls: self.endpoint_urls.clone(),
             audience_mode: self.audience_mode,
             leeway: self.leeway,
             max_age: self.max_age,

@@ -124,6 +124,9 @@ fn verifier(defaults: &Value, overrides: Option<&Value>, clock: Arc<FixedClock>)
     if let Some(p) = cfg.get("profile").and_then(Value::as_str) {
         b = b.profile(jwtauth::Profile::from_name(p).unwrap());
     }
+    for (name, url) in cfg.get("endpoints").and_then(Value::as_object).into_iter().flatten() {
+        b = b.endpoint(jwtauth::Endpoint::from_name(name).unwrap(), url.as_str().unwrap());
+    }
     if let Some(p) = cfg.get("report_profile").and_then(Value::as_str) {
         b = b.report_profile(jwtauth::Profile::from_name(p).unwrap());
     }
@@ -136,7 +139,11 @@ fn verifier(defaults: &Value, overrides: Option<&Value>, clock: Arc<FixedClock>)
             .collect();
         b = b.allowed_algorithms(set);
     }
-    b.build().unwrap()
+    let v = b.build().unwrap();
+    match cfg.get("at").and_then(Value::as_str) {
+        Some(e) => v.at(jwtauth::Endpoint::from_name(e).unwrap()),
+        None => v,
+    }
 }
 
 #[test]

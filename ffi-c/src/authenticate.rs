@@ -81,6 +81,27 @@ pub extern "C" fn jwtauth_authenticator_new(
     })
 }
 
+/// An authenticator for requests that `endpoint` (an RFC 8414 name, e.g.
+/// "introspection_endpoint") received: its configured URL is an accepted
+/// audience too (`compat`); registry, realm and replay store are shared.
+/// Owned: free with `jwtauth_authenticator_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_authenticator_at(
+    auth: *const jwtauth_authenticator,
+    endpoint: *const c_char,
+    endpoint_len: usize,
+    out: *mut *mut jwtauth_authenticator,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let e = crate::verifier::endpoint_named(endpoint, endpoint_len)?;
+        let inner = obj(auth, "auth")?.inner.at(e);
+        out.write(to_c(jwtauth_authenticator { inner }));
+        Ok(())
+    })
+}
+
 fn result(a: Authenticated) -> jwtauth_authenticated {
     jwtauth_authenticated {
         client_id: c_string(a.client_id()),

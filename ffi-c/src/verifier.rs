@@ -14,8 +14,8 @@ use std::mem::MaybeUninit;
 use std::sync::{Arc, OnceLock};
 
 use jwtauth_core::{
-    AlgorithmSet, AudienceMode, Clock, Profile, Registry, RemoteJwks, ReplayStore, VerifiedAssertion,
-    Verifier, WouldRefuse,
+    AlgorithmSet, AudienceMode, Clock, Endpoint, Profile, Registry, RemoteJwks, ReplayStore,
+    VerifiedAssertion, Verifier, WouldRefuse,
 };
 
 use crate::args::{Out, bytes, free, obj, obj_mut, opt_text, text, to_c};
@@ -39,6 +39,7 @@ pub struct jwtauth_verifier_config {
     token_endpoint: Option<String>,
     audiences: Vec<String>,
     audience_mode: Option<AudienceMode>,
+    endpoints: Vec<(Endpoint, String)>,
     profile: Option<Profile>,
     report_profile: Option<Profile>,
     leeway: Option<i64>,
@@ -65,6 +66,9 @@ impl jwtauth_verifier_config {
         }
         if let Some(p) = self.profile {
             b = b.profile(p);
+        }
+        for (e, url) in &self.endpoints {
+            b = b.endpoint(*e, url.as_str());
         }
         if let Some(p) = self.report_profile {
             b = b.report_profile(p);
@@ -271,6 +275,7 @@ pub extern "C" fn jwtauth_verifier_config_new(
             token_endpoint: None,
             audiences: Vec::new(),
             audience_mode: None,
+            endpoints: Vec::new(),
             profile: None,
             report_profile: None,
             leeway: None,
@@ -362,6 +367,67 @@ pub(crate) fn would_refuse(w: Option<&WouldRefuse>, profile: *mut *const c_char)
         out.write(name);
     }
     status
+}
+
+/// An endpoint by its RFC 8414 name ("introspection_endpoint", …).
+pub(crate) fn endpoint_named(name: *const c_char, len: usize) -> Result<Endpoint, Failure> {
+    Endpoint::from_name(text(name, len, "endpoint")?).ok_or_else(|| {
+        Failure::argument(
+            "endpoint",
+            "is not an RFC 8414 endpoint name (token_endpoint, introspection_endpoint, …)",
+        )
+    })
+}
+
+/// The URL of another endpoint that receives client assertions, by its
+/// RFC 8414 name: "pushed_authorization_request_endpoint",
+/// "introspection_endpoint", "revocation_endpoint",
+/// "backchannel_authentication_endpoint", "device_authorization_endpoint"
+/// ("token_endpoint" sets the token endpoint). In `compat` it is an
+/// accepted audience for a verifier or authenticator made for that
+/// endpoint (`jwtauth_verifier_at`, `jwtauth_authenticator_at`) only.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_endpoint(
+    config: *mut jwtauth_verifier_config,
+    endpoint: *const c_char,
+    endpoint_len: usize,
+    url: *const c_char,
+    url_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let e = endpoint_named(endpoint, endpoint_len)?;
+        let url = text(url, url_len, "url")?.to_owned();
+        let c = obj_mut(config, "config")?;
+        if e == Endpoint::Token {
+            c.token_endpoint = Some(url);
+        } else {
+            c.endpoints.retain(|(x, _)| *x != e);
+            c.endpoints.push((e, url));
+        }
+        Ok(())
+    })
+}
+
+/// A verifier for assertions that `endpoint` (an RFC 8414 name) received:
+/// its configured URL is an accepted audience too (`compat`); the replay
+/// store, clock and key-set cache are shared with `verifier`. Owned: free
+/// with `jwtauth_verifier_free`. Make one per endpoint at start-up.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_at(
+    verifier: *const jwtauth_verifier,
+    endpoint: *const c_char,
+    endpoint_len: usize,
+    out: *mut *mut jwtauth_verifier,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let e = endpoint_named(endpoint, endpoint_len)?;
+        let inner = obj(verifier, "verifier")?.inner.at(e);
+        out.write(to_c(jwtauth_verifier { inner }));
+        Ok(())
+    })
 }
 
 /// The profile enforced: "compat" (the default), "rfc7523bis" or "fapi2"

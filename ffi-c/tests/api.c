@@ -106,6 +106,18 @@ static void test_profiles(void) {
   CHECK(jwtauth_authenticated_would_refuse(NULL, NULL) == JWTAUTH_OK, "NULL result");
   CHECK(jwtauth_verified_would_refuse(NULL, NULL) == JWTAUTH_OK, "NULL verified");
   FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticator_report_json(NULL, &report, &err));
+  /* Endpoint views: a bad name is a usage error; a view shares the counters. */
+  jwtauth_authenticator *at = NULL;
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_set_endpoint(cfg, S("userinfo_endpoint"), S("https://x"), &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticator_at(reporting, S("introspection"), &at, &err));
+  OK(jwtauth_authenticator_at(reporting, S("introspection_endpoint"), &at, NULL));
+  OK(jwtauth_authenticate(at, STR(basic), body, 29, &a, NULL));
+  jwtauth_authenticated_free(a);
+  a = NULL;
+  OK(jwtauth_authenticator_report_json(reporting, &report, NULL));
+  CHECK(strstr(report, "\"count\":3") != NULL, "a view counts into the same report: %s", report);
+  jwtauth_string_free(report);
+  jwtauth_authenticator_free(at);
   FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_report_json(NULL, &report, &err));
   jwtauth_authenticator_free(enforcing);
   jwtauth_authenticator_free(reporting);

@@ -52,6 +52,9 @@ def config(cfg):
     for k in ("profile", "report_profile"):
         if k in cfg:
             rec("cfg_" + k, cfg[k])
+    for name, url in cfg.get("endpoints", {}).items():
+        rec("cfg_endpoint", name)
+        rec("cfg_endpoint_url", url)
 
 
 def would_refuse(exp):
@@ -88,9 +91,10 @@ def assertions():
     defaults = doc["defaults"]["config"]
     for case in doc["cases"]:
         rec("case", case["id"])
-        config({**defaults, **case.get("config", {})})
+        cfg = {**defaults, **case.get("config", {})}
+        config(cfg)
         rec("now", case["now"])
-        rec("begin", "")
+        rec("begin", cfg.get("at", ""))
         for cl in case["clients"]:
             rec("client", cl["client_id"])
             rec("method", cl["method"])

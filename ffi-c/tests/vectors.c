@@ -61,6 +61,12 @@ static bool config_record(jwtauth_verifier_config **cfg, const record *r) {
     OK(jwtauth_verifier_config_set_limits(*cfg, -1, -1, (size_t)num(r), NULL));
   } else if (is(r, "cfg_algorithms")) {
     OK(jwtauth_verifier_config_set_algorithms(*cfg, r->value, r->len, NULL));
+  } else if (is(r, "cfg_endpoint")) {
+    /* the URL record follows */
+    char name[64];
+    snprintf(name, sizeof name, "%s", r->value);
+    next(r);
+    OK(jwtauth_verifier_config_set_endpoint(*cfg, STR(name), r->value, r->len, NULL));
   } else if (is(r, "cfg_profile")) {
     OK(jwtauth_verifier_config_set_profile(*cfg, r->value, r->len, NULL));
   } else if (is(r, "cfg_report_profile")) {
@@ -112,6 +118,12 @@ static void assertion_case(record *r, const char *id) {
       OK(jwtauth_verifier_config_set_clock(cfg, clock, NULL));
       OK(jwtauth_verifier_config_set_replay_store(cfg, store, NULL));
       OK(jwtauth_verifier_new(cfg, &verifier, NULL));
+      if (r->len > 0) { /* the endpoint that receives the assertions */
+        jwtauth_verifier *at = NULL;
+        OK(jwtauth_verifier_at(verifier, r->value, r->len, &at, NULL));
+        jwtauth_verifier_free(verifier);
+        verifier = at;
+      }
     } else if (is(r, "client")) {
       /* the method record follows */
       char *cid = dup(r);

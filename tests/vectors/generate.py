@@ -609,6 +609,19 @@ def build(keys, key_entries):
          [client("c-old", "private_key_jwt", cred("jwk", "rsa-a"), profile="compat")],
          [step(token(H, claims_for("c-old", aud=TOKEN_ENDPOINT), K["rsa-a"]), valid("c-old"))], config=fapi)
 
+    # ---- the endpoint that received the assertion (compat): its URL is an accepted aud there only
+    INTROSPECTION = "https://as.example.com/oauth2/introspect"
+    at_intro = {"endpoints": {"introspection_endpoint": INTROSPECTION}, "at": "introspection_endpoint"}
+    aud_case("e-introspection-at-introspection", INTROSPECTION, valid("c-rsa"), "the introspection endpoint's URL, at the introspection endpoint", config=at_intro)
+    aud_case("e-introspection-at-token", INTROSPECTION, err("AUDIENCE_MISMATCH"), "the introspection endpoint's URL, at the token endpoint",
+             config={"endpoints": {"introspection_endpoint": INTROSPECTION}})
+    aud_case("e-token-at-introspection", TOKEN_ENDPOINT, valid("c-rsa"), "the token endpoint's URL, at the introspection endpoint (compat)", config=at_intro)
+    aud_case("e-issuer-at-introspection", ISSUER, valid("c-rsa"), "the issuer, at the introspection endpoint", config=at_intro)
+    aud_case("e-introspection-rfc7523bis", INTROSPECTION, err("AUDIENCE_MISMATCH"), "rfc7523bis: no endpoint URL, even where it was received",
+             config={**at_intro, "profile": "rfc7523bis"})
+    aud_case("e-revocation-unconfigured", INTROSPECTION, err("AUDIENCE_MISMATCH"), "at the revocation endpoint, which has no URL configured",
+             config={"endpoints": {"introspection_endpoint": INTROSPECTION}, "at": "revocation_endpoint"})
+
     # ---- report-only: a stricter profile beside the enforced one refuses nothing
     def would(profile, code):
         return {"profile": profile, "code": code}

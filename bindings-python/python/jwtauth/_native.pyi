@@ -221,6 +221,7 @@ class Verifier:
         audience_mode: str = "compat",
         profile: str = "compat",
         report_profile: Optional[str] = None,
+        endpoints: Optional[Mapping[str, str]] = None,
         leeway: Optional[int] = None,
         max_age: Optional[int] = None,
         max_lifetime: Optional[int] = None,
@@ -242,6 +243,7 @@ class Verifier:
     @property
     def issuer(self) -> str: ...
     def settings(self) -> Dict[str, Any]: ...
+    def at(self, endpoint_name: str) -> Verifier: ...
     def report(self) -> Dict[str, Any]: ...
 
 @final
@@ -266,6 +268,7 @@ class VerifiedAssertion:
 @final
 class Authenticator:
     def __new__(cls, verifier: Verifier, registry: Registry, *, realm: Optional[str] = None) -> Authenticator: ...
+    def at(self, endpoint_name: str) -> Authenticator: ...
     def authenticate(
         self,
         headers: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
