@@ -234,6 +234,11 @@ export declare class Authenticator {
   /** An authenticator verifying with `verifier` against `registry`. */
   constructor(verifier: Verifier, registry: Registry, options?: AuthenticatorOptions | undefined | null)
   /**
+   * This authenticator for requests that `endpoint` (an RFC 8414 name)
+   * received: see `Verifier.at`.
+   */
+  at(endpointName: EndpointName): Authenticator
+  /**
    * Why this authenticator accepts or refuses the token request (the same
    * request object as `authenticateSync`), step by step: the request's own
    * steps (form, mechanism, Basic decoding, client, secret), then for a
@@ -438,6 +443,13 @@ export declare class Verifier {
    */
   settings(): Record<string, unknown>
   /**
+   * This verifier for assertions that `endpoint` received (an RFC 8414
+   * name): the URL given for it in `endpoints` is an accepted audience too
+   * (`compat`); the replay store, clock and key-set cache are shared.
+   * Make one per endpoint at start-up.
+   */
+  at(endpointName: EndpointName): Verifier
+  /**
    * What the report-only profile would have refused so far: `profile`
    * (or null), `counts` (`client_id`, `code`, `count`), `dropped`.
    */
@@ -638,6 +650,13 @@ export interface VerifierOptions {
    * results carry `wouldRefuse`, and `report()` counts per client and code.
    */
   reportProfile?: Profile
+  /**
+   * URLs of the other endpoints that receive client assertions, by RFC
+   * 8414 name (`introspection_endpoint`, `revocation_endpoint`, …): in
+   * `compat`, accepted audiences for a verifier made for that endpoint
+   * (`verifier.at(name)`).
+   */
+  endpoints?: Partial<Record<EndpointName, string>>
   /** Clock skew allowed, seconds (default 60). */
   leeway?: number
   /**

@@ -250,6 +250,10 @@ test('report-only profile: counted per client and code; a bad profile is a usage
     assert.deepEqual([a.wouldRefuse.profile, a.wouldRefuse.code], ['fapi2', 'JWTAUTH_AUTH_METHOD_MISMATCH'])
   }
   assert.deepEqual(verifier.report().counts, [{ client_id: 'web', code: 'JWTAUTH_AUTH_METHOD_MISMATCH', count: 2 }])
+  // A view for another endpoint shares the verifier's counters.
+  auth.at('revocation_endpoint').authenticateSync({ authorization, body: 'grant_type=client_credentials' })
+  assert.equal(verifier.report().counts[0].count, 3)
+  assert.throws(() => auth.at('revocation'), (e) => e.code === 'JWTAUTH_INVALID_ARGUMENT')
   const enforcing = new jwtauth.Authenticator(new jwtauth.Verifier('https://as.example.com', { profile: 'fapi2' }), registry)
   assert.throws(() => enforcing.authenticateSync({ authorization, body: 'grant_type=client_credentials' }), (e) => e.code === 'JWTAUTH_AUTH_METHOD_MISMATCH')
   assert.throws(() => new jwtauth.Verifier('https://as.example.com', { profile: 'fapi3' }), (e) => e.code === 'JWTAUTH_INVALID_ARGUMENT')

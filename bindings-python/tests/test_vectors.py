@@ -227,6 +227,11 @@ def test_report_only_profile_counts_and_a_bad_profile_is_a_usage_error():
         assert a.would_refuse["code"] == "JWTAUTH_AUTH_METHOD_MISMATCH"
         assert a.would_refuse["profile"] == "fapi2"
     assert verifier.report()["counts"] == [{"client_id": "web", "code": "JWTAUTH_AUTH_METHOD_MISMATCH", "count": 2}]
+    # A view for another endpoint shares the verifier's counters.
+    auth.at("revocation_endpoint").authenticate(authorization=basic, body=b"grant_type=client_credentials")
+    assert verifier.report()["counts"][0]["count"] == 3
+    with pytest.raises(jwtauth.UsageError):
+        auth.at("revocation")
     enforcing = jwtauth.Authenticator(jwtauth.Verifier("https://as.example.com", profile="fapi2"), registry)
     with pytest.raises(jwtauth.InvalidClientError) as e:
         enforcing.authenticate(authorization=basic, body=b"grant_type=client_credentials")
