@@ -42,7 +42,7 @@ static char *dup(const record *r) {
 }
 
 /* A verifier configuration built from the cfg_* records. */
-static bool config_record(jwtauth_verifier_config **cfg, const record *r) {
+static bool config_record(jwtauth_verifier_config **cfg, record *r) {
   if (is(r, "cfg_issuer")) {
     OK(jwtauth_verifier_config_new(r->value, r->len, cfg, NULL));
   } else if (is(r, "cfg_token_endpoint")) {
