@@ -34,6 +34,18 @@
 #define JWTAUTH_VERSION_NUMBER (JWTAUTH_VERSION_MAJOR * 10000 + JWTAUTH_VERSION_MINOR * 100 + JWTAUTH_VERSION_PATCH)
 
 
+// Returned by a policy hook: accept.
+#define JWTAUTH_POLICY_ACCEPT 0
+
+// Returned by a policy hook: refuse (`JWTAUTH_POLICY_REFUSED`, 401
+// `invalid_client`); a NUL-terminated reason written to `reason` goes to
+// the error's detail (for logs, never to the client).
+#define JWTAUTH_POLICY_REFUSE 1
+
+// Returned by a policy hook: it could not decide; the request is refused
+// with `JWTAUTH_HOOK_FAILED` (503: fail closed). So is any other value.
+#define JWTAUTH_POLICY_ERROR 2
+
 // Returned by a lookup callback: `*out` holds the client.
 #define JWTAUTH_LOOKUP_FOUND 0
 
@@ -74,6 +86,8 @@ enum jwtauth_status
   JWTAUTH_CRYPTO_FAILURE = 3,
   // The client registry (a host database or callback) failed; the request is refused. (server_error, HTTP 503)
   JWTAUTH_REGISTRY_UNAVAILABLE = 4,
+  // The host's policy hook failed, answered late or answered something else than its documented type; the request is refused (fail closed). (server_error, HTTP 503)
+  JWTAUTH_HOOK_FAILED = 5,
   // The assertion exceeds the configured size limit. (invalid_client, HTTP 401)
   JWTAUTH_ASSERTION_TOO_LARGE = 100,
   // Not a compact JWS: not exactly three non-empty segments. (invalid_client, HTTP 401)
@@ -174,6 +188,8 @@ enum jwtauth_status
   JWTAUTH_SECRET_EXPIRED = 709,
   // `client_assertion_type` is not `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`. (invalid_client, HTTP 401)
   JWTAUTH_UNSUPPORTED_ASSERTION_TYPE = 710,
+  // The host's policy hook refused an authentication that passed every check. (invalid_client, HTTP 401)
+  JWTAUTH_POLICY_REFUSED = 711,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -380,6 +396,19 @@ typedef int32_t (*jwtauth_replay_fn)(void *user_data,
                                      size_t jti_len,
                                      int64_t expires_at,
                                      int64_t now);
+
+// Decide on an authentication that passed every check: `context_json`
+// (not NUL-terminated, valid during the call) is a JSON object with
+// `client_id`, `method` and, for the JWT methods, `alg`, `kid`, `typ` and
+// `claims` (never the assertion or a secret). Return
+// `JWTAUTH_POLICY_ACCEPT`, `JWTAUTH_POLICY_REFUSE` (optionally writing a
+// NUL-terminated reason of at most `reason_cap` bytes to `reason`) or
+// `JWTAUTH_POLICY_ERROR`.
+typedef int32_t (*jwtauth_policy_hook_fn)(void *user_data,
+                                          const char *context_json,
+                                          size_t context_len,
+                                          char *reason,
+                                          size_t reason_cap);
 
 #ifdef __cplusplus
 extern "C" {
@@ -1167,6 +1196,16 @@ jwtauth_status jwtauth_verifier_at(const struct jwtauth_verifier *verifier,
                                    size_t endpoint_len,
                                    struct jwtauth_verifier **out,
                                    struct jwtauth_error **err);
+
+// The host's policy hook (`jwtauth_policy_hook_fn`), asked once an
+// authentication has passed every check and before the assertion's `jti`
+// is recorded: it may refuse (`JWTAUTH_POLICY_REFUSED`, 401) — a refused
+// assertion leaves no `jti` behind — or fail (`JWTAUTH_HOOK_FAILED`, 503).
+// `f` NULL removes the hook. Called from any thread, concurrently.
+jwtauth_status jwtauth_verifier_config_set_policy_hook(struct jwtauth_verifier_config *config,
+                                                       jwtauth_policy_hook_fn f,
+                                                       void *user_data,
+                                                       struct jwtauth_error **err);
 
 // The profile enforced: "compat" (the default), "rfc7523bis" or "fapi2"
 // (docs/profiles.md); a client's own profile overrides it.

@@ -563,6 +563,11 @@ impl Authenticator {
     fn without_assertion(&self, client: Arc<Client>, method: AuthMethod) -> Result<Authenticated> {
         let (enforced, would_refuse) = self.verifier.method_rules(&client);
         enforced?;
+        if let Some(h) = &self.verifier.hook {
+            let context =
+                crate::HookContext { client_id: client.client_id(), method, header: None, claims: None };
+            crate::hook::ask(&**h, &context)?;
+        }
         if let Some(w) = &would_refuse {
             self.verifier.count_report(client.client_id(), w.code);
         }

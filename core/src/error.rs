@@ -157,6 +157,8 @@ error_codes! {
     CryptoFailure = 3, "CRYPTO_FAILURE", Internal, ServerError, 500, "The server could not authenticate the client.";
     /// The client registry (a host database or callback) failed; the request is refused.
     RegistryUnavailable = 4, "REGISTRY_UNAVAILABLE", Internal, ServerError, 503, "The server cannot authenticate clients right now.";
+    /// The host's policy hook failed, answered late or answered something else than its documented type; the request is refused (fail closed).
+    HookFailed = 5, "HOOK_FAILED", Internal, ServerError, 503, "The server cannot authenticate clients right now.";
 
     /// The assertion exceeds the configured size limit.
     AssertionTooLarge = 100, "ASSERTION_TOO_LARGE", InvalidClient, InvalidClient, 401, "The client assertion is too large.";
@@ -264,6 +266,8 @@ error_codes! {
     SecretExpired = 709, "SECRET_EXPIRED", InvalidClient, InvalidClient, 401, "The client secret has expired.";
     /// `client_assertion_type` is not `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
     UnsupportedAssertionType = 710, "UNSUPPORTED_ASSERTION_TYPE", InvalidClient, InvalidClient, 401, "The client assertion type is not supported.";
+    /// The host's policy hook refused an authentication that passed every check.
+    PolicyRefused = 711, "POLICY_REFUSED", InvalidClient, InvalidClient, 401, "Client authentication failed.";
 }
 
 impl fmt::Display for ErrorCode {

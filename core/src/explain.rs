@@ -29,7 +29,7 @@ pub struct Rule {
 
 /// The steps, in the verifier's order (audience before times: an assertion
 /// for another server is refused for that, whatever its times).
-pub const RULES: [Rule; 8] = [
+pub const RULES: [Rule; 9] = [
     Rule { number: 1, name: "structure", checks: "size, three segments, strict base64url" },
     Rule { number: 2, name: "header", checks: "one strict JSON object; alg allowed; no embedded key; typ" },
     Rule {
@@ -49,8 +49,13 @@ pub const RULES: [Rule; 8] = [
         name: "claims",
         checks: "exp, nbf, iat within leeway, age and lifetime bounds; jti present",
     },
+    POLICY,
     Rule { number: 8, name: "replay", checks: "this jti was not used before by this client" },
 ];
+
+/// The host's policy hook, after every check and before the record.
+const POLICY: Rule =
+    Rule { number: 8, name: "policy", checks: "the server's policy hook, when it has one, accepts" };
 
 /// The step an error code ends, if it is one of the pipeline's.
 const fn step_of(code: ErrorCode) -> Option<usize> {
@@ -80,7 +85,8 @@ const fn step_of(code: ErrorCode) -> Option<usize> {
         | C::TooOld
         | C::ExpiryTooFar
         | C::LifetimeTooLong => 6,
-        C::Replayed | C::ReplayStoreUnavailable => 7,
+        C::PolicyRefused | C::HookFailed => 7,
+        C::Replayed | C::ReplayStoreUnavailable => 8,
         _ => return None,
     })
 }
@@ -265,10 +271,10 @@ enum Mechanism {
 impl Mechanism {
     fn rules(self) -> Vec<Rule> {
         match self {
-            Self::Basic => vec![FORM, MECHANISM, BASIC, CLIENT, SECRET],
-            Self::Post => vec![FORM, MECHANISM, CLIENT, SECRET],
+            Self::Basic => vec![FORM, MECHANISM, BASIC, CLIENT, SECRET, POLICY],
+            Self::Post => vec![FORM, MECHANISM, CLIENT, SECRET, POLICY],
             Self::Jwt => [FORM, MECHANISM].into_iter().chain(RULES).collect(),
-            Self::None => vec![FORM, MECHANISM, CLIENT],
+            Self::None => vec![FORM, MECHANISM, CLIENT, POLICY],
         }
     }
 
@@ -282,6 +288,7 @@ impl Mechanism {
             C::NoClientAuthentication => "mechanism",
             C::MalformedAuthorization | C::UnsupportedAuthScheme => "basic",
             C::InvalidSecret | C::SecretExpired => "secret",
+            C::PolicyRefused | C::HookFailed if self != Self::Jwt => "policy",
             C::AuthMethodMismatch if self == Self::Jwt => "client",
             C::ClientIdMismatch | C::UnknownClient | C::AuthMethodMismatch | C::RegistryUnavailable
                 if self != Self::Jwt =>
@@ -490,6 +497,8 @@ impl Verifier {
             C::NotYetValid | C::IssuedInFuture => format!("set the client's clock right (leeway {} s)", profile.future_leeway(self.leeway)),
             C::ExpiryTooFar | C::LifetimeTooLong => format!("keep exp − iat within {} s (a minute is plenty)", self.max_lifetime),
             C::Replayed => "sign a new assertion with a fresh jti for every request".into(),
+            C::PolicyRefused => "this server's own policy refused the client: ask its operator (the reason is in the server's log)".into(),
+            C::HookFailed => "nothing on the client side: the server's policy hook failed; retry later".into(),
             C::RegistryUnavailable | C::ReplayStoreUnavailable => "nothing on the client side: the server's registry or replay store failed; retry later".into(),
             C::MalformedRequest => "send the body as application/x-www-form-urlencoded UTF-8".into(),
             C::RepeatedParameter => "send each of client_id, client_secret, client_assertion and client_assertion_type once".into(),

@@ -12,6 +12,7 @@ use crate::claims::{self, AudienceMode, Claims, TimeRules};
 use crate::client::{AuthMethod, Client};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorCode, Result};
+use crate::hook::{HookContext, PolicyHook};
 use crate::jws::{self, Header};
 use crate::keys::JwkSet;
 use crate::profile::{Endpoint, Profile, ReportCount, ReportCounters, WouldRefuse};
@@ -77,6 +78,7 @@ pub struct Verifier {
     pub(crate) profile: Profile,
     pub(crate) report: Option<Profile>,
     report_counts: Arc<ReportCounters>,
+    pub(crate) hook: Option<Arc<dyn PolicyHook>>,
     replay: Arc<dyn ReplayStore>,
     clock: Arc<dyn Clock>,
     remote: Option<Arc<RemoteJwks>>,
@@ -96,6 +98,7 @@ pub struct VerifierBuilder {
     allowed: AlgorithmSet,
     profile: Profile,
     report: Option<Profile>,
+    hook: Option<Arc<dyn PolicyHook>>,
     replay: Option<Arc<dyn ReplayStore>>,
     clock: Option<Arc<dyn Clock>>,
     remote: Option<Option<Arc<RemoteJwks>>>,
@@ -192,6 +195,16 @@ impl VerifierBuilder {
         self
     }
 
+    /// The host's policy hook, asked once an assertion (or a request, in
+    /// the authenticator) has passed every check and before its `jti` is
+    /// recorded: it may refuse (`POLICY_REFUSED`, 401) or fail
+    /// (`HOOK_FAILED`, 503); a refused assertion leaves no `jti` behind.
+    #[must_use]
+    pub fn policy_hook(mut self, hook: Arc<dyn PolicyHook>) -> Self {
+        self.hook = Some(hook);
+        self
+    }
+
     /// The replay store (default: a [`MemoryReplayStore`]).
     #[must_use]
     pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
@@ -264,6 +277,7 @@ impl VerifierBuilder {
             profile: self.profile,
             report: self.report,
             report_counts: Arc::default(),
+            hook: self.hook,
             replay: self.replay.unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             remote: self.remote.unwrap_or_else(default_remote),
@@ -288,6 +302,7 @@ impl Verifier {
             allowed: AlgorithmSet::ALL,
             profile: Profile::Compat,
             report: None,
+            hook: None,
             replay: None,
             clock: None,
             remote: None,
@@ -352,6 +367,7 @@ impl Verifier {
             report: self.report,
             // An explanation counts nothing.
             report_counts: Arc::default(),
+            hook: self.hook.clone(),
             replay,
             clock: Arc::clone(&self.clock),
             remote: self.remote.clone(),
@@ -607,6 +623,16 @@ impl Verifier {
         };
         let until = claims::check_times(&claims, times)?;
         let jti = claims::jti(&claims)?;
+        // The host's policy: after every check, before the record.
+        if let Some(h) = &self.hook {
+            let context = HookContext {
+                client_id: cid,
+                method: client.method(),
+                header: Some(&parsed.header),
+                claims: Some(&claims),
+            };
+            crate::hook::ask(&**h, &context)?;
+        }
         // Rule 8: record last; a store failure refuses the request.
         match self.replay.check_and_insert(cid, jti, until, now) {
             Ok(ReplayCheck::Fresh) => {}

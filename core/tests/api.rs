@@ -432,3 +432,87 @@ fn a_fapi2_registration_needs_private_key_jwt_and_its_algorithms() {
         .unwrap();
     assert_eq!(ok.profile(), Some(jwtauth::Profile::Fapi2));
 }
+
+/// The host's policy hook runs after every check and before the jti is
+/// recorded: a refusal leaves the assertion unused; a failure fails closed.
+#[test]
+fn the_policy_hook_refuses_before_the_record_and_fails_closed() {
+    use jwtauth::{Authenticator, HookContext, HookError, MemoryRegistry, PolicyHook};
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    #[derive(Debug, Default)]
+    struct Hook {
+        /// 0 accept, 1 refuse, 2 fail.
+        mode: AtomicU8,
+        seen: Mutex<Vec<serde_json::Value>>,
+    }
+    impl PolicyHook for Hook {
+        fn check(&self, context: &HookContext<'_>) -> Result<(), HookError> {
+            self.seen.lock().unwrap().push(context.to_json());
+            match self.mode.load(Ordering::SeqCst) {
+                0 => Ok(()),
+                1 => Err(HookError::Refused("tenant suspended".into())),
+                _ => Err(HookError::Failed("policy database down".into())),
+            }
+        }
+    }
+
+    let key = SigningKey::generate(Algorithm::ES256).unwrap();
+    let registry = MemoryRegistry::new();
+    registry.insert(Client::new("svc", AuthMethod::PrivateKeyJwt).with_credential(Credential::from_key(
+        VerifyingKey::from_jwk(&key.verifying_key().to_jwk().unwrap().to_string()).unwrap(),
+    )));
+    registry.insert(
+        Client::new("web", AuthMethod::ClientSecretBasic)
+            .with_secret(b"a-secret-of-enough-length", None)
+            .unwrap(),
+    );
+    let hook = Arc::new(Hook { mode: AtomicU8::new(1), ..Hook::default() });
+    let verifier = Verifier::builder(ISSUER).policy_hook(hook.clone()).build().unwrap();
+    let auth = Authenticator::new(verifier, Arc::new(registry));
+    let signed = AssertionBuilder::new(&key, "svc", ISSUER).sign().unwrap();
+    let body = format!("grant_type=client_credentials&{}", signed.to_form_body());
+    // Refused: 401 invalid_client, the reason only in the log detail.
+    let e = auth.authenticate_body(None, body.as_bytes()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::PolicyRefused);
+    assert!(e.error().detail().contains("tenant suspended"));
+    assert_eq!(e.response().status, 401);
+    assert!(!e.response().body.contains("tenant"), "the reason is not sent to the client");
+    let seen = hook.seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (seen["client_id"].as_str(), seen["method"].as_str(), seen["alg"].as_str()),
+        (Some("svc"), Some("private_key_jwt"), Some("ES256"))
+    );
+    assert_eq!(seen["claims"]["jti"], signed.jti.as_str());
+    assert!(!seen.to_string().contains(&signed.assertion), "the hook never sees the assertion");
+    // The explanation names the policy step.
+    let x = auth.explain(jwtauth::Authorization::Absent, body.as_bytes());
+    let failed = x.steps.iter().find(|s| s.status == jwtauth::Status::Fail).unwrap();
+    assert_eq!(failed.rule.name, "policy");
+    // The jti was not recorded: once the hook allows, the same assertion is accepted, once.
+    hook.mode.store(0, Ordering::SeqCst);
+    assert!(auth.authenticate_body(None, body.as_bytes()).is_ok());
+    assert_eq!(auth.authenticate_body(None, body.as_bytes()).unwrap_err().code(), ErrorCode::Replayed);
+    // A failing hook: 503, fail closed.
+    hook.mode.store(2, Ordering::SeqCst);
+    let fresh = AssertionBuilder::new(&key, "svc", ISSUER).sign().unwrap();
+    let e = auth
+        .authenticate_body(None, format!("grant_type=client_credentials&{}", fresh.to_form_body()).as_bytes())
+        .unwrap_err();
+    assert_eq!((e.code(), e.response().status), (ErrorCode::HookFailed, 503));
+    // The password methods are asked too (no header, no claims).
+    hook.mode.store(1, Ordering::SeqCst);
+    let basic = jwtauth::form::basic_authorization("web", "a-secret-of-enough-length");
+    let e = auth.authenticate_body(Some(&basic), b"grant_type=client_credentials").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::PolicyRefused);
+    assert!(e.response().www_authenticate.is_some());
+    let seen = hook.seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (seen["method"].as_str(), &seen["claims"]),
+        (Some("client_secret_basic"), &serde_json::Value::Null)
+    );
+    let x =
+        auth.explain(jwtauth::Authorization::from(Some(basic.as_str())), b"grant_type=client_credentials");
+    assert_eq!(x.steps.iter().find(|s| s.status == jwtauth::Status::Fail).unwrap().rule.name, "policy");
+}

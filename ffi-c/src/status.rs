@@ -22,6 +22,8 @@ pub enum jwtauth_status {
     JWTAUTH_CRYPTO_FAILURE = 3,
     /// The client registry (a host database or callback) failed; the request is refused. (server_error, HTTP 503)
     JWTAUTH_REGISTRY_UNAVAILABLE = 4,
+    /// The host's policy hook failed, answered late or answered something else than its documented type; the request is refused (fail closed). (server_error, HTTP 503)
+    JWTAUTH_HOOK_FAILED = 5,
     /// The assertion exceeds the configured size limit. (invalid_client, HTTP 401)
     JWTAUTH_ASSERTION_TOO_LARGE = 100,
     /// Not a compact JWS: not exactly three non-empty segments. (invalid_client, HTTP 401)
@@ -122,6 +124,8 @@ pub enum jwtauth_status {
     JWTAUTH_SECRET_EXPIRED = 709,
     /// `client_assertion_type` is not `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`. (invalid_client, HTTP 401)
     JWTAUTH_UNSUPPORTED_ASSERTION_TYPE = 710,
+    /// The host's policy hook refused an authentication that passed every check. (invalid_client, HTTP 401)
+    JWTAUTH_POLICY_REFUSED = 711,
 }
 
 impl jwtauth_status {
@@ -133,6 +137,7 @@ impl jwtauth_status {
             jwtauth_core::ErrorCode::Internal => Self::JWTAUTH_INTERNAL,
             jwtauth_core::ErrorCode::CryptoFailure => Self::JWTAUTH_CRYPTO_FAILURE,
             jwtauth_core::ErrorCode::RegistryUnavailable => Self::JWTAUTH_REGISTRY_UNAVAILABLE,
+            jwtauth_core::ErrorCode::HookFailed => Self::JWTAUTH_HOOK_FAILED,
             jwtauth_core::ErrorCode::AssertionTooLarge => Self::JWTAUTH_ASSERTION_TOO_LARGE,
             jwtauth_core::ErrorCode::MalformedJws => Self::JWTAUTH_MALFORMED_JWS,
             jwtauth_core::ErrorCode::InvalidBase64 => Self::JWTAUTH_INVALID_BASE64,
@@ -183,6 +188,7 @@ impl jwtauth_status {
             jwtauth_core::ErrorCode::InvalidSecret => Self::JWTAUTH_INVALID_SECRET,
             jwtauth_core::ErrorCode::SecretExpired => Self::JWTAUTH_SECRET_EXPIRED,
             jwtauth_core::ErrorCode::UnsupportedAssertionType => Self::JWTAUTH_UNSUPPORTED_ASSERTION_TYPE,
+            jwtauth_core::ErrorCode::PolicyRefused => Self::JWTAUTH_POLICY_REFUSED,
             _ => Self::JWTAUTH_INTERNAL,
         }
     }

@@ -42,6 +42,7 @@ pub struct jwtauth_verifier_config {
     endpoints: Vec<(Endpoint, String)>,
     profile: Option<Profile>,
     report_profile: Option<Profile>,
+    hook: Option<crate::hook::CallbackHook>,
     leeway: Option<i64>,
     max_age: Option<i64>,
     max_lifetime: Option<i64>,
@@ -72,6 +73,9 @@ impl jwtauth_verifier_config {
         }
         if let Some(p) = self.report_profile {
             b = b.report_profile(p);
+        }
+        if let Some(h) = self.hook {
+            b = b.policy_hook(Arc::new(h));
         }
         if let Some(l) = self.leeway {
             b = b.leeway(l);
@@ -278,6 +282,7 @@ pub extern "C" fn jwtauth_verifier_config_new(
             endpoints: Vec::new(),
             profile: None,
             report_profile: None,
+            hook: None,
             leeway: None,
             max_age: None,
             max_lifetime: None,
@@ -426,6 +431,25 @@ pub extern "C" fn jwtauth_verifier_at(
         let e = endpoint_named(endpoint, endpoint_len)?;
         let inner = obj(verifier, "verifier")?.inner.at(e);
         out.write(to_c(jwtauth_verifier { inner }));
+        Ok(())
+    })
+}
+
+/// The host's policy hook (`jwtauth_policy_hook_fn`), asked once an
+/// authentication has passed every check and before the assertion's `jti`
+/// is recorded: it may refuse (`JWTAUTH_POLICY_REFUSED`, 401) — a refused
+/// assertion leaves no `jti` behind — or fail (`JWTAUTH_HOOK_FAILED`, 503).
+/// `f` NULL removes the hook. Called from any thread, concurrently.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_policy_hook(
+    config: *mut jwtauth_verifier_config,
+    f: crate::hook::jwtauth_policy_hook_fn,
+    user_data: *mut std::ffi::c_void,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        obj_mut(config, "config")?.hook =
+            f.map(|f| crate::hook::CallbackHook { f, user_data: crate::replay::UserData(user_data) });
         Ok(())
     })
 }

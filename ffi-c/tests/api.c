@@ -63,6 +63,61 @@ static void test_authenticator_explain(void) {
   jwtauth_registry_free(reg);
 }
 
+/* The policy hook: what it answers decides, after every check. */
+static int32_t hook_mode;
+static char hook_seen[512];
+static int32_t policy_hook(void *user_data, const char *context, size_t len, char *reason, size_t cap) {
+  CHECK(user_data == &hook_mode, "user_data passed back");
+  snprintf(hook_seen, sizeof hook_seen, "%.*s", (int)len, context);
+  if (hook_mode == JWTAUTH_POLICY_REFUSE) snprintf(reason, cap, "%s", "tenant suspended");
+  return hook_mode;
+}
+
+static void test_policy_hook(void) {
+  const char *doc = "{\"clients\":[{\"client_id\":\"web\",\"token_endpoint_auth_method\":\"client_secret_basic\","
+                    "\"client_secret\":\"a-secret-of-enough-length\"}]}";
+  const char *basic = "Basic d2ViOmEtc2VjcmV0LW9mLWVub3VnaC1sZW5ndGg="; /* web:a-secret-of-enough-length */
+  const uint8_t *body = (const uint8_t *)"grant_type=client_credentials";
+  jwtauth_registry *reg = NULL;
+  jwtauth_verifier_config *cfg = NULL;
+  jwtauth_authenticator *auth = NULL;
+  jwtauth_authenticated *a = NULL;
+  jwtauth_error *err = NULL;
+  OK(jwtauth_registry_from_json(STR(doc), NULL, NOW, &reg, NULL));
+  OK(jwtauth_verifier_config_new(S(ISSUER), &cfg, NULL));
+  OK(jwtauth_verifier_config_set_policy_hook(cfg, policy_hook, &hook_mode, NULL));
+  OK(jwtauth_authenticator_new(cfg, reg, NULL, 0, &auth, NULL));
+  hook_mode = JWTAUTH_POLICY_REFUSE;
+  CHECK(jwtauth_authenticate(auth, STR(basic), body, 29, &a, &err) == JWTAUTH_POLICY_REFUSED && a == NULL, "refused");
+  CHECK(strstr(jwtauth_error_detail(err), "tenant suspended") != NULL, "reason in the detail: %s", jwtauth_error_detail(err));
+  CHECK(strstr(jwtauth_error_response_body(err), "tenant") == NULL, "the reason is not sent");
+  CHECK(jwtauth_error_http_status(err) == 401, "401");
+  jwtauth_error_free(err);
+  err = NULL;
+  CHECK(strstr(hook_seen, "\"client_id\":\"web\"") != NULL && strstr(hook_seen, "\"method\":\"client_secret_basic\"") != NULL,
+        "context: %s", hook_seen);
+  hook_mode = JWTAUTH_POLICY_ACCEPT;
+  OK(jwtauth_authenticate(auth, STR(basic), body, 29, &a, NULL));
+  jwtauth_authenticated_free(a);
+  a = NULL;
+  for (int32_t mode = JWTAUTH_POLICY_ERROR; mode <= 7; mode += 5) { /* ERROR, and an undocumented 7 */
+    hook_mode = mode;
+    CHECK(jwtauth_authenticate(auth, STR(basic), body, 29, &a, &err) == JWTAUTH_HOOK_FAILED, "fails closed on %d", mode);
+    CHECK(jwtauth_error_http_status(err) == 503, "503");
+    jwtauth_error_free(err);
+    err = NULL;
+  }
+  /* NULL removes the hook. */
+  OK(jwtauth_verifier_config_set_policy_hook(cfg, NULL, NULL, NULL));
+  jwtauth_authenticator_free(auth);
+  OK(jwtauth_authenticator_new(cfg, reg, NULL, 0, &auth, NULL));
+  OK(jwtauth_authenticate(auth, STR(basic), body, 29, &a, NULL));
+  jwtauth_authenticated_free(a);
+  jwtauth_authenticator_free(auth);
+  jwtauth_verifier_config_free(cfg);
+  jwtauth_registry_free(reg);
+}
+
 /* Profiles: a fapi2 server refuses Basic; a report-only fapi2 profile accepts
  * it, says what it would refuse, and counts it. */
 static void test_profiles(void) {
@@ -877,6 +932,7 @@ int main(void) {
   test_authenticate_and_callbacks();
   test_authenticator_explain();
   test_profiles();
+  test_policy_hook();
   test_remote_jwks();
   test_policy();
   test_redis_store();
