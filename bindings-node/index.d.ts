@@ -18,6 +18,16 @@ export type EndpointName =
   | 'token_endpoint' | 'pushed_authorization_request_endpoint' | 'introspection_endpoint'
   | 'revocation_endpoint' | 'backchannel_authentication_endpoint' | 'device_authorization_endpoint'
 
+/** What a policy hook sees: never the assertion or a secret. */
+export interface HookContext {
+  client_id: string
+  method: AuthMethod
+  alg: Alg | null
+  kid: string | null
+  typ: string | null
+  claims: Record<string, unknown> | null
+}
+
 /** A deployment profile (docs/profiles.md). */
 export type Profile = 'compat' | 'rfc7523bis' | 'fapi2'
 
@@ -679,6 +689,14 @@ export interface VerifierOptions {
    * a boolean (true: first use, now recorded) or a Promise of one.
    */
   replayStore?: MemoryReplayStore | RedisReplayStore | ReplayStoreCallback
+  /**
+   * The host's policy, asked after every check and before the jti is
+   * recorded: `(context) => boolean | string | Promise<…>` with `context`
+   * `{ client_id, method, alg, kid, typ, claims }`; true accepts, false or
+   * a reason refuses (`JWTAUTH_POLICY_REFUSED`, 401); a throw, a late or
+   * any other answer fails closed (`JWTAUTH_HOOK_FAILED`, 503).
+   */
+  policyHook?: (context: HookContext) => boolean | string | Promise<boolean | string>
   /** A clock for tests. */
   clock?: FixedClock
   /**

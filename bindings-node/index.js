@@ -56,6 +56,15 @@ native._init(
       ? native._settleFetch(id, r.body, r.maxAge ?? null)
       : native._settleFetch(id, r, null),
   ),
+  // The policy hook gets the context parsed; it answers true, false or a reason.
+  (function (wrap) {
+    return function (id, context) {
+      return wrap.call((c) => this(JSON.parse(c)), id, context)
+    }
+  })(settler((id, verdict) => {
+    if (typeof verdict !== 'boolean' && typeof verdict !== 'string') throw new TypeError('not a verdict')
+    native._settlePolicy(id, verdict)
+  })),
 )
 
 // The hot calls: free functions of the addon (a method receiver costs

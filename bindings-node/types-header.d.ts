@@ -18,6 +18,16 @@ export type EndpointName =
   | 'token_endpoint' | 'pushed_authorization_request_endpoint' | 'introspection_endpoint'
   | 'revocation_endpoint' | 'backchannel_authentication_endpoint' | 'device_authorization_endpoint'
 
+/** What a policy hook sees: never the assertion or a secret. */
+export interface HookContext {
+  client_id: string
+  method: AuthMethod
+  alg: Alg | null
+  kid: string | null
+  typ: string | null
+  claims: Record<string, unknown> | null
+}
+
 /** A deployment profile (docs/profiles.md). */
 export type Profile = 'compat' | 'rfc7523bis' | 'fapi2'
 

@@ -36,6 +36,8 @@ enum Outcome {
     Client(Option<Arc<jwtauth::Client>>),
     Fresh(bool),
     Fetched(FetchedJwks),
+    /// The policy hook's verdict: `None` accepts, `Some(reason)` refuses.
+    Policy(Option<String>),
     Failed(String),
 }
 
@@ -66,6 +68,20 @@ pub fn settle_fetch(id: u32, body: crate::convert::Bytes, max_age: Option<i64>) 
     settle(id, Outcome::Fetched(FetchedJwks { body, max_age }));
 }
 
+/// The policy hook's answer: `true` accepts, `false` refuses, a string
+/// refuses with that reason; anything else fails closed.
+#[napi(js_name = "_settlePolicy", skip_typescript)]
+pub fn settle_policy(id: u32, answer: Either<bool, String>) {
+    settle(
+        id,
+        Outcome::Policy(match answer {
+            Either::A(true) => None,
+            Either::A(false) => Some("the hook answered false".to_owned()),
+            Either::B(reason) => Some(reason),
+        }),
+    );
+}
+
 #[napi(js_name = "_settleError", skip_typescript)]
 pub fn settle_error(id: u32, why: String) {
     settle(id, Outcome::Failed(why));
@@ -79,7 +95,11 @@ thread_local! {
     static WRAP_LOOKUP: RefCell<Option<FunctionRef<LookupArgs, Unknown<'static>>>> = const { RefCell::new(None) };
     static WRAP_REPLAY: RefCell<Option<FunctionRef<ReplayArgs, Unknown<'static>>>> = const { RefCell::new(None) };
     static WRAP_FETCH: RefCell<Option<FunctionRef<FetchArgs, Unknown<'static>>>> = const { RefCell::new(None) };
+    static WRAP_POLICY: RefCell<Option<FunctionRef<PolicyArgs, Unknown<'static>>>> = const { RefCell::new(None) };
 }
+
+/// `(id, context)`: the context as a JSON text, parsed by the wrapper.
+pub(crate) type PolicyArgs = FnArgs<(u32, String)>;
 
 /// `(id, uri)`.
 pub(crate) type FetchArgs = FnArgs<(u32, String)>;
@@ -93,11 +113,14 @@ pub(crate) fn set_wrappers(
     lookup: &Function<'_, LookupArgs, Unknown<'static>>,
     replay: &Function<'_, ReplayArgs, Unknown<'static>>,
     fetch: &Function<'_, FetchArgs, Unknown<'static>>,
+    policy: &Function<'_, PolicyArgs, Unknown<'static>>,
 ) -> Result<()> {
-    let (l, r, f) = (lookup.create_ref()?, replay.create_ref()?, fetch.create_ref()?);
+    let (l, r, f, p) =
+        (lookup.create_ref()?, replay.create_ref()?, fetch.create_ref()?, policy.create_ref()?);
     WRAP_LOOKUP.with(|w| *w.borrow_mut() = Some(l));
     WRAP_REPLAY.with(|w| *w.borrow_mut() = Some(r));
     WRAP_FETCH.with(|w| *w.borrow_mut() = Some(f));
+    WRAP_POLICY.with(|w| *w.borrow_mut() = Some(p));
     Ok(())
 }
 
@@ -231,6 +254,34 @@ impl ReplayStore for JsReplayStore {
             Ok(Outcome::Fresh(false)) => Ok(ReplayCheck::Replayed),
             Ok(_) => Err(ReplayStoreError("the replay store gave an unexpected answer".to_owned())),
             Err(why) => Err(ReplayStoreError(why)),
+        }
+    }
+}
+
+/// `hook(context) => boolean | string | Promise<…>`: the host's policy,
+/// asked after every check and before the jti is recorded.
+pub(crate) struct JsPolicyHook(JsCallback<PolicyArgs>);
+
+impl JsPolicyHook {
+    pub(crate) fn new(env: &Env, hook: &Function<'_>) -> Result<Self> {
+        Ok(Self(JsCallback::new(env, &WRAP_POLICY, hook)?))
+    }
+}
+
+impl fmt::Debug for JsPolicyHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JsPolicyHook")
+    }
+}
+
+impl jwtauth::PolicyHook for JsPolicyHook {
+    fn check(&self, context: &jwtauth::HookContext<'_>) -> std::result::Result<(), jwtauth::HookError> {
+        let json = context.to_json().to_string();
+        match self.0.invoke(|id| FnArgs::from((id, json)), TIMEOUT) {
+            Ok(Outcome::Policy(None)) => Ok(()),
+            Ok(Outcome::Policy(Some(reason))) => Err(jwtauth::HookError::Refused(reason)),
+            Ok(_) => Err(jwtauth::HookError::Failed("the policy hook gave an unexpected answer".to_owned())),
+            Err(why) => Err(jwtauth::HookError::Failed(why)),
         }
     }
 }

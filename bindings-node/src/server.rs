@@ -8,7 +8,7 @@ use jwtauth::{AudienceMode, Clock, MemoryRegistry};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::callbacks::{self, JsRegistry, JsReplayStore};
+use crate::callbacks::{self, JsPolicyHook, JsRegistry, JsReplayStore};
 use crate::convert::{Bytes, Json, bytes, json_text, text};
 use crate::errors::{IntoJs, auth_to_js, to_js, usage};
 use crate::fast;
@@ -231,6 +231,13 @@ pub struct VerifierOptions {
             Object<'static>,
         >,
     >,
+    /// The host's policy, asked after every check and before the jti is
+    /// recorded: `(context) => boolean | string | Promise<…>` with `context`
+    /// `{ client_id, method, alg, kid, typ, claims }`; true accepts, false or
+    /// a reason refuses (`JWTAUTH_POLICY_REFUSED`, 401); a throw, a late or
+    /// any other answer fails closed (`JWTAUTH_HOOK_FAILED`, 503).
+    #[napi(ts_type = "(context: HookContext) => boolean | string | Promise<boolean | string>")]
+    pub policy_hook: Option<Function<'static>>,
     /// A clock for tests.
     pub clock: Option<Reference<FixedClock>>,
     /// The remote JWKS cache for `jwks_uri` clients, or `false` to refuse
@@ -321,6 +328,9 @@ impl Verifier {
                 b = b.replay_store(Arc::new(JsReplayStore::new(&env, &check)?));
             }
             None => {}
+        }
+        if let Some(h) = &o.policy_hook {
+            b = b.policy_hook(Arc::new(JsPolicyHook::new(&env, h)?));
         }
         if let Some(c) = &o.clock {
             b = b.clock(c.inner.clone() as Arc<dyn Clock>);

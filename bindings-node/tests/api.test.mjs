@@ -625,7 +625,7 @@ describe('explain', () => {
     for (let i = 0; i < 2; i++) {
       const e = v.explain(a, registry)
       assert.deepEqual([e.verdict, e.client_id], ['accepted', 'c1'])
-      assert.deepEqual(e.steps.map((s) => s.status), Array(8).fill('pass'))
+      assert.deepEqual(e.steps.map((s) => s.status), Array(9).fill('pass'))
     }
     assert.equal(v.verifySync(a, registry).clientId, 'c1', 'explaining recorded nothing')
     const again = v.explain(Buffer.from(a), registry)

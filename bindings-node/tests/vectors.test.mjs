@@ -258,3 +258,58 @@ test('report-only profile: counted per client and code; a bad profile is a usage
   assert.throws(() => enforcing.authenticateSync({ authorization, body: 'grant_type=client_credentials' }), (e) => e.code === 'JWTAUTH_AUTH_METHOD_MISMATCH')
   assert.throws(() => new jwtauth.Verifier('https://as.example.com', { profile: 'fapi3' }), (e) => e.code === 'JWTAUTH_INVALID_ARGUMENT')
 })
+
+describe('the policy hook', () => {
+  const doc = {
+    clients: [{ client_id: 'web', token_endpoint_auth_method: 'client_secret_basic', client_secret: 'a-secret-of-enough-length' }],
+  }
+  const authorization = 'Basic ' + Buffer.from('web:a-secret-of-enough-length').toString('base64')
+  const request = { authorization, body: 'grant_type=client_credentials' }
+  const setup = (hook) =>
+    new jwtauth.Authenticator(new jwtauth.Verifier('https://as.example.com', { policyHook: hook }), jwtauth.Registry.fromJson(JSON.stringify(doc)))
+
+  test('true accepts, false or a reason refuses (401), after every check', async () => {
+    const seen = []
+    let answer = 'tenant suspended'
+    const auth = setup((context) => {
+      seen.push(context)
+      return answer
+    })
+    assert.throws(() => auth.authenticateSync(request), (e) => {
+      assert.equal(e.code, 'JWTAUTH_POLICY_REFUSED')
+      assert.match(e.detail, /tenant suspended/)
+      const { status, body } = e.response()
+      assert.equal(status, 401)
+      assert.ok(!body.includes('tenant'))
+      return true
+    })
+    assert.deepEqual(seen[0], { client_id: 'web', method: 'client_secret_basic', alg: null, kid: null, typ: null, claims: null })
+    answer = false
+    await assert.rejects(auth.authenticate(request), (e) => e.code === 'JWTAUTH_POLICY_REFUSED')
+    answer = true
+    assert.equal(auth.authenticateSync(request).clientId, 'web')
+    assert.equal((await auth.authenticate(request)).clientId, 'web')
+  })
+
+  test('a throw, a rejection or another answer fails closed (503)', async () => {
+    for (const hook of [
+      () => {
+        throw new Error('db down')
+      },
+      () => null,
+      () => 1,
+      () => ({ ok: true }),
+      async () => {
+        throw new Error('db down')
+      },
+      async () => 'yes'.length,
+    ]) {
+      const auth = setup(hook)
+      await assert.rejects(auth.authenticate(request), (e) => e.code === 'JWTAUTH_HOOK_FAILED' && e.response().status === 503, String(hook))
+    }
+    // A Promise in a sync call is not an answer either.
+    assert.throws(() => setup(async () => true).authenticateSync(request), (e) => e.code === 'JWTAUTH_HOOK_FAILED')
+    // An async hook answers in the async call.
+    assert.equal((await setup(async () => true).authenticate(request)).clientId, 'web')
+  })
+})

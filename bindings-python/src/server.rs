@@ -195,10 +195,17 @@ impl Verifier {
     /// `RedisReplayStore` (servers on many nodes), or
     /// any object with `check_and_insert(client_id, jti, expires_at, now)
     /// -> bool`. `remote_jwks`: a `RemoteJwks`, or False to disable
-    /// `jwks_uri` clients.
+    /// `jwks_uri` clients. `profile` / `report_profile`: docs/profiles.md;
+    /// `endpoints`: URLs of other endpoints by RFC 8414 name (see `at`).
+    /// `policy_hook`: `hook(context) -> bool | str`, asked after every check
+    /// and before the jti is recorded (`context`: `client_id`, `method`,
+    /// `alg`, `kid`, `typ`, `claims`); True accepts, False or a reason
+    /// refuses (`POLICY_REFUSED`, 401); an exception, a late answer or any
+    /// other answer fails closed (`HOOK_FAILED`, 503). `async def` in the
+    /// async variants.
     #[new]
     #[pyo3(signature = (issuer, *, token_endpoint = None, audiences = Vec::new(), audience_mode = "compat",
-                        profile = "compat", report_profile = None, endpoints = None,
+                        profile = "compat", report_profile = None, endpoints = None, policy_hook = None,
                         leeway = None, max_age = None, max_lifetime = None, max_assertion_len = None, algorithms = None,
                         replay_store = None, clock = None, remote_jwks = None))]
     #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
@@ -211,6 +218,7 @@ impl Verifier {
         profile: &str,
         report_profile: Option<&str>,
         endpoints: Option<std::collections::BTreeMap<String, String>>,
+        policy_hook: Option<&Bound<'_, PyAny>>,
         leeway: Option<i64>,
         max_age: Option<i64>,
         max_lifetime: Option<i64>,
@@ -241,6 +249,12 @@ impl Verifier {
         }
         for (name, url) in endpoints.into_iter().flatten() {
             b = b.endpoint(endpoint(py, &name)?, url);
+        }
+        if let Some(h) = policy_hook {
+            if !h.is_callable() {
+                return Err(usage(py, "policy_hook must be callable"));
+            }
+            b = b.policy_hook(Arc::new(stores::PyPolicyHook(h.clone().unbind())));
         }
         if let Some(l) = leeway {
             b = b.leeway(l);

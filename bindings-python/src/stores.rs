@@ -290,3 +290,36 @@ impl RemoteJwks {
         self.inner.fetch_count(uri)
     }
 }
+
+/// A policy hook written in Python: `hook(context: dict) -> bool | str`,
+/// True accepts, False refuses, a str refuses with that reason (for the
+/// logs); an exception, a late answer or any other answer fails closed.
+pub(crate) struct PyPolicyHook(pub(crate) Py<PyAny>);
+
+impl fmt::Debug for PyPolicyHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PyPolicyHook")
+    }
+}
+
+impl jwtauth::PolicyHook for PyPolicyHook {
+    fn check(&self, context: &jwtauth::HookContext<'_>) -> Result<(), jwtauth::HookError> {
+        use jwtauth::HookError::{Failed, Refused};
+        Python::attach(|py| {
+            let doc = crate::convert::to_python(py, &context.to_json())
+                .map_err(|_| Failed("the context could not be converted".into()))?;
+            let hook = self.0.bind(py);
+            let r = callback::answer(py, "policy hook", || hook.call1((doc,))).map_err(Failed)?;
+            if let Ok(b) = r.cast::<PyBool>() {
+                return if b.is_true() { Ok(()) } else { Err(Refused("the hook answered False".into())) };
+            }
+            if let Ok(s) = r.cast::<PyString>() {
+                return Err(Refused(s.to_string()));
+            }
+            Err(Failed(format!(
+                "the policy hook answered a {} instead of True, False or a reason",
+                type_name(&r)
+            )))
+        })
+    }
+}

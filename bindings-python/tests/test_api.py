@@ -262,7 +262,7 @@ def test_explain_walks_the_rules_and_records_nothing(es256):
     for _ in range(2):
         e = v.explain(a, reg)
         assert (e["verdict"], e["client_id"]) == ("accepted", "c1")
-        assert [s["status"] for s in e["steps"]] == ["pass"] * 8
+        assert [s["status"] for s in e["steps"]] == ["pass"] * 9
     assert v.verify(a, reg).client_id == "c1", "explaining recorded nothing"
     e = v.explain(a, reg)
     assert (e["verdict"], e["error"], e["steps"][-1]["status"]) == ("refused", "JWTAUTH_REPLAYED", "fail")
@@ -283,7 +283,8 @@ def test_authenticator_explain_a_request():
     wrong = "Basic " + base64.b64encode(b"web:nope").decode()
     e = auth.explain({"Authorization": wrong}, body=b"grant_type=client_credentials")
     assert [(s["name"], s["status"]) for s in e["steps"]] == [
-        ("form", "pass"), ("mechanism", "pass"), ("basic", "pass"), ("client", "pass"), ("secret", "fail")
+        ("form", "pass"), ("mechanism", "pass"), ("basic", "pass"), ("client", "pass"), ("secret", "fail"),
+        ("policy", "not_reached"),
     ]
     assert (e["error"], e["response"]["status"]) == ("JWTAUTH_INVALID_SECRET", 401)
     right = "Basic " + base64.b64encode(b"web:a-secret-of-enough-length").decode()

@@ -238,3 +238,72 @@ def test_report_only_profile_counts_and_a_bad_profile_is_a_usage_error():
     assert e.value.code == "JWTAUTH_AUTH_METHOD_MISMATCH"
     with pytest.raises(jwtauth.UsageError):
         jwtauth.Verifier("https://as.example.com", profile="fapi3")
+
+
+def test_the_policy_hook_decides_after_every_check_and_fails_closed():
+    import base64
+
+    doc = {"clients": [{"client_id": "web", "token_endpoint_auth_method": "client_secret_basic",
+                        "client_secret": "a-secret-of-enough-length"}]}
+    registry = jwtauth.Registry.from_json(json.dumps(doc))
+    basic = "Basic " + base64.b64encode(b"web:a-secret-of-enough-length").decode()
+    answers, seen = [], []
+
+    def hook(context):
+        seen.append(context)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    auth = jwtauth.Authenticator(jwtauth.Verifier("https://as.example.com", policy_hook=hook), registry)
+
+    def attempt():
+        return auth.authenticate(authorization=basic, body=b"grant_type=client_credentials")
+
+    answers.append("tenant suspended")
+    with pytest.raises(jwtauth.InvalidClientError) as e:
+        attempt()
+    assert e.value.code == "JWTAUTH_POLICY_REFUSED" and "tenant suspended" in e.value.detail
+    status, _, body = e.value.response()
+    assert status == 401 and "tenant" not in body
+    assert seen[-1] == {"client_id": "web", "method": "client_secret_basic", "alg": None, "kid": None,
+                        "typ": None, "claims": None}
+    answers.append(False)
+    with pytest.raises(jwtauth.InvalidClientError):
+        attempt()
+    answers.append(True)
+    assert attempt().client_id == "web"
+    # Anything but True, False or a str, and any exception, fail closed.
+    for wrong in (None, 1, [True], "".encode(), RuntimeError("db down")):
+        answers.append(wrong)
+        with pytest.raises(jwtauth.JwtAuthError) as e:
+            attempt()
+        assert e.value.code == "JWTAUTH_HOOK_FAILED", wrong
+        assert e.value.response()[0] == 503
+    with pytest.raises(jwtauth.UsageError):
+        jwtauth.Verifier("https://as.example.com", policy_hook="not callable")
+
+
+def test_an_async_policy_hook_in_the_async_variant():
+    import asyncio
+    import base64
+
+    doc = {"clients": [{"client_id": "web", "token_endpoint_auth_method": "client_secret_basic",
+                        "client_secret": "a-secret-of-enough-length"}]}
+    registry = jwtauth.Registry.from_json(json.dumps(doc))
+    basic = "Basic " + base64.b64encode(b"web:a-secret-of-enough-length").decode()
+
+    async def hook(context):
+        await asyncio.sleep(0)
+        return context["client_id"] != "web" or "web is suspended"
+
+    auth = jwtauth.Authenticator(jwtauth.Verifier("https://as.example.com", policy_hook=hook), registry)
+
+    async def main():
+        with pytest.raises(jwtauth.InvalidClientError) as e:
+            await auth.authenticate_async(authorization=basic, body=b"grant_type=client_credentials")
+        return e.value
+
+    e = asyncio.run(main())
+    assert e.code == "JWTAUTH_POLICY_REFUSED" and "web is suspended" in e.detail

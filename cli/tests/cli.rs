@@ -370,7 +370,7 @@ fn explain_walks_the_rules_and_says_how_to_fix_a_refusal() {
     for _ in 0..2 {
         let ok = call(&["--issuer", ISSUER]);
         assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
-        assert_eq!(ok.stdout.lines().filter(|l| l.starts_with("pass")).count(), 8, "{}", ok.stdout);
+        assert_eq!(ok.stdout.lines().filter(|l| l.starts_with("pass")).count(), 9, "{}", ok.stdout);
         assert!(ok.stdout.contains("ACCEPTED: client svc"));
     }
     // Another server, strict: refused at the audience, with the fix.
@@ -383,7 +383,10 @@ fn explain_walks_the_rules_and_says_how_to_fix_a_refusal() {
     );
     let steps = doc["steps"].as_array().unwrap();
     let status: Vec<&str> = steps.iter().map(|s| s["status"].as_str().unwrap()).collect();
-    assert_eq!(status, ["pass", "pass", "pass", "pass", "pass", "fail", "not_reached", "not_reached"]);
+    assert_eq!(
+        status,
+        ["pass", "pass", "pass", "pass", "pass", "fail", "not_reached", "not_reached", "not_reached"]
+    );
     assert_eq!(steps[5]["name"], "audience");
     assert!(steps[5]["detail"].as_str().unwrap().contains(ISSUER), "found: the assertion's aud");
     assert_eq!(steps[5]["fix"].as_str(), Some("set aud to https://other.example"));
@@ -448,7 +451,14 @@ fn explain_a_raw_token_request() {
         .collect();
     assert_eq!(
         names,
-        [("form", "pass"), ("mechanism", "pass"), ("basic", "pass"), ("client", "pass"), ("secret", "fail")]
+        [
+            ("form", "pass"),
+            ("mechanism", "pass"),
+            ("basic", "pass"),
+            ("client", "pass"),
+            ("secret", "fail"),
+            ("policy", "not_reached")
+        ]
     );
     assert_eq!(doc["response"]["status"], 401);
     assert!(doc["response"]["headers"]["WWW-Authenticate"].as_str().unwrap().starts_with("Basic realm="));

@@ -222,6 +222,7 @@ class Verifier:
         profile: str = "compat",
         report_profile: Optional[str] = None,
         endpoints: Optional[Mapping[str, str]] = None,
+        policy_hook: Optional[Callable[[Dict[str, Any]], Union[bool, str, Awaitable[Union[bool, str]]]]] = None,
         leeway: Optional[int] = None,
         max_age: Optional[int] = None,
         max_lifetime: Optional[int] = None,
