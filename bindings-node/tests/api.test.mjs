@@ -646,7 +646,7 @@ describe('Authenticator explain', () => {
     const basic = (secret) => 'Basic ' + Buffer.from(`web:${secret}`).toString('base64')
     const wrong = auth.explain({ headers: { authorization: basic('nope') }, body: 'grant_type=client_credentials' })
     assert.deepEqual(wrong.steps.map((s) => [s.name, s.status]), [
-      ['form', 'pass'], ['mechanism', 'pass'], ['basic', 'pass'], ['client', 'pass'], ['secret', 'fail'],
+      ['form', 'pass'], ['mechanism', 'pass'], ['basic', 'pass'], ['client', 'pass'], ['secret', 'fail'], ['policy', 'not_reached'],
     ])
     assert.deepEqual([wrong.error, wrong.response.status], ['JWTAUTH_INVALID_SECRET', 401])
     const ok = auth.explain({ authorization: basic('a-secret-of-enough-length'), form: { grant_type: 'client_credentials' } })
