@@ -312,4 +312,9 @@ describe('the policy hook', () => {
     // An async hook answers in the async call.
     assert.equal((await setup(async () => true).authenticate(request)).clientId, 'web')
   })
+
+  test('a hook that never answers fails closed after the callback deadline (10 s)', async () => {
+    const auth = setup(() => new Promise(() => {}))
+    await assert.rejects(auth.authenticate(request), (e) => e.code === 'JWTAUTH_HOOK_FAILED' && /did not answer/.test(e.detail))
+  })
 })

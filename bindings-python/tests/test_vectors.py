@@ -307,3 +307,24 @@ def test_an_async_policy_hook_in_the_async_variant():
 
     e = asyncio.run(main())
     assert e.code == "JWTAUTH_POLICY_REFUSED" and "web is suspended" in e.detail
+
+
+def test_a_hanging_policy_hook_fails_closed_at_the_deadline():
+    import base64
+    import time
+
+    doc = {"clients": [{"client_id": "web", "token_endpoint_auth_method": "client_secret_basic",
+                        "client_secret": "a-secret-of-enough-length"}]}
+    registry = jwtauth.Registry.from_json(json.dumps(doc))
+    basic = "Basic " + base64.b64encode(b"web:a-secret-of-enough-length").decode()
+
+    def slow(context):
+        time.sleep(0.5)
+        return True
+
+    auth = jwtauth.Authenticator(jwtauth.Verifier("https://as.example.com", policy_hook=slow), registry)
+    with pytest.raises(jwtauth.JwtAuthError) as e:
+        auth.authenticate(authorization=basic, body=b"grant_type=client_credentials", timeout=0.1)
+    assert e.value.code == "JWTAUTH_HOOK_FAILED"
+    # Within the deadline the same hook's True counts.
+    assert auth.authenticate(authorization=basic, body=b"grant_type=client_credentials", timeout=5).client_id == "web"
