@@ -481,6 +481,12 @@ fn profiles_enforced_and_in_report_only_mode() {
     assert_eq!(a["error"], "JWTAUTH_AUTH_METHOD_MISMATCH");
     assert!(a["failed"]["fix"].as_str().unwrap().contains("private_key_jwt"), "{a}");
     is_token(&post_form(&s.addr, &assertion_body(&key, "svc", &s.base), None));
+    // Prometheus counters at /metrics: one accepted ES256 request, one refused Basic.
+    let m = get(&s.addr, "/metrics");
+    assert_eq!(m.status, 200);
+    assert!(m.header("content-type").unwrap().starts_with("text/plain; version=0.0.4"));
+    assert!(m.body.contains("jwtauth_accepted_total{method=\"private_key_jwt\"} 1\n"), "{}", m.body);
+    assert!(m.body.contains("jwtauth_refused_total{code=\"JWTAUTH_AUTH_METHOD_MISMATCH\",oauth_error=\"invalid_client\",status=\"401\"} 1\n"), "{}", m.body);
     // A bad profile name is a usage error.
     let out = Command::new(env!("CARGO_BIN_EXE_jwtauth"))
         .args(["serve", "--registry", "clients.json", "--profile", "fapi3"])

@@ -443,8 +443,7 @@ impl Authenticator {
         V: AsRef<str>,
     {
         let header = Authorization::from(authorization).present();
-        Params::from_pairs(form)
-            .and_then(|p| self.run(header, &p))
+        self.counted(Params::from_pairs(form).and_then(|p| self.run(header, &p)))
             .map_err(|e| self.fail(e, header.is_some()))
     }
 
@@ -474,7 +473,8 @@ impl Authenticator {
         body: &[u8],
     ) -> Result<Authenticated, AuthError> {
         let header = authorization.present();
-        Params::from_body(body).and_then(|p| self.run(header, &p)).map_err(|e| self.fail(e, header.is_some()))
+        self.counted(Params::from_body(body).and_then(|p| self.run(header, &p)))
+            .map_err(|e| self.fail(e, header.is_some()))
     }
 
     /// As [`Authenticator::authenticate`], with the header as received and
@@ -494,9 +494,17 @@ impl Authenticator {
         V: AsRef<[u8]>,
     {
         let header = authorization.present();
-        Params::from_byte_pairs(form)
-            .and_then(|p| self.run(header, &p))
+        self.counted(Params::from_byte_pairs(form).and_then(|p| self.run(header, &p)))
             .map_err(|e| self.fail(e, header.is_some()))
+    }
+
+    /// Count a request's outcome on the verifier's counters.
+    fn counted(&self, r: Result<Authenticated>) -> Result<Authenticated> {
+        match &r {
+            Ok(a) => self.verifier.metrics.accepted(a.method),
+            Err(e) => self.verifier.metrics.refused(e.code()),
+        }
+        r
     }
 
     fn fail(&self, error: Error, used_authorization_header: bool) -> AuthError {

@@ -15,6 +15,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::hook::{HookContext, PolicyHook};
 use crate::jws::{self, Header};
 use crate::keys::JwkSet;
+use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::profile::{Endpoint, Profile, ReportCount, ReportCounters, WouldRefuse};
 use crate::registry::{Registry, lookup_client};
 use crate::remote::RemoteJwks;
@@ -78,6 +79,7 @@ pub struct Verifier {
     pub(crate) profile: Profile,
     pub(crate) report: Option<Profile>,
     report_counts: Arc<ReportCounters>,
+    pub(crate) metrics: Arc<Metrics>,
     pub(crate) hook: Option<Arc<dyn PolicyHook>>,
     replay: Arc<dyn ReplayStore>,
     clock: Arc<dyn Clock>,
@@ -277,6 +279,7 @@ impl VerifierBuilder {
             profile: self.profile,
             report: self.report,
             report_counts: Arc::default(),
+            metrics: Arc::default(),
             hook: self.hook,
             replay: self.replay.unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -345,6 +348,7 @@ impl Verifier {
     pub fn at(&self, endpoint: Endpoint) -> Self {
         let mut v = self.with_replay_store(Arc::clone(&self.replay));
         v.report_counts = Arc::clone(&self.report_counts);
+        v.metrics = Arc::clone(&self.metrics);
         if let Some((_, url)) = self.endpoint_urls.iter().find(|(e, _)| *e == endpoint) {
             v.endpoints.push(url.clone());
         }
@@ -367,6 +371,7 @@ impl Verifier {
             report: self.report,
             // An explanation counts nothing.
             report_counts: Arc::default(),
+            metrics: Arc::default(),
             hook: self.hook.clone(),
             replay,
             clock: Arc::clone(&self.clock),
@@ -381,6 +386,23 @@ impl Verifier {
     pub fn report(&self) -> Report {
         let (counts, dropped) = self.report_counts.snapshot();
         Report { profile: self.report, counts, dropped }
+    }
+
+    /// How many verifications and authentications this verifier (and the
+    /// authenticators and endpoint views over it) accepted, per method, and
+    /// refused, per code. Explanations count nothing.
+    #[must_use]
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.metrics.snapshot()
+    }
+
+    /// Count a verification's outcome.
+    fn counted(&self, r: Result<VerifiedAssertion>) -> Result<VerifiedAssertion> {
+        match &r {
+            Ok(v) => self.metrics.accepted(method_of(v.header.alg)),
+            Err(e) => self.metrics.refused(e.code()),
+        }
+        r
     }
 
     /// Count a report-only refusal (the authenticator's, for a method).
@@ -444,7 +466,7 @@ impl Verifier {
         C: std::ops::Deref<Target = Client> + 'c,
         F: FnOnce(&str) -> Result<C>,
     {
-        self.verify_inner(assertion.as_bytes(), client_id, |id, _| lookup(id))
+        self.counted(self.verify_inner(assertion.as_bytes(), client_id, |id, _| lookup(id)))
     }
 
     /// Verify an assertion, identifying the client from its iss/sub in
@@ -476,7 +498,7 @@ impl Verifier {
         client_id: Option<&str>,
         registry: &dyn Registry,
     ) -> Result<VerifiedAssertion> {
-        self.verify_inner(assertion, client_id, |id, _| lookup_client(registry, id))
+        self.counted(self.verify_inner(assertion, client_id, |id, _| lookup_client(registry, id)))
     }
 
     /// As [`Verifier::verify_bytes_in`], writing the result into `out`
@@ -494,14 +516,19 @@ impl Verifier {
         registry: &dyn Registry,
         out: &mut std::mem::MaybeUninit<VerifiedAssertion>,
     ) -> Result<()> {
-        self.verify_inner_with(
+        let r = self.verify_inner_with(
             assertion,
             client_id,
             |id, _| lookup_client(registry, id),
             |verified| {
+                self.metrics.accepted(method_of(verified.header.alg));
                 out.write(verified);
             },
-        )
+        );
+        if let Err(e) = &r {
+            self.metrics.refused(e.code());
+        }
+        r
     }
 
     /// As [`Verifier::verify_with`], with the header's algorithm passed to
@@ -667,6 +694,11 @@ impl Verifier {
             replay_until: until,
         }))
     }
+}
+
+/// The method an assertion signed with `alg` stands for.
+const fn method_of(alg: Algorithm) -> AuthMethod {
+    if alg.is_symmetric() { AuthMethod::ClientSecretJwt } else { AuthMethod::PrivateKeyJwt }
 }
 
 /// Rule 2's algorithm check for a known client: the verifier's and the

@@ -516,3 +516,54 @@ fn the_policy_hook_refuses_before_the_record_and_fails_closed() {
         auth.explain(jwtauth::Authorization::from(Some(basic.as_str())), b"grant_type=client_credentials");
     assert_eq!(x.steps.iter().find(|s| s.status == jwtauth::Status::Fail).unwrap().rule.name, "policy");
 }
+
+/// Every outcome is counted once — accepted per method, refused per code —
+/// by the verifier and the authenticators and endpoint views over it; an
+/// explanation counts nothing. Prometheus text for `jwtauth serve`.
+#[test]
+fn outcomes_are_counted_once_and_explanations_not_at_all() {
+    use jwtauth::{Authenticator, MemoryRegistry, Profile};
+    let key = SigningKey::generate(Algorithm::ES256).unwrap();
+    let registry = Arc::new(MemoryRegistry::new());
+    registry.insert(Client::new("svc", AuthMethod::PrivateKeyJwt).with_credential(Credential::from_key(
+        VerifyingKey::from_jwk(&key.verifying_key().to_jwk().unwrap().to_string()).unwrap(),
+    )));
+    registry.insert(
+        Client::new("web", AuthMethod::ClientSecretBasic)
+            .with_secret(b"a-secret-of-enough-length", None)
+            .unwrap(),
+    );
+    let verifier = Arc::new(Verifier::builder(ISSUER).report_profile(Profile::Fapi2).build().unwrap());
+    let auth = Authenticator::with_shared_verifier(verifier.clone(), registry.clone());
+    let signed = AssertionBuilder::new(&key, "svc", ISSUER).sign().unwrap();
+    let body = format!("grant_type=client_credentials&{}", signed.to_form_body());
+    let _ = auth.explain(jwtauth::Authorization::Absent, body.as_bytes());
+    assert!(auth.authenticate_body(None, body.as_bytes()).is_ok()); // one JWT request: counted once
+    assert!(auth.authenticate_body(None, body.as_bytes()).is_err()); // replayed
+    let basic = jwtauth::form::basic_authorization("web", "a-secret-of-enough-length");
+    assert!(auth.at(jwtauth::Endpoint::Revocation).authenticate_body(Some(&basic), b"x=1").is_ok());
+    let other = AssertionBuilder::new(&key, "svc", ISSUER).sign().unwrap().assertion;
+    assert!(verifier.verify_in(&other, None, &*registry).is_ok());
+    assert!(verifier.verify_in("not.a.jwt", None, &*registry).is_err());
+    let m = verifier.metrics();
+    let accepted: std::collections::HashMap<&str, u64> =
+        m.accepted.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    assert_eq!((accepted["private_key_jwt"], accepted["client_secret_basic"], accepted["none"]), (2, 1, 0));
+    let refused: Vec<(&str, u64)> = m.refused.iter().map(|(c, n)| (c.name(), *n)).collect();
+    assert_eq!(refused, vec![("INVALID_BASE64", 1), ("REPLAYED", 1)]);
+    assert_eq!(m.to_json()["refused"]["JWTAUTH_REPLAYED"], 1);
+    let text = m.to_prometheus(&verifier.report());
+    assert!(text.contains("jwtauth_accepted_total{method=\"private_key_jwt\"} 2\n"), "{text}");
+    assert!(text.contains(
+        "jwtauth_refused_total{code=\"JWTAUTH_REPLAYED\",oauth_error=\"invalid_client\",status=\"401\"} 1\n"
+    ));
+    assert!(text.contains("jwtauth_report_would_refuse_total{profile=\"fapi2\",client_id=\"web\",code=\"JWTAUTH_AUTH_METHOD_MISMATCH\"} 1\n"), "{text}");
+    // Every line is a comment or `name{labels} value`.
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (series, value) = line.rsplit_once(' ').unwrap();
+        assert!(
+            series.starts_with("jwtauth_") && series.ends_with('}') && value.parse::<u64>().is_ok(),
+            "{line}"
+        );
+    }
+}

@@ -44,6 +44,11 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<
         }
         (&Method::GET, "/") => super::page::render(&state),
         (&Method::GET, "/attempts") => reply(200, "application/json", attempts_json(&state).to_string()),
+        (&Method::GET, "/metrics") => reply(
+            200,
+            "text/plain; version=0.0.4; charset=utf-8",
+            state.verifier.metrics().to_prometheus(&state.verifier.report()),
+        ),
         (&Method::GET, p) if is_metadata(&state.prefix, p) => {
             reply(200, "application/json", metadata(&state).to_string())
         }
