@@ -460,6 +460,12 @@ export declare class Verifier {
    */
   at(endpointName: EndpointName): Verifier
   /**
+   * The outcome counters: `{ accepted: { method: n }, refused: {
+   * JWTAUTH_…: n } }`, counted once per call by this verifier and every
+   * authenticator over it; explanations count nothing.
+   */
+  metrics(): { accepted: Record<AuthMethod, number>; refused: Record<string, number> }
+  /**
    * What the report-only profile would have refused so far: `profile`
    * (or null), `counts` (`client_id`, `code`, `count`), `dropped`.
    */

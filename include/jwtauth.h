@@ -603,6 +603,13 @@ jwtauth_status jwtauth_authenticator_report_json(const struct jwtauth_authentica
                                                  char **out,
                                                  struct jwtauth_error **err);
 
+// The outcome counters of this authenticator's verifier, as
+// `jwtauth_verifier_metrics_json` writes them (owned: free with
+// `jwtauth_string_free`).
+jwtauth_status jwtauth_authenticator_metrics_json(const struct jwtauth_authenticator *auth,
+                                                  char **out,
+                                                  struct jwtauth_error **err);
+
 // What the verifier's report-only profile would have refused in this
 // request (its method, or its assertion): the status, or `JWTAUTH_OK` for
 // nothing; `*profile` (when not NULL) gets the profile's name (static) or NULL.
@@ -1124,6 +1131,14 @@ jwtauth_status jwtauth_verifier_settings_json(const struct jwtauth_verifier *ver
 jwtauth_status jwtauth_verifier_report_json(const struct jwtauth_verifier *verifier,
                                             char **out,
                                             struct jwtauth_error **err);
+
+// The outcome counters as a JSON object (owned: free with
+// `jwtauth_string_free`): `accepted` (per method) and `refused` (per
+// `JWTAUTH_…` code), counted once per call by the verifier and everything
+// built over it; explanations count nothing.
+jwtauth_status jwtauth_verifier_metrics_json(const struct jwtauth_verifier *verifier,
+                                             char **out,
+                                             struct jwtauth_error **err);
 
 // Why `verifier` accepts or refuses `assertion`, rule by rule, as a JSON
 // document (owned: free with `jwtauth_string_free`): `verdict`

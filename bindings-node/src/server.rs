@@ -388,6 +388,14 @@ impl Verifier {
         Ok(Self { inner: Arc::new(self.inner.at(endpoint(&env, &endpoint_name)?)) })
     }
 
+    /// The outcome counters: `{ accepted: { method: n }, refused: {
+    /// JWTAUTH_…: n } }`, counted once per call by this verifier and every
+    /// authenticator over it; explanations count nothing.
+    #[napi(ts_return_type = "{ accepted: Record<AuthMethod, number>; refused: Record<string, number> }")]
+    pub fn metrics(&self) -> serde_json::Value {
+        self.inner.metrics().to_json()
+    }
+
     /// What the report-only profile would have refused so far: `profile`
     /// (or null), `counts` (`client_id`, `code`, `count`), `dropped`.
     #[napi(

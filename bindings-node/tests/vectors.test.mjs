@@ -253,6 +253,7 @@ test('report-only profile: counted per client and code; a bad profile is a usage
   // A view for another endpoint shares the verifier's counters.
   auth.at('revocation_endpoint').authenticateSync({ authorization, body: 'grant_type=client_credentials' })
   assert.equal(verifier.report().counts[0].count, 3)
+  assert.equal(verifier.metrics().accepted.client_secret_basic, 3)
   assert.throws(() => auth.at('revocation'), (e) => e.code === 'JWTAUTH_INVALID_ARGUMENT')
   const enforcing = new jwtauth.Authenticator(new jwtauth.Verifier('https://as.example.com', { profile: 'fapi2' }), registry)
   assert.throws(() => enforcing.authenticateSync({ authorization, body: 'grant_type=client_credentials' }), (e) => e.code === 'JWTAUTH_AUTH_METHOD_MISMATCH')

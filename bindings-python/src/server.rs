@@ -383,6 +383,13 @@ impl Verifier {
         Ok(Self { inner: Arc::new(self.inner.at(endpoint(py, endpoint_name)?)) })
     }
 
+    /// The outcome counters: ``{"accepted": {method: n}, "refused":
+    /// {"JWTAUTH_…": n}}``, counted once per call by this verifier and every
+    /// authenticator over it; explanations count nothing.
+    fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.inner.metrics().to_json())
+    }
+
     /// What the report-only profile would have refused so far: a dict with
     /// ``profile`` (or None), ``counts`` (``client_id``, ``code``, ``count``)
     /// and ``dropped`` (refusals not kept: the table holds 10,000 pairs).

@@ -230,6 +230,7 @@ def test_report_only_profile_counts_and_a_bad_profile_is_a_usage_error():
     # A view for another endpoint shares the verifier's counters.
     auth.at("revocation_endpoint").authenticate(authorization=basic, body=b"grant_type=client_credentials")
     assert verifier.report()["counts"][0]["count"] == 3
+    assert verifier.metrics()["accepted"]["client_secret_basic"] == 3
     with pytest.raises(jwtauth.UsageError):
         auth.at("revocation")
     enforcing = jwtauth.Authenticator(jwtauth.Verifier("https://as.example.com", profile="fapi2"), registry)

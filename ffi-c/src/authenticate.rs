@@ -305,6 +305,22 @@ pub extern "C" fn jwtauth_authenticator_report_json(
     })
 }
 
+/// The outcome counters of this authenticator's verifier, as
+/// `jwtauth_verifier_metrics_json` writes them (owned: free with
+/// `jwtauth_string_free`).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_authenticator_metrics_json(
+    auth: *const jwtauth_authenticator,
+    out: *mut *mut c_char,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        give(out, &obj(auth, "auth")?.inner.verifier().metrics().to_json().to_string());
+        Ok(())
+    })
+}
+
 /// What the verifier's report-only profile would have refused in this
 /// request (its method, or its assertion): the status, or `JWTAUTH_OK` for
 /// nothing; `*profile` (when not NULL) gets the profile's name (static) or NULL.

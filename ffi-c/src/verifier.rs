@@ -150,6 +150,23 @@ pub extern "C" fn jwtauth_verifier_report_json(
     })
 }
 
+/// The outcome counters as a JSON object (owned: free with
+/// `jwtauth_string_free`): `accepted` (per method) and `refused` (per
+/// `JWTAUTH_…` code), counted once per call by the verifier and everything
+/// built over it; explanations count nothing.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_metrics_json(
+    verifier: *const jwtauth_verifier,
+    out: *mut *mut c_char,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        give(out, &obj(verifier, "verifier")?.inner.metrics().to_json().to_string());
+        Ok(())
+    })
+}
+
 /// Why `verifier` accepts or refuses `assertion`, rule by rule, as a JSON
 /// document (owned: free with `jwtauth_string_free`): `verdict`
 /// (`"accepted"` or `"refused"`), `client_id` or `error` and `detail`, and

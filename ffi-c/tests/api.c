@@ -172,6 +172,10 @@ static void test_profiles(void) {
   OK(jwtauth_authenticator_report_json(reporting, &report, NULL));
   CHECK(strstr(report, "\"count\":3") != NULL, "a view counts into the same report: %s", report);
   jwtauth_string_free(report);
+  OK(jwtauth_authenticator_metrics_json(reporting, &report, NULL));
+  CHECK(strstr(report, "\"client_secret_basic\":3") != NULL, "metrics: %s", report);
+  jwtauth_string_free(report);
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_metrics_json(NULL, &report, &err));
   jwtauth_authenticator_free(at);
   FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_report_json(NULL, &report, &err));
   jwtauth_authenticator_free(enforcing);
