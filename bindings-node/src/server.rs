@@ -285,10 +285,7 @@ impl Verifier {
                     .ok_or_else(|| usage(&env, "audienceMode must be strict or compat"))?,
             );
         }
-        let named = |name: &str| {
-            jwtauth::Profile::from_name(name)
-                .ok_or_else(|| usage(&env, "a profile is compat, rfc7523bis or fapi2"))
-        };
+        let named = |name: &str| jwtauth::Profile::named(name).map_err(|e| to_js(&env, &e));
         if let Some(p) = &o.profile {
             b = b.profile(named(p)?);
         }
@@ -408,22 +405,13 @@ impl Verifier {
 
 /// An endpoint by its RFC 8414 name.
 fn endpoint(env: &Env, name: &str) -> Result<jwtauth::Endpoint> {
-    jwtauth::Endpoint::from_name(name).ok_or_else(|| {
-        usage(
-            env,
-            "an endpoint is an RFC 8414 name: token_endpoint, introspection_endpoint, revocation_endpoint, …",
-        )
-    })
+    jwtauth::Endpoint::named(name).map_err(|e| to_js(env, &e))
 }
 
 /// A report-only refusal for `results.js`: "" for none, else a JSON object
 /// (`profile`, `code` as `JwtAuthError.code`, `detail`), which never holds a raw NUL.
 fn pack_would_refuse(w: Option<&jwtauth::WouldRefuse>) -> String {
-    w.map_or_else(String::new, |w| {
-        serde_json::json!({ "profile": w.profile.as_str(), "code": format!("JWTAUTH_{}", w.code.name()),
-                            "detail": w.detail })
-        .to_string()
-    })
+    w.map_or_else(String::new, |w| w.to_json().to_string())
 }
 
 // The hot calls are free functions taking the objects as plain values,
@@ -517,10 +505,7 @@ pub(crate) fn pack_verified(v: &jwtauth::VerifiedAssertion) -> String {
 /// (empty for the password methods).
 fn pack_authenticated(r: &jwtauth::Authenticated) -> String {
     let a = r.assertion.as_ref();
-    let would = r.would_refuse.as_ref().map(|w| {
-        serde_json::json!({ "profile": w.profile.as_str(), "code": format!("JWTAUTH_{}", w.code.name()),
-                            "detail": w.detail })
-    });
+    let would = r.would_refuse.as_ref().map(jwtauth::WouldRefuse::to_json);
     let head = (r.client.client_id(), r.method.as_str(), a.and_then(|a| a.claims.jti()), would);
     let head = serde_json::to_string(&head).unwrap_or_default();
     match a {

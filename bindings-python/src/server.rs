@@ -239,10 +239,7 @@ impl Verifier {
             AudienceMode::from_name(audience_mode)
                 .ok_or_else(|| usage(py, "audience_mode must be strict or compat"))?,
         );
-        let named = |name: &str| {
-            jwtauth::Profile::from_name(name)
-                .ok_or_else(|| usage(py, "a profile is compat, rfc7523bis or fapi2"))
-        };
+        let named = |name: &str| jwtauth::Profile::named(name).py_err(py);
         b = b.profile(named(profile)?);
         if let Some(r) = report_profile {
             b = b.report_profile(named(r)?);
@@ -400,12 +397,7 @@ impl Verifier {
 
 /// An endpoint by its RFC 8414 name.
 fn endpoint(py: Python<'_>, name: &str) -> PyResult<jwtauth::Endpoint> {
-    jwtauth::Endpoint::from_name(name).ok_or_else(|| {
-        usage(
-            py,
-            "an endpoint is an RFC 8414 name: token_endpoint, introspection_endpoint, revocation_endpoint, …",
-        )
-    })
+    jwtauth::Endpoint::named(name).py_err(py)
 }
 
 /// A report-only refusal as Python sees it: None, or a dict with
@@ -414,12 +406,7 @@ fn would_refuse<'py>(
     py: Python<'py>,
     w: Option<&jwtauth::WouldRefuse>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
-    w.map(|w| {
-        let doc = serde_json::json!({ "profile": w.profile.as_str(),
-                                      "code": format!("JWTAUTH_{}", w.code.name()), "detail": w.detail });
-        to_python(py, &doc)
-    })
-    .transpose()
+    w.map(|w| to_python(py, &w.to_json())).transpose()
 }
 
 /// A verified assertion.

@@ -200,10 +200,7 @@ pub(crate) fn explain(a: &Explain) -> Run {
 
 /// A profile named on the command line (the names are the core's).
 pub(crate) fn profile(name: &str) -> Result<jwtauth::Profile, String> {
-    jwtauth::Profile::from_name(name).ok_or_else(|| {
-        let names: Vec<&str> = jwtauth::Profile::ALL.iter().map(|p| p.as_str()).collect();
-        format!("`{name}` is not a profile ({})", names.join(", "))
-    })
+    jwtauth::Profile::named(name).map_err(|e| e.detail().to_owned())
 }
 
 /// The headers and the body of a raw HTTP request: the request line, header

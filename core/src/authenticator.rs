@@ -623,8 +623,7 @@ impl Authenticator {
             p.client_id.as_deref(),
             |id, alg: Algorithm| {
                 let client = self.lookup(id)?;
-                used =
-                    if alg.is_symmetric() { AuthMethod::ClientSecretJwt } else { AuthMethod::PrivateKeyJwt };
+                used = AuthMethod::for_assertion(alg);
                 if client.method() != used {
                     return Err(Error::with_detail(
                         ErrorCode::AuthMethodMismatch,

@@ -39,6 +39,13 @@ impl AuthMethod {
         }
     }
 
+    /// The method an assertion signed with `alg` stands for:
+    /// `client_secret_jwt` for HMAC, `private_key_jwt` otherwise.
+    #[must_use]
+    pub const fn for_assertion(alg: Algorithm) -> Self {
+        if alg.is_symmetric() { Self::ClientSecretJwt } else { Self::PrivateKeyJwt }
+    }
+
     /// Parse a registered name.
     #[must_use]
     pub fn from_name(s: &str) -> Option<Self> {

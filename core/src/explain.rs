@@ -401,12 +401,7 @@ impl Authenticator {
                     Mechanism::Basic => Some(AuthMethod::ClientSecretBasic),
                     Mechanism::Post => Some(AuthMethod::ClientSecretPost),
                     Mechanism::Jwt => decoded.as_ref().and_then(|d| {
-                        let alg = Algorithm::from_name(d.header.get("alg")?.as_str()?)?;
-                        Some(if alg.is_symmetric() {
-                            AuthMethod::ClientSecretJwt
-                        } else {
-                            AuthMethod::PrivateKeyJwt
-                        })
+                        Algorithm::from_name(d.header.get("alg")?.as_str()?).map(AuthMethod::for_assertion)
                     }),
                     Mechanism::None => named.is_some().then_some(AuthMethod::None),
                 };

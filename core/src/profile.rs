@@ -65,6 +65,21 @@ impl Profile {
         Self::ALL.into_iter().find(|p| p.as_str() == s)
     }
 
+    /// Parse a profile name, or say which names there are (what every face
+    /// reports for a wrong one).
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` naming the profiles.
+    pub fn named(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|p| p.as_str()).collect();
+            Error::with_detail(
+                ErrorCode::InvalidArgument,
+                format!("`{}` is not a profile ({})", crate::json::loggable_name(name), names.join(", ")),
+            )
+        })
+    }
+
     /// The algorithms the profile allows.
     #[must_use]
     pub const fn algorithms(self) -> AlgorithmSet {
@@ -164,6 +179,20 @@ impl Endpoint {
     pub fn from_name(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|e| e.as_str() == s)
     }
+
+    /// Parse an RFC 8414 metadata name, or say which names there are.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` naming the endpoints.
+    pub fn named(name: &str) -> Result<Self, Error> {
+        Self::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|e| e.as_str()).collect();
+            Error::with_detail(
+                ErrorCode::InvalidArgument,
+                format!("`{}` is not an endpoint ({})", crate::json::loggable_name(name), names.join(", ")),
+            )
+        })
+    }
 }
 
 /// What a report-only profile would have refused in an accepted request.
@@ -180,6 +209,13 @@ pub struct WouldRefuse {
 impl WouldRefuse {
     pub(crate) fn new(profile: Profile, e: &Error) -> Self {
         Self { profile, code: e.code(), detail: e.detail().to_owned() }
+    }
+
+    /// `{"profile", "code": "JWTAUTH_…", "detail"}`, what every face reports.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "profile": self.profile.as_str(), "code": format!("JWTAUTH_{}", self.code.name()),
+                            "detail": self.detail })
     }
 }
 

@@ -399,7 +399,7 @@ impl Verifier {
     /// Count a verification's outcome.
     fn counted(&self, r: Result<VerifiedAssertion>) -> Result<VerifiedAssertion> {
         match &r {
-            Ok(v) => self.metrics.accepted(method_of(v.header.alg)),
+            Ok(v) => self.metrics.accepted(AuthMethod::for_assertion(v.header.alg)),
             Err(e) => self.metrics.refused(e.code()),
         }
         r
@@ -521,7 +521,7 @@ impl Verifier {
             client_id,
             |id, _| lookup_client(registry, id),
             |verified| {
-                self.metrics.accepted(method_of(verified.header.alg));
+                self.metrics.accepted(AuthMethod::for_assertion(verified.header.alg));
                 out.write(verified);
             },
         );
@@ -694,11 +694,6 @@ impl Verifier {
             replay_until: until,
         }))
     }
-}
-
-/// The method an assertion signed with `alg` stands for.
-const fn method_of(alg: Algorithm) -> AuthMethod {
-    if alg.is_symmetric() { AuthMethod::ClientSecretJwt } else { AuthMethod::PrivateKeyJwt }
 }
 
 /// Rule 2's algorithm check for a known client: the verifier's and the

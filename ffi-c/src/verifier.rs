@@ -365,8 +365,7 @@ pub extern "C" fn jwtauth_verifier_config_set_audience_mode(
 
 /// A profile by name ("compat", "rfc7523bis", "fapi2"), for an argument `what`.
 pub(crate) fn profile_named(name: *const c_char, len: usize, what: &'static str) -> Result<Profile, Failure> {
-    Profile::from_name(text(name, len, what)?)
-        .ok_or_else(|| Failure::argument(what, "is not compat, rfc7523bis or fapi2"))
+    Ok(Profile::named(text(name, len, what)?)?)
 }
 
 /// The profile's name, static.
@@ -393,12 +392,7 @@ pub(crate) fn would_refuse(w: Option<&WouldRefuse>, profile: *mut *const c_char)
 
 /// An endpoint by its RFC 8414 name ("introspection_endpoint", …).
 pub(crate) fn endpoint_named(name: *const c_char, len: usize) -> Result<Endpoint, Failure> {
-    Endpoint::from_name(text(name, len, "endpoint")?).ok_or_else(|| {
-        Failure::argument(
-            "endpoint",
-            "is not an RFC 8414 endpoint name (token_endpoint, introspection_endpoint, …)",
-        )
-    })
+    Ok(Endpoint::named(text(name, len, "endpoint")?)?)
 }
 
 /// The URL of another endpoint that receives client assertions, by its

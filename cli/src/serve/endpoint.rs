@@ -183,10 +183,7 @@ impl State {
         let response = match auth.authenticate_raw(authorization, body) {
             Ok(a) => {
                 let (response, grant_error) = self.grant(&a, &form, now);
-                let would_refuse = a.would_refuse.as_ref().map(|w| {
-                    json!({ "profile": w.profile.as_str(), "code": format!("JWTAUTH_{}", w.code.name()),
-                            "detail": w.detail })
-                });
+                let would_refuse = a.would_refuse.as_ref().map(jwtauth::WouldRefuse::to_json);
                 extend(
                     &mut rec,
                     json!({ "verdict": "accepted", "client_id": a.client_id(), "method": a.method.as_str(),
