@@ -16,6 +16,7 @@ use crate::assertion::CLIENT_ASSERTION_TYPE;
 use crate::client::{AuthMethod, Client};
 use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
+use crate::events::Trace;
 use crate::form;
 use crate::profile::WouldRefuse;
 use crate::registry::{Registry, lookup_client};
@@ -443,7 +444,8 @@ impl Authenticator {
         V: AsRef<str>,
     {
         let header = Authorization::from(authorization).present();
-        self.counted(Params::from_pairs(form).and_then(|p| self.run(header, &p)))
+        self.verifier
+            .observed(|t| self.counted(Params::from_pairs(form).and_then(|p| self.run(header, &p, t))))
             .map_err(|e| self.fail(e, header.is_some()))
     }
 
@@ -473,7 +475,8 @@ impl Authenticator {
         body: &[u8],
     ) -> Result<Authenticated, AuthError> {
         let header = authorization.present();
-        self.counted(Params::from_body(body).and_then(|p| self.run(header, &p)))
+        self.verifier
+            .observed(|t| self.counted(Params::from_body(body).and_then(|p| self.run(header, &p, t))))
             .map_err(|e| self.fail(e, header.is_some()))
     }
 
@@ -494,7 +497,8 @@ impl Authenticator {
         V: AsRef<[u8]>,
     {
         let header = authorization.present();
-        self.counted(Params::from_byte_pairs(form).and_then(|p| self.run(header, &p)))
+        self.verifier
+            .observed(|t| self.counted(Params::from_byte_pairs(form).and_then(|p| self.run(header, &p, t))))
             .map_err(|e| self.fail(e, header.is_some()))
     }
 
@@ -515,7 +519,7 @@ impl Authenticator {
         lookup_client(&*self.registry, client_id)
     }
 
-    fn run(&self, header: Option<Authorization<'_>>, p: &Params<'_>) -> Result<Authenticated> {
+    fn run(&self, header: Option<Authorization<'_>>, p: &Params<'_>, trace: &Trace) -> Result<Authenticated> {
         let _entered = crate::reentry::enter()?;
         let jwt = p.client_assertion.is_some() || p.client_assertion_type.is_some();
         let mechanisms =
@@ -529,6 +533,7 @@ impl Authenticator {
         let now = self.verifier.clock().now();
         if let Some(h) = header {
             let basic = parse_basic(h)?;
+            trace.named(&basic.client_id, Some(AuthMethod::ClientSecretBasic));
             if p.client_id.as_deref().is_some_and(|id| id != basic.client_id) {
                 return Err(Error::new(
                     ErrorCode::ClientIdMismatch,
@@ -536,39 +541,46 @@ impl Authenticator {
                 ));
             }
             let client =
-                self.secret_client(&basic.client_id, &basic.secret, AuthMethod::ClientSecretBasic)?;
+                self.secret_client(&basic.client_id, &basic.secret, AuthMethod::ClientSecretBasic, trace)?;
             client.check_secret(basic.secret.as_bytes(), now)?;
-            return self.without_assertion(client, AuthMethod::ClientSecretBasic);
+            return self.without_assertion(client, AuthMethod::ClientSecretBasic, trace);
         }
         if let Some(secret) = &p.client_secret {
             let id = p
                 .client_id
                 .as_deref()
                 .ok_or(Error::new(ErrorCode::MissingParameter, "client_secret is sent without client_id"))?;
-            let client = self.secret_client(id, secret, AuthMethod::ClientSecretPost)?;
+            trace.named(id, Some(AuthMethod::ClientSecretPost));
+            let client = self.secret_client(id, secret, AuthMethod::ClientSecretPost, trace)?;
             client.check_secret(secret.as_bytes(), now)?;
-            return self.without_assertion(client, AuthMethod::ClientSecretPost);
+            return self.without_assertion(client, AuthMethod::ClientSecretPost, trace);
         }
         if jwt {
-            return self.jwt(p);
+            return self.jwt(p, trace);
         }
         let id = p.client_id.as_deref().ok_or(Error::new(
             ErrorCode::NoClientAuthentication,
             "the request has no client authentication and no client_id",
         ))?;
-        let client = self.lookup(id)?;
+        trace.named(id, Some(AuthMethod::None));
+        let client = trace.found(self.lookup(id))?;
         if client.method() != AuthMethod::None {
             return Err(Error::with_detail(
                 ErrorCode::NoClientAuthentication,
                 format!("the client is registered for {} but sent no credentials", client.method().as_str()),
             ));
         }
-        self.without_assertion(client, AuthMethod::None)
+        self.without_assertion(client, AuthMethod::None, trace)
     }
 
     /// A client authenticated by a secret or as a public client: the
     /// profile's method rule, enforced and in report-only mode.
-    fn without_assertion(&self, client: Arc<Client>, method: AuthMethod) -> Result<Authenticated> {
+    fn without_assertion(
+        &self,
+        client: Arc<Client>,
+        method: AuthMethod,
+        trace: &Trace,
+    ) -> Result<Authenticated> {
         let (enforced, would_refuse) = self.verifier.method_rules(&client);
         enforced?;
         if let Some(h) = &self.verifier.hook {
@@ -579,13 +591,20 @@ impl Authenticator {
         if let Some(w) = &would_refuse {
             self.verifier.count_report(client.client_id(), w.code);
         }
+        trace.reported(would_refuse.as_ref());
         Ok(Authenticated { client, method, assertion: None, would_refuse })
     }
 
     /// Look up a secret client; the presented secret is hashed even when the
     /// client is unknown, so timing does not tell which ids exist.
-    fn secret_client(&self, id: &str, secret: &str, method: AuthMethod) -> Result<Arc<Client>> {
-        let client = self.lookup(id).inspect_err(|_| {
+    fn secret_client(
+        &self,
+        id: &str,
+        secret: &str,
+        method: AuthMethod,
+        trace: &Trace,
+    ) -> Result<Arc<Client>> {
+        let client = trace.found(self.lookup(id)).inspect_err(|_| {
             std::hint::black_box(crypto::sha256(secret.as_bytes()));
         })?;
         if client.method() != method {
@@ -601,7 +620,7 @@ impl Authenticator {
         Ok(client)
     }
 
-    fn jwt(&self, p: &Params<'_>) -> Result<Authenticated> {
+    fn jwt(&self, p: &Params<'_>, trace: &Trace) -> Result<Authenticated> {
         let assertion = p.client_assertion.as_deref().ok_or(Error::new(
             ErrorCode::MissingParameter,
             "client_assertion_type is sent without client_assertion",
@@ -622,7 +641,7 @@ impl Authenticator {
             assertion.as_bytes(),
             p.client_id.as_deref(),
             |id, alg: Algorithm| {
-                let client = self.lookup(id)?;
+                let client = trace.found(self.lookup(id))?;
                 used = AuthMethod::for_assertion(alg);
                 if client.method() != used {
                     return Err(Error::with_detail(
@@ -637,6 +656,7 @@ impl Authenticator {
                 found = Some(client.clone());
                 Ok(client)
             },
+            trace,
         )?;
         let client = found.ok_or(Error::new(ErrorCode::Internal, "verified without a client"))?;
         let would_refuse = verified.would_refuse.clone();

@@ -6,12 +6,14 @@
 //! Nothing is recorded and no claim is trusted before the signature verifies.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::claims::{self, AudienceMode, Claims, TimeRules};
 use crate::client::{AuthMethod, Client};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorCode, Result};
+use crate::events::{EventHook, Trace};
 use crate::hook::{HookContext, PolicyHook};
 use crate::jws::{self, Header};
 use crate::keys::JwkSet;
@@ -81,6 +83,9 @@ pub struct Verifier {
     report_counts: Arc<ReportCounters>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) hook: Option<Arc<dyn PolicyHook>>,
+    events: Option<Arc<dyn EventHook>>,
+    /// The endpoint this verifier answers for ([`Verifier::at`]).
+    endpoint: Endpoint,
     replay: Arc<dyn ReplayStore>,
     clock: Arc<dyn Clock>,
     remote: Option<Arc<RemoteJwks>>,
@@ -101,6 +106,7 @@ pub struct VerifierBuilder {
     profile: Profile,
     report: Option<Profile>,
     hook: Option<Arc<dyn PolicyHook>>,
+    events: Option<Arc<dyn EventHook>>,
     replay: Option<Arc<dyn ReplayStore>>,
     clock: Option<Arc<dyn Clock>>,
     remote: Option<Option<Arc<RemoteJwks>>>,
@@ -207,6 +213,16 @@ impl VerifierBuilder {
         self
     }
 
+    /// The host's event hook, told every outcome of this verifier and of
+    /// the authenticators and endpoint views over it ([`crate::Event`]):
+    /// once per call, on the calling thread, after the outcome is final;
+    /// nothing it does changes the outcome. Explanations tell it nothing.
+    #[must_use]
+    pub fn event_hook(mut self, hook: Arc<dyn EventHook>) -> Self {
+        self.events = Some(hook);
+        self
+    }
+
     /// The replay store (default: a [`MemoryReplayStore`]).
     #[must_use]
     pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
@@ -281,6 +297,8 @@ impl VerifierBuilder {
             report_counts: Arc::default(),
             metrics: Arc::default(),
             hook: self.hook,
+            events: self.events,
+            endpoint: Endpoint::Token,
             replay: self.replay.unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             remote: self.remote.unwrap_or_else(default_remote),
@@ -306,6 +324,7 @@ impl Verifier {
             profile: Profile::Compat,
             report: None,
             hook: None,
+            events: None,
             replay: None,
             clock: None,
             remote: None,
@@ -349,6 +368,8 @@ impl Verifier {
         let mut v = self.with_replay_store(Arc::clone(&self.replay));
         v.report_counts = Arc::clone(&self.report_counts);
         v.metrics = Arc::clone(&self.metrics);
+        v.events.clone_from(&self.events);
+        v.endpoint = endpoint;
         if let Some((_, url)) = self.endpoint_urls.iter().find(|(e, _)| *e == endpoint) {
             v.endpoints.push(url.clone());
         }
@@ -369,10 +390,12 @@ impl Verifier {
             allowed: self.allowed,
             profile: self.profile,
             report: self.report,
-            // An explanation counts nothing.
+            // An explanation counts nothing and tells no event hook.
             report_counts: Arc::default(),
             metrics: Arc::default(),
             hook: self.hook.clone(),
+            events: None,
+            endpoint: self.endpoint,
             replay,
             clock: Arc::clone(&self.clock),
             remote: self.remote.clone(),
@@ -394,6 +417,16 @@ impl Verifier {
     #[must_use]
     pub fn metrics(&self) -> MetricsSnapshot {
         self.metrics.snapshot()
+    }
+
+    /// Run one call, telling the event hook (if any) how it ended.
+    pub(crate) fn observed<T>(&self, run: impl FnOnce(&Trace) -> Result<T>) -> Result<T> {
+        let Some(hook) = &self.events else { return run(&Trace::OFF) };
+        let started = Instant::now();
+        let trace = Trace::on();
+        let r = run(&trace);
+        trace.deliver(&**hook, self.endpoint, self.profile, r.as_ref().map(|_| ()), started);
+        r
     }
 
     /// Count a verification's outcome.
@@ -466,7 +499,9 @@ impl Verifier {
         C: std::ops::Deref<Target = Client> + 'c,
         F: FnOnce(&str) -> Result<C>,
     {
-        self.counted(self.verify_inner(assertion.as_bytes(), client_id, |id, _| lookup(id)))
+        self.observed(|t| {
+            self.counted(self.verify_inner(assertion.as_bytes(), client_id, |id, _| lookup(id), t))
+        })
     }
 
     /// Verify an assertion, identifying the client from its iss/sub in
@@ -498,7 +533,9 @@ impl Verifier {
         client_id: Option<&str>,
         registry: &dyn Registry,
     ) -> Result<VerifiedAssertion> {
-        self.counted(self.verify_inner(assertion, client_id, |id, _| lookup_client(registry, id)))
+        self.observed(|t| {
+            self.counted(self.verify_inner(assertion, client_id, |id, _| lookup_client(registry, id), t))
+        })
     }
 
     /// As [`Verifier::verify_bytes_in`], writing the result into `out`
@@ -516,19 +553,22 @@ impl Verifier {
         registry: &dyn Registry,
         out: &mut std::mem::MaybeUninit<VerifiedAssertion>,
     ) -> Result<()> {
-        let r = self.verify_inner_with(
-            assertion,
-            client_id,
-            |id, _| lookup_client(registry, id),
-            |verified| {
-                self.metrics.accepted(AuthMethod::for_assertion(verified.header.alg));
-                out.write(verified);
-            },
-        );
-        if let Err(e) = &r {
-            self.metrics.refused(e.code());
-        }
-        r
+        self.observed(|trace| {
+            let r = self.verify_inner_with(
+                assertion,
+                client_id,
+                |id, _| lookup_client(registry, id),
+                |verified| {
+                    self.metrics.accepted(AuthMethod::for_assertion(verified.header.alg));
+                    out.write(verified);
+                },
+                trace,
+            );
+            if let Err(e) = &r {
+                self.metrics.refused(e.code());
+            }
+            r
+        })
     }
 
     /// As [`Verifier::verify_with`], with the header's algorithm passed to
@@ -538,12 +578,13 @@ impl Verifier {
         assertion: &[u8],
         client_id: Option<&str>,
         lookup: F,
+        trace: &Trace,
     ) -> Result<VerifiedAssertion>
     where
         C: std::ops::Deref<Target = Client> + 'c,
         F: FnOnce(&str, Algorithm) -> Result<C>,
     {
-        self.verify_inner_with(assertion, client_id, lookup, |verified| verified)
+        self.verify_inner_with(assertion, client_id, lookup, |verified| verified, trace)
     }
 
     /// The pipeline, handing the result to `finish` (monomorphised: the
@@ -555,11 +596,15 @@ impl Verifier {
         client_id: Option<&str>,
         lookup: F,
         finish: impl FnOnce(VerifiedAssertion) -> R,
+        trace: &Trace,
     ) -> Result<R>
     where
         C: std::ops::Deref<Target = Client> + 'c,
         F: FnOnce(&str, Algorithm) -> Result<C>,
     {
+        if let Some(given) = client_id {
+            trace.named(given, None);
+        }
         let _entered = crate::reentry::enter()?;
         // Rules 1-2.
         let mut sig = jws::SignatureBuf::new();
@@ -576,7 +621,8 @@ impl Verifier {
             ));
         }
         let alg = parsed.header.alg;
-        let client = lookup(cid, alg)?;
+        trace.asserted(cid, alg);
+        let client = trace.found(lookup(cid, alg))?;
         let profile = client.profile().unwrap_or(self.profile);
         let allowed = self.allowed.intersect(client.allowed_algorithms());
         check_algorithm(allowed, profile, alg, client.method())?;
@@ -684,6 +730,7 @@ impl Verifier {
         if let Some(w) = &would_refuse {
             self.report_counts.add(cid, w.code);
         }
+        trace.reported(would_refuse.as_ref());
         Ok(finish(VerifiedAssertion {
             would_refuse,
             client_id: owned_with_terminator_room(cid),
