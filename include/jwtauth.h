@@ -410,6 +410,14 @@ typedef int32_t (*jwtauth_policy_hook_fn)(void *user_data,
                                           char *reason,
                                           size_t reason_cap);
 
+// Take note of one outcome: `event_json` (not NUL-terminated, valid
+// during the call) is a JSON object with `outcome` ("accepted" or
+// "refused"), `endpoint`, `client_id`, `method`, `alg`, `profile`, `code`
+// (`"JWTAUTH_…"`, null when accepted), `status`, `error`, `detail`,
+// `would_refuse` and `duration_us` (never an assertion or a secret). The
+// outcome is already final: nothing the hook does changes it.
+typedef void (*jwtauth_event_hook_fn)(void *user_data, const char *event_json, size_t event_len);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1221,6 +1229,16 @@ jwtauth_status jwtauth_verifier_config_set_policy_hook(struct jwtauth_verifier_c
                                                        jwtauth_policy_hook_fn f,
                                                        void *user_data,
                                                        struct jwtauth_error **err);
+
+// The host's event hook (`jwtauth_event_hook_fn`), told every outcome of
+// the verifier made from this configuration and of the authenticators and
+// endpoint views over it: once per call, on the calling thread, after the
+// outcome is final (explanations tell it nothing). `f` NULL removes the
+// hook. Called from any thread, concurrently.
+jwtauth_status jwtauth_verifier_config_set_event_hook(struct jwtauth_verifier_config *config,
+                                                      jwtauth_event_hook_fn f,
+                                                      void *user_data,
+                                                      struct jwtauth_error **err);
 
 // The profile enforced: "compat" (the default), "rfc7523bis" or "fapi2"
 // (docs/profiles.md); a client's own profile overrides it.

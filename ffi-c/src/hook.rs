@@ -1,5 +1,6 @@
-//! The host's policy hook: a C function asked once an authentication has
-//! passed every check, before the assertion's `jti` is recorded.
+//! The host's hooks: a policy asked once an authentication has passed
+//! every check, before the assertion's `jti` is recorded; and an event hook
+//! told every outcome.
 //!
 //! Thread safety: the function is called from whichever thread verifies,
 //! concurrently; it and its `user_data` must be thread-safe.
@@ -7,7 +8,7 @@
 use std::ffi::{c_char, c_void};
 use std::fmt;
 
-use jwtauth_core::{HookContext, HookError, PolicyHook};
+use jwtauth_core::{Event, EventHook, HookContext, HookError, PolicyHook};
 
 use crate::replay::UserData;
 
@@ -82,5 +83,38 @@ impl PolicyHook for CallbackHook {
             JWTAUTH_POLICY_ERROR => Err(HookError::Failed(why())),
             other => Err(HookError::Failed(format!("the host's policy hook returned {other}"))),
         }
+    }
+}
+
+/// Take note of one outcome: `event_json` (not NUL-terminated, valid
+/// during the call) is a JSON object with `outcome` ("accepted" or
+/// "refused"), `endpoint`, `client_id`, `method`, `alg`, `profile`, `code`
+/// (`"JWTAUTH_…"`, null when accepted), `status`, `error`, `detail`,
+/// `would_refuse` and `duration_us` (never an assertion or a secret). The
+/// outcome is already final: nothing the hook does changes it.
+pub type jwtauth_event_hook_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, event_json: *const c_char, event_len: usize)>;
+
+type EventFn = unsafe extern "C" fn(*mut c_void, *const c_char, usize);
+
+/// The host's event hook behind a C function.
+#[derive(Clone, Copy)]
+pub(crate) struct CallbackEvents {
+    pub(crate) f: EventFn,
+    pub(crate) user_data: UserData,
+}
+
+impl fmt::Debug for CallbackEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CallbackEvents")
+    }
+}
+
+impl EventHook for CallbackEvents {
+    fn event(&self, event: &Event<'_>) {
+        let json = event.to_json().to_string();
+        // SAFETY: the header's contract for `jwtauth_event_hook_fn`: the
+        // JSON pointer is valid for its length during the call.
+        unsafe { (self.f)(self.user_data.0, json.as_ptr().cast(), json.len()) };
     }
 }

@@ -43,6 +43,7 @@ pub struct jwtauth_verifier_config {
     profile: Option<Profile>,
     report_profile: Option<Profile>,
     hook: Option<crate::hook::CallbackHook>,
+    events: Option<crate::hook::CallbackEvents>,
     leeway: Option<i64>,
     max_age: Option<i64>,
     max_lifetime: Option<i64>,
@@ -76,6 +77,9 @@ impl jwtauth_verifier_config {
         }
         if let Some(h) = self.hook {
             b = b.policy_hook(Arc::new(h));
+        }
+        if let Some(h) = self.events {
+            b = b.event_hook(Arc::new(h));
         }
         if let Some(l) = self.leeway {
             b = b.leeway(l);
@@ -300,6 +304,7 @@ pub extern "C" fn jwtauth_verifier_config_new(
             profile: None,
             report_profile: None,
             hook: None,
+            events: None,
             leeway: None,
             max_age: None,
             max_lifetime: None,
@@ -461,6 +466,25 @@ pub extern "C" fn jwtauth_verifier_config_set_policy_hook(
     call(err, || {
         obj_mut(config, "config")?.hook =
             f.map(|f| crate::hook::CallbackHook { f, user_data: crate::replay::UserData(user_data) });
+        Ok(())
+    })
+}
+
+/// The host's event hook (`jwtauth_event_hook_fn`), told every outcome of
+/// the verifier made from this configuration and of the authenticators and
+/// endpoint views over it: once per call, on the calling thread, after the
+/// outcome is final (explanations tell it nothing). `f` NULL removes the
+/// hook. Called from any thread, concurrently.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_event_hook(
+    config: *mut jwtauth_verifier_config,
+    f: crate::hook::jwtauth_event_hook_fn,
+    user_data: *mut std::ffi::c_void,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        obj_mut(config, "config")?.events =
+            f.map(|f| crate::hook::CallbackEvents { f, user_data: crate::replay::UserData(user_data) });
         Ok(())
     })
 }

@@ -118,6 +118,64 @@ static void test_policy_hook(void) {
   jwtauth_registry_free(reg);
 }
 
+/* The event hook: every outcome, accepted or refused, told once; what it
+ * sees names the client and the method, never the secret. */
+static int events_seen;
+static char events_log[2048];
+static void event_hook(void *user_data, const char *event, size_t len) {
+  CHECK(user_data == &events_seen, "user_data passed back");
+  events_seen++;
+  size_t used = strlen(events_log);
+  snprintf(events_log + used, sizeof events_log - used, "%.*s\n", (int)len, event);
+}
+
+static void test_event_hook(void) {
+  const char *doc = "{\"clients\":[{\"client_id\":\"web\",\"token_endpoint_auth_method\":\"client_secret_basic\","
+                    "\"client_secret\":\"a-secret-of-enough-length\"}]}";
+  const char *basic = "Basic d2ViOmEtc2VjcmV0LW9mLWVub3VnaC1sZW5ndGg="; /* web:a-secret-of-enough-length */
+  const char *wrong = "Basic d2ViOm5vcGU=";                               /* web:nope */
+  const uint8_t *body = (const uint8_t *)"grant_type=client_credentials";
+  jwtauth_registry *reg = NULL;
+  jwtauth_verifier_config *cfg = NULL;
+  jwtauth_authenticator *auth = NULL;
+  jwtauth_verifier *v = NULL;
+  jwtauth_authenticated *a = NULL;
+  jwtauth_verified *ok = NULL;
+  OK(jwtauth_registry_from_json(STR(doc), NULL, NOW, &reg, NULL));
+  OK(jwtauth_verifier_config_new(S(ISSUER), &cfg, NULL));
+  OK(jwtauth_verifier_config_set_event_hook(cfg, event_hook, &events_seen, NULL));
+  OK(jwtauth_authenticator_new(cfg, reg, NULL, 0, &auth, NULL));
+  OK(jwtauth_verifier_new(cfg, &v, NULL));
+  OK(jwtauth_authenticate(auth, STR(basic), body, 29, &a, NULL));
+  jwtauth_authenticated_free(a);
+  a = NULL;
+  FAILS(JWTAUTH_INVALID_SECRET, jwtauth_authenticate(auth, STR(wrong), body, 29, &a, &err));
+  FAILS(JWTAUTH_MALFORMED_JWS, jwtauth_verifier_verify(v, reg, S("not-a-jwt"), NULL, 0, &ok, &err));
+  CHECK(events_seen == 3, "three calls, three events: %d\n%s", events_seen, events_log);
+  char *second = strchr(events_log, '\n');
+  CHECK(second != NULL && strstr(events_log, "\"outcome\":\"accepted\"") < second &&
+            strstr(events_log, "\"client_id\":\"web\"") < second &&
+            strstr(events_log, "\"method\":\"client_secret_basic\"") < second &&
+            strstr(events_log, "\"profile\":\"compat\"") < second && strstr(events_log, "\"duration_us\":") < second,
+        "accepted: %s", events_log);
+  CHECK(strstr(second, "\"code\":\"JWTAUTH_INVALID_SECRET\"") != NULL && strstr(second, "\"status\":401") != NULL,
+        "refused: %s", second);
+  CHECK(strstr(second, "\"code\":\"JWTAUTH_MALFORMED_JWS\"") != NULL, "the verifier's refusal: %s", second);
+  CHECK(strstr(events_log, "a-secret-of-enough-length") == NULL && strstr(events_log, "nope") == NULL,
+        "no secret in an event");
+  /* NULL removes the hook: a verifier made afterwards tells nothing. */
+  OK(jwtauth_verifier_config_set_event_hook(cfg, NULL, NULL, NULL));
+  jwtauth_verifier_free(v);
+  OK(jwtauth_verifier_new(cfg, &v, NULL));
+  FAILS(JWTAUTH_MALFORMED_JWS, jwtauth_verifier_verify(v, reg, S("not-a-jwt"), NULL, 0, &ok, &err));
+  CHECK(events_seen == 3, "no hook, no event");
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_set_event_hook(NULL, event_hook, NULL, &err));
+  jwtauth_verifier_free(v);
+  jwtauth_authenticator_free(auth);
+  jwtauth_verifier_config_free(cfg);
+  jwtauth_registry_free(reg);
+}
+
 /* Profiles: a fapi2 server refuses Basic; a report-only fapi2 profile accepts
  * it, says what it would refuse, and counts it. */
 static void test_profiles(void) {
@@ -937,6 +995,7 @@ int main(void) {
   test_authenticator_explain();
   test_profiles();
   test_policy_hook();
+  test_event_hook();
   test_remote_jwks();
   test_policy();
   test_redis_store();
