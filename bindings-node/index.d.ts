@@ -39,6 +39,26 @@ export interface WouldRefuse {
   detail: string
 }
 
+/** One outcome, as the event hook is told it: never a secret or an assertion. */
+export interface AuthEvent {
+  outcome: 'accepted' | 'refused'
+  endpoint: EndpointName
+  /** Accepted: the client. Refused: what the request named (unverified), or null. */
+  client_id: string | null
+  method: AuthMethod | null
+  alg: Alg | null
+  /** The profile in force: the client's own, else the verifier's. */
+  profile: Profile
+  /** As `JwtAuthError.code`; null when accepted. */
+  code: string | null
+  /** The HTTP status and OAuth error a token endpoint answers; null when accepted. */
+  status: number | null
+  error: string | null
+  detail: string | null
+  would_refuse: WouldRefuse | null
+  duration_us: number
+}
+
 /** A token_endpoint_auth_method. */
 export type AuthMethod =
   | 'private_key_jwt' | 'client_secret_jwt'
@@ -703,6 +723,17 @@ export interface VerifierOptions {
    * any other answer fails closed (`JWTAUTH_HOOK_FAILED`, 503).
    */
   policyHook?: (context: HookContext) => boolean | string | Promise<boolean | string>
+  /**
+   * Told every outcome of this verifier and the authenticators over it:
+   * `(event) => void` with `event` `{ outcome, endpoint, client_id,
+   * method, alg, profile, code, status, error, detail, would_refuse,
+   * duration_us }` (never a secret or an assertion). In a sync call it
+   * runs before the call returns; after an async call, on the event loop
+   * soon after. What it returns is ignored; a throw or a rejection is
+   * reported once per hook with `process.emitWarning`: it changes no
+   * outcome.
+   */
+  eventHook?: (event: AuthEvent) => void
   /** A clock for tests. */
   clock?: FixedClock
   /**

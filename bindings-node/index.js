@@ -47,6 +47,9 @@ function settler(settle) {
   }
 }
 
+// Event hooks that have failed and been reported (once each).
+const warned = new WeakSet()
+
 native._init(
   JwtAuthError,
   settler((id, client) => native._settleLookup(id, client ?? null)),
@@ -65,6 +68,28 @@ native._init(
     if (typeof verdict !== 'boolean' && typeof verdict !== 'string') throw new TypeError('not a verdict')
     native._settlePolicy(id, verdict)
   })),
+  // The event hook is told, not asked: its answer is ignored, and what it
+  // throws or rejects is reported once per hook and goes no further.
+  function (event) {
+    const hook = this
+    const report = (e) => {
+      if (warned.has(hook)) return
+      warned.add(hook)
+      try {
+        process.emitWarning(`the jwtauth event hook failed: ${e instanceof Error ? e.message : String(e)}`, {
+          code: 'JWTAUTH_EVENT_HOOK',
+        })
+      } catch {}
+    }
+    try {
+      const r = hook(JSON.parse(event))
+      if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof r.then === 'function') {
+        Promise.resolve(r).catch(report)
+      }
+    } catch (e) {
+      report(e)
+    }
+  },
 )
 
 // The hot calls: free functions of the addon (a method receiver costs

@@ -39,6 +39,26 @@ export interface WouldRefuse {
   detail: string
 }
 
+/** One outcome, as the event hook is told it: never a secret or an assertion. */
+export interface AuthEvent {
+  outcome: 'accepted' | 'refused'
+  endpoint: EndpointName
+  /** Accepted: the client. Refused: what the request named (unverified), or null. */
+  client_id: string | null
+  method: AuthMethod | null
+  alg: Alg | null
+  /** The profile in force: the client's own, else the verifier's. */
+  profile: Profile
+  /** As `JwtAuthError.code`; null when accepted. */
+  code: string | null
+  /** The HTTP status and OAuth error a token endpoint answers; null when accepted. */
+  status: number | null
+  error: string | null
+  detail: string | null
+  would_refuse: WouldRefuse | null
+  duration_us: number
+}
+
 /** A token_endpoint_auth_method. */
 export type AuthMethod =
   | 'private_key_jwt' | 'client_secret_jwt'

@@ -96,7 +96,11 @@ thread_local! {
     static WRAP_REPLAY: RefCell<Option<FunctionRef<ReplayArgs, Unknown<'static>>>> = const { RefCell::new(None) };
     static WRAP_FETCH: RefCell<Option<FunctionRef<FetchArgs, Unknown<'static>>>> = const { RefCell::new(None) };
     static WRAP_POLICY: RefCell<Option<FunctionRef<PolicyArgs, Unknown<'static>>>> = const { RefCell::new(None) };
+    static WRAP_EVENT: RefCell<Option<FunctionRef<EventArgs, Unknown<'static>>>> = const { RefCell::new(None) };
 }
+
+/// `(event)`: the event as a JSON text, parsed by the wrapper.
+pub(crate) type EventArgs = FnArgs<(String,)>;
 
 /// `(id, context)`: the context as a JSON text, parsed by the wrapper.
 pub(crate) type PolicyArgs = FnArgs<(u32, String)>;
@@ -114,9 +118,12 @@ pub(crate) fn set_wrappers(
     replay: &Function<'_, ReplayArgs, Unknown<'static>>,
     fetch: &Function<'_, FetchArgs, Unknown<'static>>,
     policy: &Function<'_, PolicyArgs, Unknown<'static>>,
+    event: &Function<'_, EventArgs, Unknown<'static>>,
 ) -> Result<()> {
     let (l, r, f, p) =
         (lookup.create_ref()?, replay.create_ref()?, fetch.create_ref()?, policy.create_ref()?);
+    let e = event.create_ref()?;
+    WRAP_EVENT.with(|w| *w.borrow_mut() = Some(e));
     WRAP_LOOKUP.with(|w| *w.borrow_mut() = Some(l));
     WRAP_REPLAY.with(|w| *w.borrow_mut() = Some(r));
     WRAP_FETCH.with(|w| *w.borrow_mut() = Some(f));
@@ -310,6 +317,61 @@ impl JwksFetcher for JsFetcher {
         match self.0.invoke(|id| FnArgs::from((id, uri.as_str().to_owned())), timeout.min(TIMEOUT))? {
             Outcome::Fetched(f) => Ok(f),
             _ => Err("the fetch callback gave an unexpected answer".to_owned()),
+        }
+    }
+}
+
+/// Events a worker may have queued for the JavaScript thread before it
+/// waits for room (back-pressure, not loss).
+const EVENT_QUEUE: usize = 4096;
+
+/// `hook(event) => void`: told every outcome. In a sync call it is called
+/// directly, before the call returns; from a worker (async calls) the event
+/// is queued to the JavaScript thread and the worker goes on — it waits
+/// only when [`EVENT_QUEUE`] events are already queued. The wrapper in
+/// `index.js` catches what the hook throws or rejects: nothing it does
+/// reaches the outcome.
+pub(crate) struct JsEventHook {
+    func: FunctionRef<EventArgs, Unknown<'static>>,
+    tsfn: ThreadsafeFunction<EventArgs, Unknown<'static>, EventArgs, Status, false, true, EVENT_QUEUE>,
+}
+
+impl JsEventHook {
+    pub(crate) fn new(env: &Env, hook: &Function<'_>) -> Result<Self> {
+        WRAP_EVENT.with(|w| {
+            let w = w.borrow();
+            let w =
+                w.as_ref().ok_or_else(|| Error::from_reason("jwtauth: load the package through index.js"))?;
+            let wrapper = w.borrow_back(env)?;
+            let func = wrapper.bind(*hook)?;
+            let tsfn = func
+                .build_threadsafe_function::<EventArgs>()
+                .callee_handled::<false>()
+                .weak::<true>()
+                .max_queue_size::<EVENT_QUEUE>()
+                .build()?;
+            Ok(Self { func: func.create_ref()?, tsfn })
+        })
+    }
+}
+
+impl fmt::Debug for JsEventHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JsEventHook")
+    }
+}
+
+impl jwtauth::EventHook for JsEventHook {
+    fn event(&self, event: &jwtauth::Event<'_>) {
+        let json = event.to_json().to_string();
+        match SYNC_ENV.get() {
+            Some(raw) => {
+                let env = Env::from_raw(raw);
+                let _ = self.func.borrow_back(&env).and_then(|f| f.call(FnArgs::from((json,))));
+            }
+            None => {
+                let _ = self.tsfn.call(FnArgs::from((json,)), ThreadsafeFunctionCallMode::Blocking);
+            }
         }
     }
 }

@@ -43,7 +43,8 @@ pub fn init(
     wrap_replay: Function<'_, callbacks::ReplayArgs, Unknown<'static>>,
     wrap_fetch: Function<'_, callbacks::FetchArgs, Unknown<'static>>,
     wrap_policy: Function<'_, callbacks::PolicyArgs, Unknown<'static>>,
+    wrap_event: Function<'_, callbacks::EventArgs, Unknown<'static>>,
 ) -> Result<()> {
     errors::set_error_class(&error_class)?;
-    callbacks::set_wrappers(&wrap_lookup, &wrap_replay, &wrap_fetch, &wrap_policy)
+    callbacks::set_wrappers(&wrap_lookup, &wrap_replay, &wrap_fetch, &wrap_policy, &wrap_event)
 }

@@ -8,7 +8,7 @@ use jwtauth::{AudienceMode, Clock, MemoryRegistry};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::callbacks::{self, JsPolicyHook, JsRegistry, JsReplayStore};
+use crate::callbacks::{self, JsEventHook, JsPolicyHook, JsRegistry, JsReplayStore};
 use crate::convert::{Bytes, Json, bytes, json_text, text};
 use crate::errors::{IntoJs, auth_to_js, to_js, usage};
 use crate::fast;
@@ -238,6 +238,16 @@ pub struct VerifierOptions {
     /// any other answer fails closed (`JWTAUTH_HOOK_FAILED`, 503).
     #[napi(ts_type = "(context: HookContext) => boolean | string | Promise<boolean | string>")]
     pub policy_hook: Option<Function<'static>>,
+    /// Told every outcome of this verifier and the authenticators over it:
+    /// `(event) => void` with `event` `{ outcome, endpoint, client_id,
+    /// method, alg, profile, code, status, error, detail, would_refuse,
+    /// duration_us }` (never a secret or an assertion). In a sync call it
+    /// runs before the call returns; after an async call, on the event loop
+    /// soon after. What it returns is ignored; a throw or a rejection is
+    /// reported once per hook with `process.emitWarning`: it changes no
+    /// outcome.
+    #[napi(ts_type = "(event: AuthEvent) => void")]
+    pub event_hook: Option<Function<'static>>,
     /// A clock for tests.
     pub clock: Option<Reference<FixedClock>>,
     /// The remote JWKS cache for `jwks_uri` clients, or `false` to refuse
@@ -328,6 +338,9 @@ impl Verifier {
         }
         if let Some(h) = &o.policy_hook {
             b = b.policy_hook(Arc::new(JsPolicyHook::new(&env, h)?));
+        }
+        if let Some(h) = &o.event_hook {
+            b = b.event_hook(Arc::new(JsEventHook::new(&env, h)?));
         }
         if let Some(c) = &o.clock {
             b = b.clock(c.inner.clone() as Arc<dyn Clock>);

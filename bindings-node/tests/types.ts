@@ -16,7 +16,9 @@ import {
   sign,
   signSync,
   type Alg,
+  type AuthEvent,
   type ClientAssertion,
+  type HookContext,
   type Problem,
   type VerifiedAssertion,
 } from 'jwtauth'
@@ -40,14 +42,21 @@ async function serverSide(body: Buffer, headers: Record<string, string | string[
     replayStore: new MemoryReplayStore(1000),
     clock: new FixedClock(1_800_000_000),
   })
-  const other = new Verifier('https://as.example.com', { replayStore: { checkAndInsert: async () => true } })
+  const events: AuthEvent[] = []
+  const other = new Verifier('https://as.example.com', {
+    replayStore: { checkAndInsert: async () => true },
+    policyHook: (c: HookContext) => c.method !== 'none' || 'public clients are not allowed here',
+    eventHook: (e: AuthEvent) => {
+      if (e.outcome === 'refused' && e.code !== null) events.push(e)
+    },
+  })
   const v: VerifiedAssertion = await verifier.verify('eyJ…', lookup, { clientId: 'x' })
   const w = other.verifySync(Buffer.from('eyJ…'), registry)
   const auth = new Authenticator(verifier, registry, { realm: 'as' })
   try {
     const done = await auth.authenticate({ headers, body })
     const sync = auth.authenticateSync({ authorization: null, form: new URLSearchParams('a=b') })
-    return done.clientId.length + (sync.claims === null ? 0 : 1) + v.replayUntil + w.keyThumbprint.length
+    return done.clientId.length + (sync.claims === null ? 0 : 1) + v.replayUntil + w.keyThumbprint.length + events.length
   } catch (e) {
     if (isJwtAuthError(e, 'JWTAUTH_REPLAYED')) {
       const r = e.response()

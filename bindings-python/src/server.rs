@@ -202,10 +202,15 @@ impl Verifier {
     /// `alg`, `kid`, `typ`, `claims`); True accepts, False or a reason
     /// refuses (`POLICY_REFUSED`, 401); an exception, a late answer or any
     /// other answer fails closed (`HOOK_FAILED`, 503). `async def` in the
-    /// async variants.
+    /// async variants. `event_hook`: `hook(event) -> None`, told every
+    /// outcome of this verifier and the authenticators over it (a dict:
+    /// `outcome`, `endpoint`, `client_id`, `method`, `alg`, `profile`,
+    /// `code`, `status`, `error`, `detail`, `would_refuse`, `duration_us`)
+    /// on the verifying thread once the outcome is final; a plain function
+    /// whose exceptions go to `sys.unraisablehook`: it changes no outcome.
     #[new]
     #[pyo3(signature = (issuer, *, token_endpoint = None, audiences = Vec::new(), audience_mode = "compat",
-                        profile = "compat", report_profile = None, endpoints = None, policy_hook = None,
+                        profile = "compat", report_profile = None, endpoints = None, policy_hook = None, event_hook = None,
                         leeway = None, max_age = None, max_lifetime = None, max_assertion_len = None, algorithms = None,
                         replay_store = None, clock = None, remote_jwks = None))]
     #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
@@ -219,6 +224,7 @@ impl Verifier {
         report_profile: Option<&str>,
         endpoints: Option<std::collections::BTreeMap<String, String>>,
         policy_hook: Option<&Bound<'_, PyAny>>,
+        event_hook: Option<&Bound<'_, PyAny>>,
         leeway: Option<i64>,
         max_age: Option<i64>,
         max_lifetime: Option<i64>,
@@ -252,6 +258,12 @@ impl Verifier {
                 return Err(usage(py, "policy_hook must be callable"));
             }
             b = b.policy_hook(Arc::new(stores::PyPolicyHook(h.clone().unbind())));
+        }
+        if let Some(h) = event_hook {
+            if !h.is_callable() {
+                return Err(usage(py, "event_hook must be callable"));
+            }
+            b = b.event_hook(Arc::new(stores::PyEventHook(h.clone().unbind())));
         }
         if let Some(l) = leeway {
             b = b.leeway(l);

@@ -323,3 +323,39 @@ impl jwtauth::PolicyHook for PyPolicyHook {
         })
     }
 }
+
+/// `hook(event) -> None`: told every outcome (a dict: `outcome`,
+/// `endpoint`, `client_id`, `method`, `alg`, `profile`, `code`, `status`,
+/// `error`, `detail`, `would_refuse`, `duration_us`). Called with the GIL
+/// on the verifying thread once the outcome is final; what it returns is
+/// ignored, what it raises goes to `sys.unraisablehook`. It is told, not
+/// asked: nothing it does changes the outcome.
+pub(crate) struct PyEventHook(pub(crate) Py<PyAny>);
+
+impl fmt::Debug for PyEventHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PyEventHook")
+    }
+}
+
+impl jwtauth::EventHook for PyEventHook {
+    fn event(&self, event: &jwtauth::Event<'_>) {
+        Python::attach(|py| {
+            let hook = self.0.bind(py);
+            let told = crate::convert::to_python(py, &event.to_json()).and_then(|doc| hook.call1((doc,)));
+            match told {
+                Ok(r) if r.hasattr("__await__").unwrap_or(false) => {
+                    // A coroutine nobody will await: closed, and the host told why.
+                    let _ = r.call_method0("close");
+                    pyo3::exceptions::PyTypeError::new_err(
+                        "the event hook returned an awaitable: it must be a plain function \
+                         (schedule async work from it, e.g. with loop.call_soon_threadsafe)",
+                    )
+                    .write_unraisable(py, Some(hook));
+                }
+                Ok(_) => {}
+                Err(e) => e.write_unraisable(py, Some(hook)),
+            }
+        });
+    }
+}

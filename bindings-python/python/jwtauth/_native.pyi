@@ -223,6 +223,7 @@ class Verifier:
         report_profile: Optional[str] = None,
         endpoints: Optional[Mapping[str, str]] = None,
         policy_hook: Optional[Callable[[Dict[str, Any]], Union[bool, str, Awaitable[Union[bool, str]]]]] = None,
+        event_hook: Optional[Callable[[Dict[str, Any]], object]] = None,
         leeway: Optional[int] = None,
         max_age: Optional[int] = None,
         max_lifetime: Optional[int] = None,
