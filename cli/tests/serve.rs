@@ -381,6 +381,11 @@ fn json_log_and_sigterm() {
     assert_eq!(lines[1]["verdict"], "refused");
     assert_eq!(lines[1]["failed"]["name"], "audience");
     assert!(lines[1].get("steps").is_none(), "the log line keeps the failed rule, not every step");
+    // The library's event for each request: the profile in force and how long it took.
+    for line in &lines {
+        assert_eq!(line["profile"], "compat", "{line}");
+        assert!(line["duration_us"].as_u64().is_some_and(|d| d > 0), "{line}");
+    }
     s.signal("TERM");
     let status = s.child.wait().unwrap();
     assert!(status.success(), "{status:?}");

@@ -180,7 +180,12 @@ impl State {
             "header": decoded.as_ref().map(|d| Value::Object(d.header.clone())),
             "claims": decoded.as_ref().map(|d| Value::Object(d.claims.clone())),
         });
-        let response = match auth.authenticate_raw(authorization, body) {
+        let outcome = auth.authenticate_raw(authorization, body);
+        // The library's own event for this request: the profile in force and how long it took.
+        if let Some(event) = LAST_EVENT.take() {
+            extend(&mut rec, json!({ "profile": event["profile"], "duration_us": event["duration_us"] }));
+        }
+        let response = match outcome {
             Ok(a) => {
                 let (response, grant_error) = self.grant(&a, &form, now);
                 let would_refuse = a.would_refuse.as_ref().map(jwtauth::WouldRefuse::to_json);
@@ -415,4 +420,20 @@ pub(crate) fn tls_config(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcc
         .map_err(|e| Failure(format!("TLS: {e}")))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+thread_local! {
+    /// The event of the authentication this thread just ran.
+    static LAST_EVENT: std::cell::Cell<Option<Value>> = const { std::cell::Cell::new(None) };
+}
+
+/// The verifier's event hook: called on the thread that authenticates, it
+/// leaves the event for the request's record.
+#[derive(Debug)]
+pub(crate) struct LastEvent;
+
+impl jwtauth::EventHook for LastEvent {
+    fn event(&self, event: &jwtauth::Event<'_>) {
+        LAST_EVENT.set(Some(event.to_json()));
+    }
 }

@@ -184,6 +184,7 @@ pub(crate) fn serve(a: &Serve) -> Run {
             store.ping()?;
             b = b.replay_store(Arc::new(store));
         }
+        b = b.event_hook(Arc::new(endpoint::LastEvent));
         let verifier = Arc::new(b.build()?);
         let clients = registry.len();
         let state = Arc::new(State {
