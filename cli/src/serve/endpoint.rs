@@ -183,7 +183,10 @@ impl State {
         let outcome = auth.authenticate_raw(authorization, body);
         // The library's own event for this request: the profile in force and how long it took.
         if let Some(event) = LAST_EVENT.take() {
-            extend(&mut rec, json!({ "profile": event["profile"], "duration_us": event["duration_us"] }));
+            extend(
+                &mut rec,
+                json!({ "profile": event.get("profile"), "duration_us": event.get("duration_us") }),
+            );
         }
         let response = match outcome {
             Ok(a) => {
