@@ -63,6 +63,7 @@ export interface AuthEvent {
 export type AuthMethod =
   | 'private_key_jwt' | 'client_secret_jwt'
   | 'client_secret_basic' | 'client_secret_post' | 'none'
+  | 'tls_client_auth' | 'self_signed_tls_client_auth'
 
 /** A JSON Web Key (RFC 7517) as a plain object. */
 export interface JsonWebKey {

@@ -190,6 +190,14 @@ enum jwtauth_status
   JWTAUTH_UNSUPPORTED_ASSERTION_TYPE = 710,
   // The host's policy hook refused an authentication that passed every check. (invalid_client, HTTP 401)
   JWTAUTH_POLICY_REFUSED = 711,
+  // The client is registered for mutual TLS and the request has no client certificate. (invalid_client, HTTP 401)
+  JWTAUTH_CLIENT_CERTIFICATE_REQUIRED = 800,
+  // The client certificate (or the proxy header carrying it) cannot be read. (invalid_client, HTTP 401)
+  JWTAUTH_MALFORMED_CLIENT_CERTIFICATE = 801,
+  // The client certificate's chain does not verify to a trusted client CA (or nothing verified it). (invalid_client, HTTP 401)
+  JWTAUTH_CLIENT_CERTIFICATE_UNTRUSTED = 802,
+  // The client certificate is not the registered one (subject DN, SAN, or public key). (invalid_client, HTTP 401)
+  JWTAUTH_CLIENT_CERTIFICATE_MISMATCH = 803,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -18,6 +18,8 @@ use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::Trace;
 use crate::form;
+use crate::keys::{JwkSet, VerifyingKey};
+use crate::mtls::{ClientCertificate, PresentedCertificate, TrustAnchors};
 use crate::profile::WouldRefuse;
 use crate::registry::{Registry, lookup_client};
 use crate::verifier::{VerifiedAssertion, Verifier};
@@ -111,6 +113,10 @@ pub struct Authenticated {
     pub assertion: Option<VerifiedAssertion>,
     /// What the verifier's report-only profile would have refused in this request.
     pub would_refuse: Option<WouldRefuse>,
+    /// When the request came with a client certificate (whatever the method):
+    /// its `x5t#S256`, for a certificate-bound access token's `cnf`
+    /// (RFC 8705 §3).
+    pub certificate_thumbprint: Option<String>,
 }
 
 impl Authenticated {
@@ -378,6 +384,7 @@ pub struct Authenticator {
     verifier: Arc<Verifier>,
     registry: Arc<dyn Registry>,
     realm: Arc<str>,
+    client_ca: Option<Arc<TrustAnchors>>,
 }
 
 impl Authenticator {
@@ -393,13 +400,21 @@ impl Authenticator {
     #[must_use]
     pub fn with_shared_verifier(verifier: Arc<Verifier>, registry: Arc<dyn Registry>) -> Self {
         let realm = Arc::from(verifier.issuer());
-        Self { verifier, registry, realm }
+        Self { verifier, registry, realm, client_ca: None }
     }
 
     /// The realm sent in `WWW-Authenticate: Basic realm="…"`.
     #[must_use]
     pub fn with_realm(mut self, realm: &str) -> Self {
         self.realm = Arc::from(realm);
+        self
+    }
+
+    /// The CAs `tls_client_auth` certificates must chain to when the TLS
+    /// layer did not verify them ([`ClientCertificate::verified_by_tls`]).
+    #[must_use]
+    pub fn with_client_ca(mut self, anchors: TrustAnchors) -> Self {
+        self.client_ca = Some(Arc::new(anchors));
         self
     }
 
@@ -419,7 +434,12 @@ impl Authenticator {
 
     /// This authenticator over another verifier (`explain`'s dry run).
     pub(crate) fn with_verifier(&self, verifier: Arc<Verifier>) -> Self {
-        Self { verifier, registry: Arc::clone(&self.registry), realm: Arc::clone(&self.realm) }
+        Self {
+            verifier,
+            registry: Arc::clone(&self.registry),
+            realm: Arc::clone(&self.realm),
+            client_ca: self.client_ca.clone(),
+        }
     }
 
     /// The registry.
@@ -445,7 +465,7 @@ impl Authenticator {
     {
         let header = Authorization::from(authorization).present();
         self.verifier
-            .observed(|t| self.counted(Params::from_pairs(form).and_then(|p| self.run(header, &p, t))))
+            .observed(|t| self.counted(Params::from_pairs(form).and_then(|p| self.run(header, &p, None, t))))
             .map_err(|e| self.fail(e, header.is_some()))
     }
 
@@ -476,7 +496,7 @@ impl Authenticator {
     ) -> Result<Authenticated, AuthError> {
         let header = authorization.present();
         self.verifier
-            .observed(|t| self.counted(Params::from_body(body).and_then(|p| self.run(header, &p, t))))
+            .observed(|t| self.counted(Params::from_body(body).and_then(|p| self.run(header, &p, None, t))))
             .map_err(|e| self.fail(e, header.is_some()))
     }
 
@@ -498,7 +518,58 @@ impl Authenticator {
     {
         let header = authorization.present();
         self.verifier
-            .observed(|t| self.counted(Params::from_byte_pairs(form).and_then(|p| self.run(header, &p, t))))
+            .observed(|t| {
+                self.counted(Params::from_byte_pairs(form).and_then(|p| self.run(header, &p, None, t)))
+            })
+            .map_err(|e| self.fail(e, header.is_some()))
+    }
+
+    /// As [`Authenticator::authenticate_raw`], for a request that came over
+    /// mutual TLS with `certificate` (or without one: `None`; one that cannot
+    /// be read refuses the request, `MALFORMED_CLIENT_CERTIFICATE`). A client
+    /// registered for `tls_client_auth` or `self_signed_tls_client_auth`
+    /// authenticates with it (and its `client_id` in the form); for any
+    /// client, the result carries the certificate's `x5t#S256`. A
+    /// certificate never authenticates a client registered for another
+    /// method.
+    ///
+    /// # Errors
+    /// An [`AuthError`] carrying the response to send.
+    pub fn authenticate_tls(
+        &self,
+        authorization: Authorization<'_>,
+        body: &[u8],
+        certificate: Option<PresentedCertificate<'_>>,
+    ) -> Result<Authenticated, AuthError> {
+        let header = authorization.present();
+        self.verifier
+            .observed(|t| {
+                self.counted(Params::from_body(body).and_then(|p| self.run(header, &p, certificate, t)))
+            })
+            .map_err(|e| self.fail(e, header.is_some()))
+    }
+
+    /// As [`Authenticator::authenticate_tls`], with the decoded form pairs
+    /// as bytes (as [`Authenticator::authenticate_raw_pairs`]).
+    ///
+    /// # Errors
+    /// An [`AuthError`] carrying the response to send.
+    pub fn authenticate_tls_pairs<I, K, V>(
+        &self,
+        authorization: Authorization<'_>,
+        form: I,
+        certificate: Option<PresentedCertificate<'_>>,
+    ) -> Result<Authenticated, AuthError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        let header = authorization.present();
+        self.verifier
+            .observed(|t| {
+                self.counted(Params::from_byte_pairs(form).and_then(|p| self.run(header, &p, certificate, t)))
+            })
             .map_err(|e| self.fail(e, header.is_some()))
     }
 
@@ -519,7 +590,27 @@ impl Authenticator {
         lookup_client(&*self.registry, client_id)
     }
 
-    fn run(&self, header: Option<Authorization<'_>>, p: &Params<'_>, trace: &Trace) -> Result<Authenticated> {
+    fn run(
+        &self,
+        header: Option<Authorization<'_>>,
+        p: &Params<'_>,
+        certificate: Option<PresentedCertificate<'_>>,
+        trace: &Trace,
+    ) -> Result<Authenticated> {
+        let certificate = certificate.map(PresentedCertificate::read).transpose()?;
+        let certificate = certificate.as_deref();
+        let mut done = self.mechanism(header, p, certificate, trace)?;
+        done.certificate_thumbprint = certificate.map(ClientCertificate::thumbprint);
+        Ok(done)
+    }
+
+    fn mechanism(
+        &self,
+        header: Option<Authorization<'_>>,
+        p: &Params<'_>,
+        certificate: Option<&ClientCertificate>,
+        trace: &Trace,
+    ) -> Result<Authenticated> {
         let _entered = crate::reentry::enter()?;
         let jwt = p.client_assertion.is_some() || p.client_assertion_type.is_some();
         let mechanisms =
@@ -562,15 +653,88 @@ impl Authenticator {
             ErrorCode::NoClientAuthentication,
             "the request has no client authentication and no client_id",
         ))?;
-        trace.named(id, Some(AuthMethod::None));
+        trace.named(id, None);
         let client = trace.found(self.lookup(id))?;
-        if client.method() != AuthMethod::None {
-            return Err(Error::with_detail(
+        let method = client.method();
+        trace.named(id, Some(method).filter(|m| *m == AuthMethod::None || m.is_mtls()));
+        match method {
+            AuthMethod::None => self.without_assertion(client, AuthMethod::None, trace),
+            AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth => {
+                self.mtls(&client, certificate, now)?;
+                self.without_assertion(client, method, trace)
+            }
+            _ => Err(Error::with_detail(
                 ErrorCode::NoClientAuthentication,
-                format!("the client is registered for {} but sent no credentials", client.method().as_str()),
-            ));
+                format!("the client is registered for {} but sent no credentials", method.as_str()),
+            )),
         }
-        self.without_assertion(client, AuthMethod::None, trace)
+    }
+
+    /// RFC 8705: the certificate of a `tls_client_auth` client chains to a
+    /// trusted CA (verified here or by the TLS layer) and is the registered
+    /// subject; that of a `self_signed_tls_client_auth` client holds a
+    /// public key the client registered (its dates and chain do not matter:
+    /// the registration is the trust).
+    fn mtls(&self, client: &Client, certificate: Option<&ClientCertificate>, now: i64) -> Result<()> {
+        let cert = certificate.ok_or_else(|| {
+            Error::with_detail(
+                ErrorCode::ClientCertificateRequired,
+                format!(
+                    "the client is registered for {} and presented no certificate",
+                    client.method().as_str()
+                ),
+            )
+        })?;
+        if client.method() == AuthMethod::TlsClientAuth {
+            if !cert.is_verified_by_tls() {
+                match &self.client_ca {
+                    Some(anchors) => anchors.verify(cert, now)?,
+                    None => {
+                        return Err(Error::new(
+                            ErrorCode::ClientCertificateUntrusted,
+                            "nothing verified the certificate chain: the TLS layer did not say it did, and no client CAs are configured",
+                        ));
+                    }
+                }
+            }
+            return client
+                .tls_subject()
+                .ok_or(Error::new(
+                    ErrorCode::ClientCertificateMismatch,
+                    "the client has no registered certificate subject",
+                ))?
+                .check(cert);
+        }
+        let key = VerifyingKey::from_certificate_der(cert.der()).map_err(|e| {
+            Error::with_detail(
+                ErrorCode::ClientCertificateMismatch,
+                format!("the certificate's public key cannot be used: {}", e.detail()),
+            )
+        })?;
+        let presented = key.thumbprint();
+        let mut remote_error = None;
+        for c in client.credentials().iter().filter(|c| !c.is_expired(now)) {
+            let set = match c.jwks_uri() {
+                None => None,
+                Some(uri) => match self.verifier.remote_keys(uri, now) {
+                    Ok(set) => Some(set),
+                    Err(e) => {
+                        remote_error = Some(e);
+                        continue;
+                    }
+                },
+            };
+            let keys = set.as_deref().map_or(c.keys(), JwkSet::keys);
+            if keys.iter().any(|k| k.thumbprint() == presented) {
+                return Ok(());
+            }
+        }
+        Err(remote_error.unwrap_or_else(|| {
+            Error::new(
+                ErrorCode::ClientCertificateMismatch,
+                "the certificate's public key is not one the client registered",
+            )
+        }))
     }
 
     /// A client authenticated by a secret or as a public client: the
@@ -592,7 +756,7 @@ impl Authenticator {
             self.verifier.count_report(client.client_id(), w.code);
         }
         trace.reported(would_refuse.as_ref());
-        Ok(Authenticated { client, method, assertion: None, would_refuse })
+        Ok(Authenticated { client, method, assertion: None, would_refuse, certificate_thumbprint: None })
     }
 
     /// Look up a secret client; the presented secret is hashed even when the
@@ -660,7 +824,13 @@ impl Authenticator {
         )?;
         let client = found.ok_or(Error::new(ErrorCode::Internal, "verified without a client"))?;
         let would_refuse = verified.would_refuse.clone();
-        Ok(Authenticated { client, method: used, assertion: Some(verified), would_refuse })
+        Ok(Authenticated {
+            client,
+            method: used,
+            assertion: Some(verified),
+            would_refuse,
+            certificate_thumbprint: None,
+        })
     }
 }
 

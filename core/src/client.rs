@@ -24,6 +24,12 @@ pub enum AuthMethod {
     PrivateKeyJwt,
     /// A public client: no authentication.
     None,
+    /// Mutual TLS with a certificate from a trusted CA whose subject DN or
+    /// subject alternative name is registered (RFC 8705 §2.1).
+    TlsClientAuth,
+    /// Mutual TLS with a self-signed certificate whose public key is one the
+    /// client registered (RFC 8705 §2.2).
+    SelfSignedTlsClientAuth,
 }
 
 impl AuthMethod {
@@ -36,6 +42,8 @@ impl AuthMethod {
             Self::ClientSecretJwt => "client_secret_jwt",
             Self::PrivateKeyJwt => "private_key_jwt",
             Self::None => "none",
+            Self::TlsClientAuth => "tls_client_auth",
+            Self::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
         }
     }
 
@@ -55,8 +63,27 @@ impl AuthMethod {
             "client_secret_jwt" => Self::ClientSecretJwt,
             "private_key_jwt" => Self::PrivateKeyJwt,
             "none" => Self::None,
+            "tls_client_auth" => Self::TlsClientAuth,
+            "self_signed_tls_client_auth" => Self::SelfSignedTlsClientAuth,
             _ => return None,
         })
+    }
+
+    /// Whether the method authenticates with the TLS client certificate.
+    #[must_use]
+    pub const fn is_mtls(self) -> bool {
+        matches!(self, Self::TlsClientAuth | Self::SelfSignedTlsClientAuth)
+    }
+
+    /// The algorithms of the keys a client of this method registers: its
+    /// assertion algorithms, or every asymmetric one for
+    /// `self_signed_tls_client_auth` (the certificates' keys).
+    #[must_use]
+    pub const fn key_algorithms(self) -> AlgorithmSet {
+        match self {
+            Self::SelfSignedTlsClientAuth => AlgorithmSet::ASYMMETRIC,
+            other => other.assertion_algorithms(),
+        }
     }
 
     /// The algorithms an assertion may use with this method (empty for the
@@ -225,6 +252,7 @@ pub struct Client {
     max_lifetime: Option<i64>,
     credentials: Vec<Credential>,
     secrets: Vec<SecretDigest>,
+    tls_subject: Option<crate::mtls::TlsSubject>,
 }
 
 impl Client {
@@ -241,6 +269,7 @@ impl Client {
             max_lifetime: None,
             credentials: Vec::new(),
             secrets: Vec::new(),
+            tls_subject: None,
         }
     }
 
@@ -267,7 +296,10 @@ impl Client {
                 c.expires_at = expires_at;
                 self.credentials.push(c);
             }
-            AuthMethod::PrivateKeyJwt | AuthMethod::None => {
+            AuthMethod::PrivateKeyJwt
+            | AuthMethod::None
+            | AuthMethod::TlsClientAuth
+            | AuthMethod::SelfSignedTlsClientAuth => {
                 return Err(Error::with_detail(
                     ErrorCode::InvalidArgument,
                     format!("{} clients have no client_secret", self.method.as_str()),
@@ -337,6 +369,20 @@ impl Client {
     pub const fn with_audience_mode(mut self, mode: AudienceMode) -> Self {
         self.audience_mode = Some(mode);
         self
+    }
+
+    /// The certificate a `tls_client_auth` client is registered by (its
+    /// subject DN or one subject alternative name).
+    #[must_use]
+    pub fn with_tls_subject(mut self, subject: crate::mtls::TlsSubject) -> Self {
+        self.tls_subject = Some(subject);
+        self
+    }
+
+    /// The registered certificate subject of a `tls_client_auth` client.
+    #[must_use]
+    pub const fn tls_subject(&self) -> Option<&crate::mtls::TlsSubject> {
+        self.tls_subject.as_ref()
     }
 
     /// Override the verifier's profile for this client.

@@ -449,6 +449,27 @@ pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
     out
 }
 
+/// The signature algorithms a client certificate chain may use (rustls'
+/// own list for aws-lc-rs: ECDSA P-256/P-384/P-521, RSA PKCS#1 and PSS of
+/// 2048–8192 bits, Ed25519).
+pub(crate) static CERTIFICATE_SIGNATURE_ALGORITHMS:
+    &[&dyn rustls_pki_types::SignatureVerificationAlgorithm] = &[
+    webpki::aws_lc_rs::ECDSA_P256_SHA256,
+    webpki::aws_lc_rs::ECDSA_P256_SHA384,
+    webpki::aws_lc_rs::ECDSA_P384_SHA256,
+    webpki::aws_lc_rs::ECDSA_P384_SHA384,
+    webpki::aws_lc_rs::ECDSA_P521_SHA256,
+    webpki::aws_lc_rs::ECDSA_P521_SHA384,
+    webpki::aws_lc_rs::ECDSA_P521_SHA512,
+    webpki::aws_lc_rs::ED25519,
+    webpki::aws_lc_rs::RSA_PKCS1_2048_8192_SHA256,
+    webpki::aws_lc_rs::RSA_PKCS1_2048_8192_SHA384,
+    webpki::aws_lc_rs::RSA_PKCS1_2048_8192_SHA512,
+    webpki::aws_lc_rs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+    webpki::aws_lc_rs::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+    webpki::aws_lc_rs::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

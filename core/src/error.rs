@@ -268,6 +268,15 @@ error_codes! {
     UnsupportedAssertionType = 710, "UNSUPPORTED_ASSERTION_TYPE", InvalidClient, InvalidClient, 401, "The client assertion type is not supported.";
     /// The host's policy hook refused an authentication that passed every check.
     PolicyRefused = 711, "POLICY_REFUSED", InvalidClient, InvalidClient, 401, "Client authentication failed.";
+
+    /// The client is registered for mutual TLS and the request has no client certificate.
+    ClientCertificateRequired = 800, "CLIENT_CERTIFICATE_REQUIRED", InvalidClient, InvalidClient, 401, "A client certificate is required.";
+    /// The client certificate (or the proxy header carrying it) cannot be read.
+    MalformedClientCertificate = 801, "MALFORMED_CLIENT_CERTIFICATE", InvalidClient, InvalidClient, 401, "The client certificate could not be read.";
+    /// The client certificate's chain does not verify to a trusted client CA (or nothing verified it).
+    ClientCertificateUntrusted = 802, "CLIENT_CERTIFICATE_UNTRUSTED", InvalidClient, InvalidClient, 401, "The client certificate is not trusted.";
+    /// The client certificate is not the registered one (subject DN, SAN, or public key).
+    ClientCertificateMismatch = 803, "CLIENT_CERTIFICATE_MISMATCH", InvalidClient, InvalidClient, 401, "The client certificate does not match the client.";
 }
 
 impl fmt::Display for ErrorCode {

@@ -258,6 +258,18 @@ const CLIENT: Rule =
     Rule { number: 9, name: "client", checks: "client_id agrees, the client is registered, for this method" };
 const SECRET: Rule =
     Rule { number: 9, name: "secret", checks: "the secret matches the registered one and has not expired" };
+const CERTIFICATE: Rule =
+    Rule { number: 10, name: "certificate", checks: "the request came with a client certificate that reads" };
+const CHAIN: Rule = Rule {
+    number: 10,
+    name: "chain",
+    checks: "tls_client_auth: the chain verifies to a trusted client CA (here or in the TLS layer)",
+};
+const MATCH: Rule = Rule {
+    number: 10,
+    name: "match",
+    checks: "the registered subject DN or SAN; self-signed: a registered public key",
+};
 
 /// Which mechanism a request uses, as its explanation walks it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -266,6 +278,7 @@ enum Mechanism {
     Post,
     Jwt,
     None,
+    Tls,
 }
 
 impl Mechanism {
@@ -275,6 +288,7 @@ impl Mechanism {
             Self::Post => vec![FORM, MECHANISM, CLIENT, SECRET, POLICY],
             Self::Jwt => [FORM, MECHANISM].into_iter().chain(RULES).collect(),
             Self::None => vec![FORM, MECHANISM, CLIENT, POLICY],
+            Self::Tls => vec![FORM, MECHANISM, CLIENT, CERTIFICATE, CHAIN, MATCH, POLICY],
         }
     }
 
@@ -285,6 +299,9 @@ impl Mechanism {
             C::MalformedRequest | C::RepeatedParameter => "form",
             C::MultipleAuthMethods | C::MissingParameter | C::UnsupportedAssertionType => "mechanism",
             C::NoClientAuthentication if self == Self::None => "client",
+            C::ClientCertificateRequired | C::MalformedClientCertificate => "certificate",
+            C::ClientCertificateUntrusted => "chain",
+            C::ClientCertificateMismatch | C::JwksUnavailable if self == Self::Tls => "match",
             C::NoClientAuthentication => "mechanism",
             C::MalformedAuthorization | C::UnsupportedAuthScheme => "basic",
             C::InvalidSecret | C::SecretExpired => "secret",
@@ -308,6 +325,20 @@ impl Authenticator {
     /// verifier's rules. The same pipeline runs, recording nothing.
     #[must_use]
     pub fn explain(&self, authorization: Authorization<'_>, body: &[u8]) -> Explanation {
+        self.explain_tls(authorization, body, None)
+    }
+
+    /// As [`Authenticator::explain`], for a request that came with a client
+    /// certificate (as [`Authenticator::authenticate_tls`] takes it): the
+    /// mutual-TLS steps (certificate, chain, match) for a client registered
+    /// for them.
+    #[must_use]
+    pub fn explain_tls(
+        &self,
+        authorization: Authorization<'_>,
+        body: &[u8],
+        certificate: Option<crate::PresentedCertificate<'_>>,
+    ) -> Explanation {
         let text = String::from_utf8_lossy(body);
         let pairs: Vec<(String, String)> = crate::form::raw_pairs(&text)
             .filter_map(|(k, v)| {
@@ -318,7 +349,7 @@ impl Authenticator {
             })
             .collect();
         self.explain_with(authorization, &pairs, |shadow, authorization| {
-            shadow.authenticate_raw(authorization, body)
+            shadow.authenticate_tls(authorization, body, certificate)
         })
     }
 
@@ -368,7 +399,19 @@ impl Authenticator {
             (true, _, _) => Mechanism::Basic,
             (false, Some(_), _) => Mechanism::Post,
             (false, None, Some(_)) => Mechanism::Jwt,
-            (false, None, None) => Mechanism::None,
+            (false, None, None) => {
+                let mtls = match &result {
+                    Ok(a) => a.method.is_mtls(),
+                    Err(e) => matches!(
+                        e.code(),
+                        ErrorCode::ClientCertificateRequired
+                            | ErrorCode::MalformedClientCertificate
+                            | ErrorCode::ClientCertificateUntrusted
+                            | ErrorCode::ClientCertificateMismatch
+                    ),
+                };
+                if mtls { Mechanism::Tls } else { Mechanism::None }
+            }
         };
         let rules = mechanism.rules();
         let error = result.as_ref().err().map(AuthError::error);
@@ -404,6 +447,7 @@ impl Authenticator {
                         Algorithm::from_name(d.header.get("alg")?.as_str()?).map(AuthMethod::for_assertion)
                     }),
                     Mechanism::None => named.is_some().then_some(AuthMethod::None),
+                    Mechanism::Tls => None,
                 };
                 (Err(e.error().clone()), Some(e.response()), presented, named.or(sub))
             }

@@ -50,6 +50,7 @@ mod json;
 pub mod jws;
 mod keys;
 mod metrics;
+mod mtls;
 mod net;
 mod policy;
 mod profile;
@@ -76,6 +77,10 @@ pub use hook::{HookContext, HookError, PolicyHook};
 pub use inspect::{Inspection, Warning, inspect};
 pub use keys::{CertificateInfo, JwkSet, SigningKey, VerifyingKey, pem_label};
 pub use metrics::MetricsSnapshot;
+pub use mtls::{
+    CertificateFormat, ClientCertificate, DistinguishedName, MAX_CERTIFICATE_LEN, PresentedCertificate,
+    SanRule, TlsSubject, TrustAnchors,
+};
 pub use net::{JwksUri, UriRules, is_public};
 pub use policy::{CredentialPolicy, CredentialSource, CredentialSpec, Problem};
 pub use profile::{Endpoint, FAPI2_MAX_SKEW, Profile, ReportCount, WouldRefuse};

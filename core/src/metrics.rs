@@ -12,12 +12,14 @@ use crate::client::AuthMethod;
 use crate::error::ErrorCode;
 use crate::verifier::Report;
 
-const METHODS: [AuthMethod; 5] = [
+const METHODS: [AuthMethod; 7] = [
     AuthMethod::ClientSecretBasic,
     AuthMethod::ClientSecretPost,
     AuthMethod::ClientSecretJwt,
     AuthMethod::PrivateKeyJwt,
     AuthMethod::None,
+    AuthMethod::TlsClientAuth,
+    AuthMethod::SelfSignedTlsClientAuth,
 ];
 
 /// The live counters of one verifier.

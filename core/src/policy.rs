@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorCode};
 use crate::json;
 use crate::keys::jwk::{self, Jwk};
 use crate::keys::{JwkSet, VerifyingKey};
+use crate::mtls::TlsSubject;
 use crate::net::{JwksUri, UriRules};
 use crate::profile::Profile;
 
@@ -380,6 +381,7 @@ impl CredentialPolicy {
         let (creds, count, passwords) = self.credentials_of(&fields, usage, secret, secret_expires, now, p);
         // A refused secret counts as one given (its own problem says why).
         self.method_needs(method, count, secret.is_some() || !passwords.is_empty() || count > 0, p);
+        let tls_subject = tls_subject_of(&fields, method, p);
 
         let mut client = Client::new(client_id, method);
         if let Some(a) = settings.pin {
@@ -399,6 +401,9 @@ impl CredentialPolicy {
         }
         for c in creds {
             client = client.with_credential(c);
+        }
+        if let Some(t) = tls_subject {
+            client = client.with_tls_subject(t);
         }
         if let (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, Some(s)) = (method, secret) {
             match client.with_secret(s.as_bytes(), secret_expires) {
@@ -483,8 +488,9 @@ impl CredentialPolicy {
                             meta_err,
                             "/token_endpoint_auth_method",
                             format!(
-                                "the {} profile allows private_key_jwt only, not {}",
+                                "the {} profile allows {}, not {}",
                                 pr.as_str(),
+                                pr.methods_text(),
                                 m.as_str()
                             ),
                         );
@@ -536,7 +542,7 @@ impl CredentialPolicy {
         let mut passwords = Vec::new();
         let password_method = matches!(method, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost);
         let mut count = 0usize;
-        let keyed = matches!(method, AuthMethod::PrivateKeyJwt);
+        let keyed = matches!(method, AuthMethod::PrivateKeyJwt | AuthMethod::SelfSignedTlsClientAuth);
         let forbid = |p: &mut Problems<'_>, at: &str, what: &str| {
             p.push(meta_err, at, format!("{what} is not used by {}", method.as_str()));
         };
@@ -607,9 +613,13 @@ impl CredentialPolicy {
                 };
                 creds.extend(self.credential(&spec, usage, now, &mut p.at("/client_secret")));
             }
-            (AuthMethod::PrivateKeyJwt | AuthMethod::None, Some(_)) => {
-                forbid(p, "/client_secret", "client_secret")
-            }
+            (
+                AuthMethod::PrivateKeyJwt
+                | AuthMethod::None
+                | AuthMethod::TlsClientAuth
+                | AuthMethod::SelfSignedTlsClientAuth,
+                Some(_),
+            ) => forbid(p, "/client_secret", "client_secret"),
             (_, None) => {}
         }
         (creds, count, passwords)
@@ -685,6 +695,20 @@ impl CredentialPolicy {
             }
             AuthMethod::None if count != 0 => {
                 p.push(meta_err, "", "a client with method none has no credentials");
+            }
+            AuthMethod::SelfSignedTlsClientAuth if count == 0 => {
+                p.push(
+                    meta_err,
+                    "",
+                    "self_signed_tls_client_auth needs jwks, jwks_uri or credentials (the certificates' public keys)",
+                );
+            }
+            AuthMethod::TlsClientAuth if count != 0 => {
+                p.push(
+                    meta_err,
+                    "",
+                    "a tls_client_auth client has no credentials: its certificate is named by tls_client_auth_subject_dn or a tls_client_auth_san_* member",
+                );
             }
             _ => {}
         }
@@ -1036,7 +1060,7 @@ impl CredentialPolicy {
                 );
             }
         }
-        let family = key.algorithms().intersect(usage.method.assertion_algorithms());
+        let family = key.algorithms().intersect(usage.method.key_algorithms());
         if family.is_empty() {
             p.push(
                 ErrorCode::KeyUsageMismatch,
@@ -1078,5 +1102,54 @@ fn kty_label(kt: KeyType) -> String {
         KeyType::Rsa => "RSA".to_owned(),
         KeyType::Ed25519 => "Ed25519".to_owned(),
         KeyType::Oct => "symmetric".to_owned(),
+    }
+}
+
+/// The certificate a `tls_client_auth` client names: exactly one of the
+/// RFC 8705 §2.1.2 members; for other methods, none of them.
+fn tls_subject_of(fields: &Fields<'_>, method: AuthMethod, p: &mut Problems<'_>) -> Option<TlsSubject> {
+    let meta_err = ErrorCode::InvalidClientMetadata;
+    let present: Vec<(&str, Option<&str>)> = TlsSubject::MEMBERS
+        .iter()
+        .filter_map(|m| match fields.0.get(*m) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some((*m, v.as_str())),
+        })
+        .collect();
+    if method != AuthMethod::TlsClientAuth {
+        for (m, _) in &present {
+            p.push(meta_err, &format!("/{m}"), format!("{m} is not used by {}", method.as_str()));
+        }
+        return None;
+    }
+    match present.as_slice() {
+        [] => {
+            p.push(
+                meta_err,
+                "",
+                "tls_client_auth needs one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email",
+            );
+            None
+        }
+        [(m, value)] => {
+            let at = format!("/{m}");
+            let Some(value) = value else {
+                p.push(meta_err, &at, format!("{m} must be a string"));
+                return None;
+            };
+            TlsSubject::parse(m, value).map_err(|e| p.push(e.code(), &at, e.detail().to_owned())).ok()
+        }
+        many => {
+            let names: Vec<&str> = many.iter().map(|(m, _)| *m).collect();
+            p.push(
+                meta_err,
+                "",
+                format!(
+                    "tls_client_auth takes exactly one of its certificate members (RFC 8705 §2.1.2), not {}",
+                    names.join(", ")
+                ),
+            );
+            None
+        }
     }
 }

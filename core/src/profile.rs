@@ -94,7 +94,11 @@ impl Profile {
     pub const fn allows_method(self, method: AuthMethod) -> bool {
         match self {
             Self::Compat | Self::Rfc7523bis => true,
-            Self::Fapi2 => matches!(method, AuthMethod::PrivateKeyJwt),
+            // FAPI 2.0 Security Profile §5.3.3.4: private_key_jwt or mutual TLS.
+            Self::Fapi2 => matches!(
+                method,
+                AuthMethod::PrivateKeyJwt | AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth
+            ),
         }
     }
 
@@ -117,13 +121,27 @@ impl Profile {
     }
 
     /// The refusal of `method` under this profile.
+    /// The methods the profile allows, as text for messages.
+    #[must_use]
+    pub const fn methods_text(self) -> &'static str {
+        match self {
+            Self::Compat | Self::Rfc7523bis => "every method",
+            Self::Fapi2 => "private_key_jwt, tls_client_auth and self_signed_tls_client_auth only",
+        }
+    }
+
     pub(crate) fn check_method(self, method: AuthMethod) -> Result<(), Error> {
         if self.allows_method(method) {
             Ok(())
         } else {
             Err(Error::with_detail(
                 ErrorCode::AuthMethodMismatch,
-                format!("the {} profile allows private_key_jwt only, not {}", self.as_str(), method.as_str()),
+                format!(
+                    "the {} profile allows {}, not {}",
+                    self.as_str(),
+                    self.methods_text(),
+                    method.as_str()
+                ),
             ))
         }
     }

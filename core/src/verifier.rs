@@ -438,6 +438,14 @@ impl Verifier {
         r
     }
 
+    /// The key set a client publishes at `uri`, from the remote cache.
+    pub(crate) fn remote_keys(&self, uri: &crate::net::JwksUri, now: i64) -> Result<Arc<JwkSet>> {
+        match &self.remote {
+            Some(r) => r.keys(uri, None, now),
+            None => Err(Error::new(ErrorCode::JwksUnavailable, "remote JWKS fetching is disabled")),
+        }
+    }
+
     /// Count a report-only refusal (the authenticator's, for a method).
     pub(crate) fn count_report(&self, client_id: &str, code: ErrorCode) {
         self.report_counts.add(client_id, code);

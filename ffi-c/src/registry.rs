@@ -79,7 +79,8 @@ pub extern "C" fn jwtauth_client_from_json(
 
 /// A client built in code, without credentials yet: `method` is its
 /// `token_endpoint_auth_method` ("private_key_jwt", "client_secret_jwt",
-/// "client_secret_basic", "client_secret_post", "none"). Unlike
+/// "client_secret_basic", "client_secret_post", "none", "tls_client_auth",
+/// "self_signed_tls_client_auth"). Unlike
 /// `jwtauth_client_from_json`, the credential policy is not applied.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_client_new(

@@ -126,6 +126,14 @@ pub enum jwtauth_status {
     JWTAUTH_UNSUPPORTED_ASSERTION_TYPE = 710,
     /// The host's policy hook refused an authentication that passed every check. (invalid_client, HTTP 401)
     JWTAUTH_POLICY_REFUSED = 711,
+    /// The client is registered for mutual TLS and the request has no client certificate. (invalid_client, HTTP 401)
+    JWTAUTH_CLIENT_CERTIFICATE_REQUIRED = 800,
+    /// The client certificate (or the proxy header carrying it) cannot be read. (invalid_client, HTTP 401)
+    JWTAUTH_MALFORMED_CLIENT_CERTIFICATE = 801,
+    /// The client certificate's chain does not verify to a trusted client CA (or nothing verified it). (invalid_client, HTTP 401)
+    JWTAUTH_CLIENT_CERTIFICATE_UNTRUSTED = 802,
+    /// The client certificate is not the registered one (subject DN, SAN, or public key). (invalid_client, HTTP 401)
+    JWTAUTH_CLIENT_CERTIFICATE_MISMATCH = 803,
 }
 
 impl jwtauth_status {
@@ -189,6 +197,10 @@ impl jwtauth_status {
             jwtauth_core::ErrorCode::SecretExpired => Self::JWTAUTH_SECRET_EXPIRED,
             jwtauth_core::ErrorCode::UnsupportedAssertionType => Self::JWTAUTH_UNSUPPORTED_ASSERTION_TYPE,
             jwtauth_core::ErrorCode::PolicyRefused => Self::JWTAUTH_POLICY_REFUSED,
+            jwtauth_core::ErrorCode::ClientCertificateRequired => Self::JWTAUTH_CLIENT_CERTIFICATE_REQUIRED,
+            jwtauth_core::ErrorCode::MalformedClientCertificate => Self::JWTAUTH_MALFORMED_CLIENT_CERTIFICATE,
+            jwtauth_core::ErrorCode::ClientCertificateUntrusted => Self::JWTAUTH_CLIENT_CERTIFICATE_UNTRUSTED,
+            jwtauth_core::ErrorCode::ClientCertificateMismatch => Self::JWTAUTH_CLIENT_CERTIFICATE_MISMATCH,
             _ => Self::JWTAUTH_INTERNAL,
         }
     }

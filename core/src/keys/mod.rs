@@ -38,4 +38,5 @@ pub(crate) fn split_point(curve: Curve, point: &[u8]) -> (&[u8], &[u8]) {
     (x, y)
 }
 
+pub(crate) use pem::blocks as pem_blocks;
 pub use pem::pem_label;
