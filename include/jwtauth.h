@@ -356,6 +356,24 @@ typedef struct jwtauth_verifier_config jwtauth_verifier_config;
 // reference. Threads: immutable, shareable.
 typedef struct jwtauth_verifying_key jwtauth_verifying_key;
 
+// The client certificate of a mutual-TLS request, as the TLS terminator
+// handed it over (for `jwtauth_authenticate_tls`).
+typedef struct jwtauth_client_certificate {
+  // The bytes (not NUL-terminated).
+  const uint8_t *data;
+  // Their length.
+  size_t len;
+  // Their format: "der", "pem" (the leaf first, then intermediates),
+  // "nginx" (`$ssl_client_escaped_cert`) or "xfcc" (Envoy's
+  // `x-forwarded-client-cert`, one element).
+  const char *format;
+  // Its length.
+  size_t format_len;
+  // Whether the TLS layer verified the chain to the client CAs it trusts
+  // (then `tls_client_auth` needs no `jwtauth_verifier_config_set_client_ca`).
+  bool verified_by_tls;
+} jwtauth_client_certificate;
+
 // One decoded form parameter, for `jwtauth_authenticate_form`.
 typedef struct jwtauth_param {
   // The name (bytes as received, not NUL-terminated).
@@ -558,6 +576,34 @@ jwtauth_status jwtauth_authenticate(const struct jwtauth_authenticator *authenti
                                     struct jwtauth_authenticated **out,
                                     struct jwtauth_error **err);
 
+// As `jwtauth_authenticate`, for a request that came over mutual TLS with
+// `certificate` (NULL: none). A client registered for `tls_client_auth` or
+// `self_signed_tls_client_auth` authenticates with it and its `client_id`
+// in the form; for any client the result carries the certificate's
+// `x5t#S256` (`jwtauth_authenticated_certificate_thumbprint`). A certificate
+// that cannot be read refuses the request
+// (`JWTAUTH_MALFORMED_CLIENT_CERTIFICATE`).
+jwtauth_status jwtauth_authenticate_tls(const struct jwtauth_authenticator *authenticator,
+                                        const char *authorization,
+                                        size_t authorization_len,
+                                        const uint8_t *body,
+                                        size_t body_len,
+                                        const struct jwtauth_client_certificate *certificate,
+                                        struct jwtauth_authenticated **out,
+                                        struct jwtauth_error **err);
+
+// As `jwtauth_authenticator_explain_json`, for a request with a client
+// certificate (NULL: none): the mutual-TLS steps (certificate, chain,
+// match) for a client registered for them.
+jwtauth_status jwtauth_authenticator_explain_tls_json(const struct jwtauth_authenticator *authenticator,
+                                                      const char *authorization,
+                                                      size_t authorization_len,
+                                                      const uint8_t *body,
+                                                      size_t body_len,
+                                                      const struct jwtauth_client_certificate *certificate,
+                                                      char **out,
+                                                      struct jwtauth_error **err);
+
 // Why `authenticator` accepts or refuses this token request (the same
 // arguments as `jwtauth_authenticate`), step by step, as a JSON document
 // (owned: free with `jwtauth_string_free`): the request's own steps (form,
@@ -607,6 +653,12 @@ const char *jwtauth_authenticated_client_id(const struct jwtauth_authenticated *
 // The `token_endpoint_auth_method` used ("private_key_jwt", …). Borrowed
 // from `a`.
 const char *jwtauth_authenticated_method(const struct jwtauth_authenticated *a);
+
+// When the request came with a client certificate (whatever the method),
+// its `x5t#S256` — base64url of the SHA-256 of its DER — for a
+// certificate-bound access token's `cnf` (RFC 8705 §3); NULL otherwise.
+// Borrowed from `a`.
+const char *jwtauth_authenticated_certificate_thumbprint(const struct jwtauth_authenticated *a);
 
 // For the JWT methods, the verified assertion (borrowed from `a`: read it
 // with the `jwtauth_verified_*` accessors, never free it); NULL otherwise.
@@ -902,7 +954,8 @@ jwtauth_status jwtauth_client_from_json(const struct jwtauth_policy *policy,
 
 // A client built in code, without credentials yet: `method` is its
 // `token_endpoint_auth_method` ("private_key_jwt", "client_secret_jwt",
-// "client_secret_basic", "client_secret_post", "none"). Unlike
+// "client_secret_basic", "client_secret_post", "none", "tls_client_auth",
+// "self_signed_tls_client_auth"). Unlike
 // `jwtauth_client_from_json`, the credential policy is not applied.
 jwtauth_status jwtauth_client_new(const char *client_id,
                                   size_t client_id_len,
@@ -1247,6 +1300,16 @@ jwtauth_status jwtauth_verifier_config_set_event_hook(struct jwtauth_verifier_co
                                                       jwtauth_event_hook_fn f,
                                                       void *user_data,
                                                       struct jwtauth_error **err);
+
+// The CAs (PEM, one or more certificates) that `tls_client_auth` client
+// certificates must chain to when the TLS layer did not verify them
+// (`jwtauth_client_certificate.verified_by_tls` false). Used by
+// authenticators made from this configuration. `JWTAUTH_INVALID_KEY` when
+// a block is not a usable CA certificate.
+jwtauth_status jwtauth_verifier_config_set_client_ca(struct jwtauth_verifier_config *config,
+                                                     const char *pem,
+                                                     size_t pem_len,
+                                                     struct jwtauth_error **err);
 
 // The profile enforced: "compat" (the default), "rfc7523bis" or "fapi2"
 // (docs/profiles.md); a client's own profile overrides it.

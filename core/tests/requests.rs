@@ -44,7 +44,27 @@ fn authenticator(
     if let Some(p) = cfg.get("report_profile").and_then(Value::as_str) {
         b = b.report_profile(jwtauth::Profile::from_name(p).unwrap());
     }
-    Authenticator::new(b.build().unwrap(), Arc::new(registry)).with_realm(cfg["realm"].as_str().unwrap())
+    let mut a =
+        Authenticator::new(b.build().unwrap(), Arc::new(registry)).with_realm(cfg["realm"].as_str().unwrap());
+    if let Some(pem) = cfg.get("client_ca").and_then(Value::as_str) {
+        a = a.with_client_ca(jwtauth::TrustAnchors::from_pem(pem.as_bytes()).unwrap());
+    }
+    a
+}
+
+/// A step's client certificate: `{"format", "data", "verified_by_tls"}`
+/// (DER as standard base64).
+fn certificate_of(step: &Value) -> Option<(jwtauth::CertificateFormat, Vec<u8>, bool)> {
+    use base64::Engine as _;
+    let c = step.get("certificate")?;
+    let format = jwtauth::CertificateFormat::named(c["format"].as_str().unwrap()).unwrap();
+    let data = c["data"].as_str().unwrap();
+    let bytes = if format == jwtauth::CertificateFormat::Der {
+        base64::engine::general_purpose::STANDARD.decode(data).unwrap()
+    } else {
+        data.as_bytes().to_vec()
+    };
+    Some((format, bytes, c["verified_by_tls"].as_bool().unwrap()))
 }
 
 #[test]
@@ -101,17 +121,43 @@ fn request_vectors() {
                 clock.set(t);
             }
             let authorization = step.get("authorization").and_then(Value::as_str);
+            let cert = certificate_of(step);
+            let presented = cert.as_ref().map(|(format, bytes, verified_by_tls)| jwtauth::PresentedCertificate::Raw {
+                format: *format,
+                bytes,
+                verified_by_tls: *verified_by_tls,
+            });
             // The explanation first: it records nothing and reaches authenticate's verdict.
-            let explained = auth.explain(
+            let explained = auth.explain_tls(
                 jwtauth::Authorization::from(authorization),
                 step["body"].as_str().unwrap().as_bytes(),
+                presented,
             );
             let results = {
                 let mut r = vec![(
                     "body",
-                    auth.authenticate_body(authorization, step["body"].as_str().unwrap().as_bytes()),
+                    auth.authenticate_tls(
+                        jwtauth::Authorization::from(authorization),
+                        step["body"].as_str().unwrap().as_bytes(),
+                        presented,
+                    ),
                 )];
-                if let Some(form) = step.get("form") {
+                if cert.is_some() {
+                    // The certificate API: its pair variant must agree too.
+                    let form = step["form"].as_array().unwrap();
+                    let pairs: Vec<(&str, &str)> =
+                        form.iter().map(|p| (p[0].as_str().unwrap(), p[1].as_str().unwrap())).collect();
+                    if step["expect"].get("error").is_some() || !pairs.iter().any(|(k, _)| *k == "client_assertion") {
+                        r.push((
+                            "form",
+                            auth.authenticate_tls_pairs(
+                                jwtauth::Authorization::from(authorization),
+                                pairs.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())),
+                                presented,
+                            ),
+                        ));
+                    }
+                } else if let Some(form) = step.get("form") {
                     // The pair API must agree with the body API; only run it
                     // when the step is not a replay of the body request.
                     let pairs: Vec<(String, String)> = form
@@ -170,6 +216,8 @@ fn request_vectors() {
                         a.client_id() == expect["client_id"].as_str().unwrap()
                             && a.method.as_str() == expect["method"].as_str().unwrap()
                             && a.assertion.is_some() == a.method.as_str().ends_with("_jwt")
+                            && a.certificate_thumbprint.as_deref()
+                                == expect.get("certificate_thumbprint").and_then(Value::as_str)
                             && match expect.get("would_refuse") {
                                 None => true,
                                 Some(Value::Null) => a.would_refuse.is_none(),

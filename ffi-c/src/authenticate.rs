@@ -11,7 +11,7 @@
 
 use std::ffi::{CString, c_char};
 
-use jwtauth_core::{Authenticated, Authenticator, Authorization};
+use jwtauth_core::{Authenticated, Authenticator, Authorization, CertificateFormat, PresentedCertificate};
 
 use crate::args::{Out, bytes, free, obj, opt_text, to_c};
 use crate::boundary::{Failure, call, infallible};
@@ -39,6 +39,27 @@ pub struct jwtauth_authenticated {
     method: CString,
     verified: Option<jwtauth_verified>,
     would_refuse: Option<jwtauth_core::WouldRefuse>,
+    certificate_thumbprint: Option<CString>,
+}
+
+/// The client certificate of a mutual-TLS request, as the TLS terminator
+/// handed it over (for `jwtauth_authenticate_tls`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct jwtauth_client_certificate {
+    /// The bytes (not NUL-terminated).
+    pub data: *const u8,
+    /// Their length.
+    pub len: usize,
+    /// Their format: "der", "pem" (the leaf first, then intermediates),
+    /// "nginx" (`$ssl_client_escaped_cert`) or "xfcc" (Envoy's
+    /// `x-forwarded-client-cert`, one element).
+    pub format: *const c_char,
+    /// Its length.
+    pub format_len: usize,
+    /// Whether the TLS layer verified the chain to the client CAs it trusts
+    /// (then `tls_client_auth` needs no `jwtauth_verifier_config_set_client_ca`).
+    pub verified_by_tls: bool,
 }
 
 /// One decoded form parameter, for `jwtauth_authenticate_form`.
@@ -72,9 +93,13 @@ pub extern "C" fn jwtauth_authenticator_new(
         let out = Out::new(out, "out")?;
         let verifier = obj(config, "config")?.build()?;
         let registry = obj(registry, "registry")?.inner.clone();
+        let config = obj(config, "config")?;
         let mut a = Authenticator::new(verifier, registry);
         if let Some(r) = opt_text(realm, realm_len, "realm")? {
             a = a.with_realm(r);
+        }
+        if let Some(ca) = config.client_ca() {
+            a = a.with_client_ca(ca.clone());
         }
         out.write(to_c(jwtauth_authenticator { inner: a }));
         Ok(())
@@ -108,6 +133,7 @@ fn result(a: Authenticated) -> jwtauth_authenticated {
         method: c_string(a.method.as_str()),
         verified: a.assertion.map(jwtauth_verified::new),
         would_refuse: a.would_refuse,
+        certificate_thumbprint: a.certificate_thumbprint.as_deref().map(c_string),
     }
 }
 
@@ -143,6 +169,78 @@ pub extern "C" fn jwtauth_authenticate(
         let a = obj(authenticator, "authenticator")?;
         let header = header_arg(authorization, authorization_len)?;
         respond(a, header, body, body_len, out)
+    })
+}
+
+/// The certificate argument: NULL for a request without one.
+fn certificate_arg<'a>(
+    cert: *const jwtauth_client_certificate,
+) -> Result<Option<PresentedCertificate<'a>>, Failure> {
+    if cert.is_null() {
+        return Ok(None);
+    }
+    let c = *obj(cert, "certificate")?;
+    let name = crate::args::text(c.format, c.format_len, "certificate format")?;
+    let format = CertificateFormat::named(name)?;
+    Ok(Some(PresentedCertificate::Raw {
+        format,
+        bytes: bytes(c.data, c.len, "certificate data")?,
+        verified_by_tls: c.verified_by_tls,
+    }))
+}
+
+/// As `jwtauth_authenticate`, for a request that came over mutual TLS with
+/// `certificate` (NULL: none). A client registered for `tls_client_auth` or
+/// `self_signed_tls_client_auth` authenticates with it and its `client_id`
+/// in the form; for any client the result carries the certificate's
+/// `x5t#S256` (`jwtauth_authenticated_certificate_thumbprint`). A certificate
+/// that cannot be read refuses the request
+/// (`JWTAUTH_MALFORMED_CLIENT_CERTIFICATE`).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_authenticate_tls(
+    authenticator: *const jwtauth_authenticator,
+    authorization: *const c_char,
+    authorization_len: usize,
+    body: *const u8,
+    body_len: usize,
+    certificate: *const jwtauth_client_certificate,
+    out: *mut *mut jwtauth_authenticated,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let a = obj(authenticator, "authenticator")?;
+        let header = header_arg(authorization, authorization_len)?;
+        let body = bytes(body, body_len, "body")?;
+        let cert = certificate_arg(certificate)?;
+        let done = a.inner.authenticate_tls(header, body, cert)?;
+        out.write(to_c(result(done)));
+        Ok(())
+    })
+}
+
+/// As `jwtauth_authenticator_explain_json`, for a request with a client
+/// certificate (NULL: none): the mutual-TLS steps (certificate, chain,
+/// match) for a client registered for them.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_authenticator_explain_tls_json(
+    authenticator: *const jwtauth_authenticator,
+    authorization: *const c_char,
+    authorization_len: usize,
+    body: *const u8,
+    body_len: usize,
+    certificate: *const jwtauth_client_certificate,
+    out: *mut *mut c_char,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let out = Out::new(out, "out")?;
+        let a = obj(authenticator, "authenticator")?;
+        let header = header_arg(authorization, authorization_len)?;
+        let body = bytes(body, body_len, "body")?;
+        let cert = certificate_arg(certificate)?;
+        give(out, &a.inner.explain_tls(header, body, cert).to_json().to_string());
+        Ok(())
     })
 }
 
@@ -276,6 +374,17 @@ pub extern "C" fn jwtauth_authenticated_client_id(a: *const jwtauth_authenticate
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_authenticated_method(a: *const jwtauth_authenticated) -> *const c_char {
     infallible(std::ptr::null(), || obj(a, "a").map_or(std::ptr::null(), |a| a.method.as_ptr()))
+}
+
+/// When the request came with a client certificate (whatever the method),
+/// its `x5t#S256` — base64url of the SHA-256 of its DER — for a
+/// certificate-bound access token's `cnf` (RFC 8705 §3); NULL otherwise.
+/// Borrowed from `a`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_authenticated_certificate_thumbprint(a: *const jwtauth_authenticated) -> *const c_char {
+    infallible(std::ptr::null(), || {
+        obj(a, "a").ok().and_then(|a| a.certificate_thumbprint.as_ref()).map_or(std::ptr::null(), |c| c.as_ptr())
+    })
 }
 
 /// For the JWT methods, the verified assertion (borrowed from `a`: read it

@@ -44,6 +44,7 @@ pub struct jwtauth_verifier_config {
     report_profile: Option<Profile>,
     hook: Option<crate::hook::CallbackHook>,
     events: Option<crate::hook::CallbackEvents>,
+    client_ca: Option<jwtauth_core::TrustAnchors>,
     leeway: Option<i64>,
     max_age: Option<i64>,
     max_lifetime: Option<i64>,
@@ -55,6 +56,11 @@ pub struct jwtauth_verifier_config {
 }
 
 impl jwtauth_verifier_config {
+    /// The client CAs for `tls_client_auth` (authenticators only).
+    pub(crate) const fn client_ca(&self) -> Option<&jwtauth_core::TrustAnchors> {
+        self.client_ca.as_ref()
+    }
+
     pub(crate) fn build(&self) -> Result<Verifier, Failure> {
         let mut b = Verifier::builder(self.issuer.as_str());
         if let Some(t) = &self.token_endpoint {
@@ -305,6 +311,7 @@ pub extern "C" fn jwtauth_verifier_config_new(
             report_profile: None,
             hook: None,
             events: None,
+            client_ca: None,
             leeway: None,
             max_age: None,
             max_lifetime: None,
@@ -485,6 +492,26 @@ pub extern "C" fn jwtauth_verifier_config_set_event_hook(
     call(err, || {
         obj_mut(config, "config")?.events =
             f.map(|f| crate::hook::CallbackEvents { f, user_data: crate::replay::UserData(user_data) });
+        Ok(())
+    })
+}
+
+/// The CAs (PEM, one or more certificates) that `tls_client_auth` client
+/// certificates must chain to when the TLS layer did not verify them
+/// (`jwtauth_client_certificate.verified_by_tls` false). Used by
+/// authenticators made from this configuration. `JWTAUTH_INVALID_KEY` when
+/// a block is not a usable CA certificate.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_verifier_config_set_client_ca(
+    config: *mut jwtauth_verifier_config,
+    pem: *const c_char,
+    pem_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let config = obj_mut(config, "config")?;
+        let pem = bytes(pem.cast(), pem_len, "pem")?;
+        config.client_ca = Some(jwtauth_core::TrustAnchors::from_pem(pem)?);
         Ok(())
     })
 }

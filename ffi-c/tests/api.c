@@ -176,6 +176,36 @@ static void test_event_hook(void) {
   jwtauth_registry_free(reg);
 }
 
+/* Mutual TLS arguments (the vectors run the method itself): a bad format is
+ * the caller's error, a certificate that does not read is the request's. */
+static void test_mtls_arguments(void) {
+  const char *doc = "{\"clients\":[{\"client_id\":\"dev\",\"token_endpoint_auth_method\":\"tls_client_auth\","
+                    "\"tls_client_auth_san_dns\":\"dev.example.com\"}]}";
+  const uint8_t *body = (const uint8_t *)"grant_type=client_credentials&client_id=dev";
+  jwtauth_registry *reg = NULL;
+  jwtauth_verifier_config *cfg = NULL;
+  jwtauth_authenticator *auth = NULL;
+  jwtauth_authenticated *a = NULL;
+  char *why = NULL;
+  OK(jwtauth_registry_from_json(STR(doc), NULL, NOW, &reg, NULL));
+  OK(jwtauth_verifier_config_new(S(ISSUER), &cfg, NULL));
+  FAILS(JWTAUTH_INVALID_KEY, jwtauth_verifier_config_set_client_ca(cfg, S("not a CA bundle"), &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_set_client_ca(NULL, S("x"), &err));
+  OK(jwtauth_authenticator_new(cfg, reg, NULL, 0, &auth, NULL));
+  jwtauth_client_certificate bad_format = {(const uint8_t *)"x", 1, "p12", 3, false};
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticate_tls(auth, NULL, 0, body, 43, &bad_format, &a, &err));
+  jwtauth_client_certificate garbage = {(const uint8_t *)"not DER", 7, "der", 3, true};
+  FAILS(JWTAUTH_MALFORMED_CLIENT_CERTIFICATE, jwtauth_authenticate_tls(auth, NULL, 0, body, 43, &garbage, &a, &err));
+  FAILS(JWTAUTH_CLIENT_CERTIFICATE_REQUIRED, jwtauth_authenticate_tls(auth, NULL, 0, body, 43, NULL, &a, &err));
+  OK(jwtauth_authenticator_explain_tls_json(auth, NULL, 0, body, 43, NULL, &why, NULL));
+  CHECK(strstr(why, "\"name\":\"certificate\",\"rule\":10,\"status\":\"fail\"") != NULL, "explain: %s", why);
+  jwtauth_string_free(why);
+  CHECK(jwtauth_authenticated_certificate_thumbprint(NULL) == NULL, "NULL result, NULL thumbprint");
+  jwtauth_authenticator_free(auth);
+  jwtauth_verifier_config_free(cfg);
+  jwtauth_registry_free(reg);
+}
+
 /* Profiles: a fapi2 server refuses Basic; a report-only fapi2 profile accepts
  * it, says what it would refuse, and counts it. */
 static void test_profiles(void) {
@@ -996,6 +1026,7 @@ int main(void) {
   test_profiles();
   test_policy_hook();
   test_event_hook();
+  test_mtls_arguments();
   test_remote_jwks();
   test_policy();
   test_redis_store();

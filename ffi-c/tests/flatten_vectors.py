@@ -7,6 +7,7 @@ spelled out); every verdict is computed by the library through the C API.
 
     python3 ffi-c/tests/flatten_vectors.py > vectors.rec
 """
+import base64
 import json
 import os
 import sys
@@ -55,6 +56,8 @@ def config(cfg):
     for name, url in cfg.get("endpoints", {}).items():
         rec("cfg_endpoint", name)
         rec("cfg_endpoint_url", url)
+    if "client_ca" in cfg:
+        rec("cfg_client_ca", cfg["client_ca"])
 
 
 def would_refuse(exp):
@@ -145,10 +148,17 @@ def requests():
                 rec("authorization", step["authorization"])
             rec("body", step["body"])
             exp = step["expect"]
+            cert = step.get("certificate")
+            if cert is not None:
+                data = base64.b64decode(cert["data"]) if cert["format"] == "der" else cert["data"]
+                rec("cert_format", cert["format"])
+                rec("cert_verified", cert["verified_by_tls"])
+                rec("cert_data", data)
             # The decoded-pairs API gets the same request too, except for a
             # successful JWT step (its assertion was just used: a replay).
             form = step.get("form")
-            if form is not None and not ("error" not in exp and any(k == "client_assertion" for k, _ in form)):
+            # (The C API takes a certificate with a raw body only.)
+            if cert is None and form is not None and not ("error" not in exp and any(k == "client_assertion" for k, _ in form)):
                 for k, v in form:
                     rec("form_name", k)
                     rec("form_value", v)
@@ -163,6 +173,7 @@ def requests():
             else:
                 rec("expect_client", exp["client_id"])
                 rec("expect_method", exp["method"])
+                rec("expect_thumbprint", exp.get("certificate_thumbprint", ""))
                 would_refuse(exp)
             rec("end_step", "")
         rec("end_case", "")

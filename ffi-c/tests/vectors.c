@@ -71,6 +71,8 @@ static bool config_record(jwtauth_verifier_config **cfg, record *r) {
     OK(jwtauth_verifier_config_set_profile(*cfg, r->value, r->len, NULL));
   } else if (is(r, "cfg_report_profile")) {
     OK(jwtauth_verifier_config_set_report_profile(*cfg, r->value, r->len, NULL));
+  } else if (is(r, "cfg_client_ca")) {
+    OK(jwtauth_verifier_config_set_client_ca(*cfg, r->value, r->len, NULL));
   } else {
     return false;
   }
@@ -226,6 +228,9 @@ static void request_case(record *r, const char *id) {
   char *realm = NULL, *registry_json = NULL, *problems = NULL;
   char *authorization = NULL, *body = NULL;
   char *expect_error = NULL, *expect_body = NULL, *expect_client = NULL, *expect_method = NULL, *expect_would = NULL;
+  char *expect_thumbprint = NULL, *cert_format = NULL, *cert_data = NULL;
+  size_t cert_len = 0;
+  bool cert_verified = false;
   int64_t now = 0, expect_status = 0, expect_www = 0;
   char *names[MAX_PARAMS], *values[MAX_PARAMS];
   size_t nparams = 0;
@@ -301,6 +306,15 @@ static void request_case(record *r, const char *id) {
       expect_method = dup(r);
     } else if (is(r, "expect_would")) {
       expect_would = dup(r);
+    } else if (is(r, "expect_thumbprint")) {
+      expect_thumbprint = dup(r);
+    } else if (is(r, "cert_format")) {
+      cert_format = dup(r);
+    } else if (is(r, "cert_verified")) {
+      cert_verified = num(r) == 1;
+    } else if (is(r, "cert_data")) {
+      cert_data = dup(r); /* DER may hold NUL bytes: the length is kept */
+      cert_len = r->len;
     } else if (is(r, "end_step")) {
       jwtauth_param params[MAX_PARAMS];
       for (size_t i = 0; i < nparams; i++) {
@@ -311,9 +325,13 @@ static void request_case(record *r, const char *id) {
         jwtauth_authenticated *a = NULL;
         jwtauth_error *err = NULL;
         size_t alen = authorization ? strlen(authorization) : 0;
+        jwtauth_client_certificate cert = {(const uint8_t *)cert_data, cert_len, cert_format,
+                                           cert_format ? strlen(cert_format) : 0, cert_verified};
         jwtauth_status st =
-            api == 0 ? jwtauth_authenticate(auth, authorization, alen, (const uint8_t *)body, strlen(body), &a, &err)
-                     : jwtauth_authenticate_form(auth, authorization, alen, params, nparams, &a, &err);
+            cert_format != NULL
+                ? jwtauth_authenticate_tls(auth, authorization, alen, (const uint8_t *)body, strlen(body), &cert, &a, &err)
+            : api == 0 ? jwtauth_authenticate(auth, authorization, alen, (const uint8_t *)body, strlen(body), &a, &err)
+                       : jwtauth_authenticate_form(auth, authorization, alen, params, nparams, &a, &err);
         const char *api_name = api == 0 ? "body" : "form";
         if (expect_error != NULL) {
           const char *www = jwtauth_error_www_authenticate(err);
@@ -337,6 +355,10 @@ static void request_case(record *r, const char *id) {
           jwtauth_status would = jwtauth_authenticated_would_refuse(a, &profile);
           CHECK(would_matches(would, profile, expect_would), "%s step %d (%s): would refuse %s %s, want %s", id,
                 step, api_name, profile ? profile : "-", name_of(would), expect_would);
+          const char *thumb = jwtauth_authenticated_certificate_thumbprint(a);
+          CHECK(strcmp(thumb ? thumb : "", expect_thumbprint ? expect_thumbprint : "") == 0,
+                "%s step %d (%s): thumbprint %s, want %s", id, step, api_name, thumb ? thumb : "-",
+                expect_thumbprint ? expect_thumbprint : "-");
         }
         jwtauth_authenticated_free(a);
         jwtauth_error_free(err);
@@ -344,8 +366,10 @@ static void request_case(record *r, const char *id) {
       for (size_t i = 0; i < nparams; i++) free(names[i]), free(values[i]);
       nparams = 0, has_form = false;
       free(authorization), free(body), free(expect_error), free(expect_body), free(expect_client),
-          free(expect_method), free(expect_would);
+          free(expect_method), free(expect_would), free(expect_thumbprint), free(cert_format), free(cert_data);
       authorization = body = expect_error = expect_body = expect_client = expect_method = expect_would = NULL;
+      expect_thumbprint = cert_format = cert_data = NULL;
+      cert_len = 0, cert_verified = false;
       step++;
       steps_run++;
     } else {

@@ -22,7 +22,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+import ipaddress
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOW = 1_800_000_000
@@ -1133,6 +1135,173 @@ def request_cases(keys, entries):
     return cases
 
 
+# ---------------------------------------------------------------- mutual TLS
+
+
+def mtls_cases(m, keys, entries):
+    """Request vectors for tls_client_auth and self_signed_tls_client_auth.
+    A step's `certificate` is {"format", "data", "verified_by_tls"}: DER as
+    standard base64, the other formats as text."""
+    cases = []
+    der = lambda name: x509.load_pem_x509_certificate(m[name].encode()).public_bytes(serialization.Encoding.DER)
+    s256 = lambda name: b64u(hashlib.sha256(der(name)).digest())
+    esc = lambda text: urllib.parse.quote(text, safe="")
+
+    def cert(name, fmt="der", verified=False, data=None):
+        if data is None:
+            data = {"der": lambda: base64.b64encode(der(name)).decode(), "pem": lambda: m[name],
+                    "nginx": lambda: esc(m[name]),
+                    "xfcc": lambda: f'By=spiffe://example.com/gw;Hash=00;Cert="{esc(m[name])}";'
+                                    f'Chain="{esc(m[name] + m["ca_pem"])}";Subject="CN=svc-payments";DNS=svc.example.com'}[fmt]()
+        return {"format": fmt, "data": data, "verified_by_tls": verified}
+
+    def step(client_id, certificate, expect, form=None):
+        f = form or [("grant_type", "client_credentials"), ("client_id", client_id)]
+        s = {"form": [list(p) for p in f], "body": form_encode(f), "expect": expect}
+        if certificate is not None:
+            s["certificate"] = certificate
+        return s
+
+    ok = lambda cid, method, name: {"client_id": cid, "method": method, "certificate_thumbprint": s256(name)}
+    err = lambda code, status=401: {"error": code, "status": status, "www_authenticate": False}
+    tls = lambda cid, member, value, **kw: {"client_id": cid, "token_endpoint_auth_method": "tls_client_auth", member: value, **kw}
+    def jwk_of(name):
+        n = x509.load_pem_x509_certificate(m[name].encode()).public_key().public_numbers()
+        return {"kty": "EC", "crv": "P-256", "x": b64u_int(n.x, 32), "y": b64u_int(n.y, 32)}
+    ca_cfg = {"client_ca": m["ca_pem"]}
+
+    def case(id, description, clients, steps, config=ca_cfg, registration=None):
+        c = {"id": id, "description": description, "now": NOW, "registry": {"clients": clients}}
+        if config:
+            c["config"] = config
+        if registration:
+            c["registration"] = registration
+        c["steps"] = steps
+        cases.append(c)
+
+    by_dn = tls("by-dn", "tls_client_auth_subject_dn", "cn = SVC-Payments, ou=payments + o=Example  Corp, c=de")
+    case("mtls-subject-dn", "tls_client_auth by subject DN: parsed RDNs (multi-valued, BMPString, PrintableString), case and spaces prepared; each terminator format", [by_dn], [
+        step("by-dn", cert("svc"), ok("by-dn", "tls_client_auth", "svc")),
+        step("by-dn", cert("svc", "pem"), ok("by-dn", "tls_client_auth", "svc")),
+        step("by-dn", cert("svc", "nginx"), ok("by-dn", "tls_client_auth", "svc")),
+        step("by-dn", cert("svc", "xfcc"), ok("by-dn", "tls_client_auth", "svc")),
+        step("by-dn", None, err("CLIENT_CERTIFICATE_REQUIRED")),
+        step("by-dn", cert("forged"), err("CLIENT_CERTIFICATE_UNTRUSTED")),
+        step("by-dn", cert("expired"), err("CLIENT_CERTIFICATE_UNTRUSTED")),
+        step("by-dn", cert("svc", "pem", data=m["svc"][: len(m["svc"]) // 2]), err("MALFORMED_CLIENT_CERTIFICATE")),
+        step("by-dn", cert("svc", "xfcc", data="By=spiffe://a;Hash=00"), err("MALFORMED_CLIENT_CERTIFICATE")),
+        step("by-dn", cert("svc", "xfcc", data=cert("svc", "xfcc")["data"] + ",By=x;Cert=y"), err("MALFORMED_CLIENT_CERTIFICATE")),
+    ])
+    case("mtls-subject-dn-near-miss", "a subject DN that differs: another CN, the multi-valued RDN split, an extra RDN", [
+        tls("other-cn", "tls_client_auth_subject_dn", "CN=svc-billing,OU=Payments+O=Example Corp,C=DE"),
+        tls("split", "tls_client_auth_subject_dn", "CN=svc-payments,OU=Payments,O=Example Corp,C=DE"),
+        tls("extra", "tls_client_auth_subject_dn", "CN=svc-payments,OU=Payments+O=Example Corp,C=DE,DC=example")], [
+        step(cid, cert("svc"), err("CLIENT_CERTIFICATE_MISMATCH")) for cid in ("other-cn", "split", "extra")])
+    case("mtls-san", "tls_client_auth by each SAN type: DNS case-insensitive, URI exact, IP as an address, email domain case-insensitive", [
+        tls("by-dns", "tls_client_auth_san_dns", "SVC.example.com"),
+        tls("by-uri", "tls_client_auth_san_uri", "spiffe://example.com/ns/pay/sa/svc"),
+        tls("by-ip", "tls_client_auth_san_ip", "2001:0db8:0:0::7"),
+        tls("by-email", "tls_client_auth_san_email", "Ops@example.COM"),
+        tls("uri-case", "tls_client_auth_san_uri", "spiffe://example.com/ns/pay/sa/SVC"),
+        tls("ip-other", "tls_client_auth_san_ip", "2001:db8::8"),
+        tls("email-local", "tls_client_auth_san_email", "ops@example.com")], [
+        *[step(cid, cert("svc"), ok(cid, "tls_client_auth", "svc")) for cid in ("by-dns", "by-uri", "by-ip", "by-email")],
+        *[step(cid, cert("svc"), err("CLIENT_CERTIFICATE_MISMATCH")) for cid in ("uri-case", "ip-other", "email-local")],
+    ])
+    case("mtls-verified-by-tls", "no client CAs configured: only a chain the TLS layer verified counts", [by_dn], [
+        step("by-dn", cert("svc"), err("CLIENT_CERTIFICATE_UNTRUSTED")),
+        step("by-dn", cert("svc", verified=True), ok("by-dn", "tls_client_auth", "svc")),
+    ], config={})
+    device = {"client_id": "device", "token_endpoint_auth_method": "self_signed_tls_client_auth", "jwks": {"keys": [jwk_of("device")]}}
+    case("mtls-self-signed", "self_signed_tls_client_auth: the registered key, whoever issued the certificate", [device], [
+        step("device", cert("device"), ok("device", "self_signed_tls_client_auth", "device")),
+        step("device", cert("imposter"), err("CLIENT_CERTIFICATE_MISMATCH")),
+        step("device", None, err("CLIENT_CERTIFICATE_REQUIRED")),
+    ])
+    pk = {"client_id": "c-ec", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [entries["ec256-a"]["jwk"]]}}
+    claims = {"iss": "c-ec", "sub": "c-ec", "aud": ISSUER, "jti": "mtls-1", "iat": NOW, "exp": NOW + 60}
+    assertion = token({"alg": "ES256", "kid": "ec256-a"}, claims, keys["ec256-a"], "ES256")
+    jwt = [("grant_type", "client_credentials"), ("client_assertion_type", JWT_BEARER), ("client_assertion", assertion)]
+    case("mtls-mixed", "a certificate authenticates only a client registered for it; with any method it binds the token", [by_dn, pk], [
+        step("c-ec", cert("svc"), ok("c-ec", "private_key_jwt", "svc"), form=jwt),
+        step("c-ec", cert("svc"), err("NO_CLIENT_AUTHENTICATION")),
+        step("by-dn", cert("svc"), err("AUTH_METHOD_MISMATCH"),
+             form=[("grant_type", "client_credentials"), ("client_id", "by-dn"), ("client_secret", "a-secret-0123456789")]),
+    ])
+    case("mtls-fapi2", "fapi2 allows tls_client_auth", [{**by_dn, "profile": "fapi2"}], [
+        step("by-dn", cert("svc"), ok("by-dn", "tls_client_auth", "svc"))])
+    for id, description, client, problems in [
+        ("register-mtls-none", "tls_client_auth without a certificate member", {"client_id": "a", "token_endpoint_auth_method": "tls_client_auth"}, ["INVALID_CLIENT_METADATA"]),
+        ("register-mtls-two", "tls_client_auth with two certificate members", tls("a", "tls_client_auth_san_dns", "a.example", tls_client_auth_san_uri="https://a.example"), ["INVALID_CLIENT_METADATA"]),
+        ("register-mtls-bad-dn", "an unparseable subject DN", tls("a", "tls_client_auth_subject_dn", "CN=a,=b"), ["INVALID_CLIENT_METADATA"]),
+        ("register-mtls-bad-ip", "an IP SAN that is not an address", tls("a", "tls_client_auth_san_ip", "10.0.0"), ["INVALID_CLIENT_METADATA"]),
+        ("register-mtls-secret", "tls_client_auth with a client_secret", tls("a", "tls_client_auth_san_dns", "a.example", client_secret="a-secret-0123456789"), ["INVALID_CLIENT_METADATA"]),
+        ("register-mtls-member-elsewhere", "a certificate member on a private_key_jwt client", {**pk, "tls_client_auth_san_dns": "a.example"}, ["INVALID_CLIENT_METADATA"]),
+        ("register-self-signed-no-keys", "self_signed_tls_client_auth without keys", {"client_id": "a", "token_endpoint_auth_method": "self_signed_tls_client_auth"}, ["INVALID_CLIENT_METADATA"]),
+        ("register-self-signed-private", "a private key in a self-signed client's jwks", {**device, "jwks": {"keys": [{**jwk_of("device"), "d": b64u(b"x" * 32)}]}}, ["PRIVATE_KEY_MATERIAL"]),
+    ]:
+        case(id, description, [client], [], config=None, registration={"problems": problems})
+    return cases
+
+MTLS_NOT_BEFORE, MTLS_NOT_AFTER = 1_735_689_600, 4_102_444_800  # 2025 .. 2100
+
+
+def mtls_material(existing):
+    """A client CA, certificates of each subject shape it issued, one from a
+    rogue CA, an expired one, and self-signed ones -- made once and kept in
+    keys.json (their thumbprints stay put)."""
+    if existing:
+        return existing
+    when = lambda t: datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+    pem = lambda c: c.public_bytes(serialization.Encoding.PEM).decode()
+
+    def build(subject, key, issuer_name, issuer_key, ca=False, sans=(), nb=MTLS_NOT_BEFORE, na=MTLS_NOT_AFTER):
+        b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name).public_key(key.public_key())
+             .serial_number(x509.random_serial_number()).not_valid_before(when(nb)).not_valid_after(when(na)))
+        if ca:
+            b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            b = b.add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                              data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                              crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+        else:
+            b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        if sans:
+            b = b.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
+        return b.sign(issuer_key, hashes.SHA256())
+
+    def ca(cn):
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+        return key, name, build(name, key, name, key, ca=True)
+
+    ca_key, ca_name, ca_cert = ca("Example Client CA")
+    rogue_key, rogue_name, _ = ca("Rogue CA")
+    # C=DE / (O=Example Corp + OU=Payments, multi-valued) / CN=svc-payments,
+    # the country a PrintableString and the organisation a BMPString.
+    svc_name = x509.Name([
+        x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.COUNTRY_NAME, "DE", _type=x509.name._ASN1Type.PrintableString)]),
+        x509.RelativeDistinguishedName([
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Corp", _type=x509.name._ASN1Type.BMPString),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Payments"),
+        ]),
+        x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.COMMON_NAME, "svc-payments")]),
+    ])
+    sans = [x509.DNSName("svc.example.com"), x509.UniformResourceIdentifier("spiffe://example.com/ns/pay/sa/svc"),
+            x509.IPAddress(ipaddress.ip_address("2001:db8::7")), x509.RFC822Name("Ops@Example.com")]
+    out = {"ca_pem": pem(ca_cert)}
+    key = ec.generate_private_key(ec.SECP256R1())
+    out["svc"] = pem(build(svc_name, key, ca_name, ca_key, sans=sans))
+    key = ec.generate_private_key(ec.SECP256R1())
+    out["forged"] = pem(build(svc_name, key, rogue_name, rogue_key, sans=sans))
+    key = ec.generate_private_key(ec.SECP256R1())
+    out["expired"] = pem(build(svc_name, key, ca_name, ca_key, sans=sans, nb=1_577_836_800, na=1_609_459_200))
+    for name in ("device", "imposter"):
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "device-42")])
+        out[name] = pem(build(subject, key, subject, key))
+    return out
+
+
 def thumbprint(jwk):
     req = {"RSA": ["e", "kty", "n"], "EC": ["crv", "kty", "x", "y"], "OKP": ["crv", "kty", "x"]}[jwk["kty"]]
     s = json.dumps({k: jwk[k] for k in req}, separators=(",", ":"), sort_keys=True)
@@ -1142,8 +1311,11 @@ def thumbprint(jwk):
 def main():
     keys, existing = load_or_create_keys()
     entries = {name: key_entry(name, k, existing) for name, k in keys.items()}
+    with open(os.path.join(HERE, "keys.json")) as f:
+        old_mtls = json.load(f).get("mtls")
+    mtls = mtls_material(old_mtls)
     with open(os.path.join(HERE, "keys.json"), "w") as f:
-        json.dump({"comment": "TEST KEYS ONLY. Generated by generate.py.", "keys": entries}, f, indent=1)
+        json.dump({"comment": "TEST KEYS ONLY. Generated by generate.py.", "keys": entries, "mtls": mtls}, f, indent=1)
         f.write("\n")
     doc = {
         "comment": "Client assertion verification vectors. Format: tests/vectors/README.md. Generated by generate.py.",
@@ -1170,7 +1342,7 @@ def main():
     reqs = {
         "comment": "Token request authentication vectors. Format: tests/vectors/README.md. Generated by generate.py.",
         "defaults": {"config": {**doc["defaults"]["config"], "realm": "as.example.com"}},
-        "cases": request_cases(keys, entries),
+        "cases": request_cases(keys, entries) + mtls_cases(mtls, keys, entries),
     }
     with open(os.path.join(HERE, "requests.json"), "w") as f:
         json.dump(reqs, f, indent=1)
