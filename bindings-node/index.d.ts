@@ -63,6 +63,7 @@ export interface AuthEvent {
 export type AuthMethod =
   | 'private_key_jwt' | 'client_secret_jwt'
   | 'client_secret_basic' | 'client_secret_post' | 'none'
+  | 'tls_client_auth' | 'self_signed_tls_client_auth'
 
 /** A JSON Web Key (RFC 7517) as a plain object. */
 export interface JsonWebKey {
@@ -103,6 +104,12 @@ export interface TokenRequest {
     | Array<[string | Uint8Array, string | Uint8Array]>
     | URLSearchParams
     | Map<string, string>
+  /** Over mutual TLS: the client's certificate as the TLS terminator gives it (a Buffer: DER by default, e.g. `socket.getPeerCertificate().raw`; a string: PEM by default). */
+  clientCertificate?: string | Uint8Array
+  /** `der`, `pem`, `nginx` (`$ssl_client_escaped_cert`) or `xfcc` (Envoy's `x-forwarded-client-cert`). */
+  certificateFormat?: 'der' | 'pem' | 'nginx' | 'xfcc'
+  /** The TLS layer verified the certificate's chain (then `tls_client_auth` needs no `clientCa`). */
+  certificateVerified?: boolean
 }
 
 /**
@@ -199,6 +206,8 @@ export declare class Authenticated {
   readonly jti: string | null
   /** What the verifier's report-only profile would have refused, or null. */
   readonly wouldRefuse: WouldRefuse | null
+  /** With a client certificate (any method): its `x5t#S256`, for a certificate-bound token's `cnf`; otherwise null. */
+  readonly certificateThumbprint: string | null
   /** For the JWT methods, the verified claims; otherwise null. */
   get claims(): Record<string, unknown> | null
 }
@@ -516,6 +525,11 @@ export declare class VerifyingKey {
 export interface AuthenticatorOptions {
   /** The realm in WWW-Authenticate (default: the issuer). */
   realm?: string
+  /**
+   * The CAs (PEM) that `tls_client_auth` certificates must chain to when
+   * the TLS layer did not verify them (`certificateVerified`).
+   */
+  clientCa?: string
 }
 
 /** `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`. */

@@ -76,6 +76,8 @@ class Authenticated {
     this.jti = h[2]
     /** What the verifier's report-only profile would have refused: `{ profile, code, detail }` or null. */
     this.wouldRefuse = h[3]
+    /** With a client certificate (any method): its `x5t#S256`, for a certificate-bound token's `cnf`; otherwise null. */
+    this.certificateThumbprint = h[4]
     this.#claimsText = claims
   }
 

@@ -104,6 +104,12 @@ export interface TokenRequest {
     | Array<[string | Uint8Array, string | Uint8Array]>
     | URLSearchParams
     | Map<string, string>
+  /** Over mutual TLS: the client's certificate as the TLS terminator gives it (a Buffer: DER by default, e.g. `socket.getPeerCertificate().raw`; a string: PEM by default). */
+  clientCertificate?: string | Uint8Array
+  /** `der`, `pem`, `nginx` (`$ssl_client_escaped_cert`) or `xfcc` (Envoy's `x-forwarded-client-cert`). */
+  certificateFormat?: 'der' | 'pem' | 'nginx' | 'xfcc'
+  /** The TLS layer verified the certificate's chain (then `tls_client_auth` needs no `clientCa`). */
+  certificateVerified?: boolean
 }
 
 /**
@@ -200,6 +206,8 @@ export declare class Authenticated {
   readonly jti: string | null
   /** What the verifier's report-only profile would have refused, or null. */
   readonly wouldRefuse: WouldRefuse | null
+  /** With a client certificate (any method): its `x5t#S256`, for a certificate-bound token's `cnf`; otherwise null. */
+  readonly certificateThumbprint: string | null
   /** For the JWT methods, the verified claims; otherwise null. */
   get claims(): Record<string, unknown> | null
 }

@@ -519,7 +519,13 @@ pub(crate) fn pack_verified(v: &jwtauth::VerifiedAssertion) -> String {
 fn pack_authenticated(r: &jwtauth::Authenticated) -> String {
     let a = r.assertion.as_ref();
     let would = r.would_refuse.as_ref().map(jwtauth::WouldRefuse::to_json);
-    let head = (r.client.client_id(), r.method.as_str(), a.and_then(|a| a.claims.jti()), would);
+    let head = (
+        r.client.client_id(),
+        r.method.as_str(),
+        a.and_then(|a| a.claims.jti()),
+        would,
+        r.certificate_thumbprint.as_deref(),
+    );
     let head = serde_json::to_string(&head).unwrap_or_default();
     match a {
         Some(a) => format!("{head}\n{}", a.claims.to_json()),
@@ -533,12 +539,26 @@ fn pack_authenticated(r: &jwtauth::Authenticated) -> String {
 pub struct AuthenticatorOptions {
     /// The realm in WWW-Authenticate (default: the issuer).
     pub realm: Option<String>,
+    /// The CAs (PEM) that `tls_client_auth` certificates must chain to when
+    /// the TLS layer did not verify them (`certificateVerified`).
+    pub client_ca: Option<String>,
 }
 
 /// Authenticates token requests for every token_endpoint_auth_method.
 #[napi]
 pub struct Authenticator {
     inner: Arc<jwtauth::Authenticator>,
+}
+
+/// A request's client certificate: format, bytes, verified by the TLS layer.
+type Cert = Option<(jwtauth::CertificateFormat, Vec<u8>, bool)>;
+
+fn presented(cert: &Cert) -> Option<jwtauth::PresentedCertificate<'_>> {
+    cert.as_ref().map(|(format, bytes, verified_by_tls)| jwtauth::PresentedCertificate::Raw {
+        format: *format,
+        bytes,
+        verified_by_tls: *verified_by_tls,
+    })
 }
 
 /// A token request, decoded from JavaScript.
@@ -655,8 +675,8 @@ fn pairs_from(env: &Env, form: Object<'_>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
 /// `{ authorization?, body? }` or `{ headers?, form? }`. Whatever the
 /// request holds, a conversion failure is a `JwtAuthError` (usage), never
 /// another exception.
-fn request_from(env: &Env, req: &Object<'_>) -> Result<(Header, Form)> {
-    let read = || -> Result<(Header, Form)> {
+fn request_from(env: &Env, req: &Object<'_>) -> Result<(Header, Form, Cert)> {
+    let read = || -> Result<(Header, Form, Cert)> {
         let authorization: Unknown<'_> = req.get_named_property("authorization")?;
         let header = match authorization.get_type()? {
             ValueType::Undefined | ValueType::Null => match req.get::<Object<'_>>("headers")? {
@@ -673,7 +693,21 @@ fn request_from(env: &Env, req: &Object<'_>) -> Result<(Header, Form)> {
             (None, Some(f)) => Form::Pairs(pairs_from(env, f)?),
             (None, None) => Form::Body(Vec::new()),
         };
-        Ok((header, form))
+        // `clientCertificate`: a Buffer (DER by default) or a string (PEM by
+        // default); `certificateFormat`: der, pem, nginx or xfcc.
+        let data: Option<Bytes> = req.get("clientCertificate")?;
+        let format: Option<String> = req.get("certificateFormat")?;
+        let verified: Option<bool> = req.get("certificateVerified")?;
+        let cert = match (data, format) {
+            (None, Some(_)) => return Err(usage(env, "certificateFormat without clientCertificate")),
+            (None, None) => None,
+            (Some(d), f) => {
+                let default = if matches!(d, Either::A(_)) { "pem" } else { "der" };
+                let format = jwtauth::CertificateFormat::named(f.as_deref().unwrap_or(default)).js(env)?;
+                Some((format, bytes(&d).to_vec(), verified.unwrap_or(false)))
+            }
+        };
+        Ok((header, form, cert))
     };
     read().map_err(|e| crate::errors::as_jwtauth_error(env, e, "the request"))
 }
@@ -682,10 +716,11 @@ fn run(
     a: &jwtauth::Authenticator,
     header: &Header,
     form: Form,
+    cert: &Cert,
 ) -> std::result::Result<jwtauth::Authenticated, jwtauth::AuthError> {
     match form {
-        Form::Body(b) => a.authenticate_raw(header.as_core(), &b),
-        Form::Pairs(p) => a.authenticate_raw_pairs(header.as_core(), p),
+        Form::Body(b) => a.authenticate_tls(header.as_core(), &b, presented(cert)),
+        Form::Pairs(p) => a.authenticate_tls_pairs(header.as_core(), p, presented(cert)),
     }
 }
 
@@ -693,14 +728,22 @@ fn run(
 impl Authenticator {
     /// An authenticator verifying with `verifier` against `registry`.
     #[napi(constructor)]
-    #[must_use]
-    pub fn new(verifier: &Verifier, registry: &Registry, options: Option<AuthenticatorOptions>) -> Self {
+    pub fn new(
+        env: Env,
+        verifier: &Verifier,
+        registry: &Registry,
+        options: Option<AuthenticatorOptions>,
+    ) -> Result<Self> {
+        let o = options.unwrap_or_default();
         let mut a =
             jwtauth::Authenticator::with_shared_verifier(verifier.inner.clone(), registry.inner.clone());
-        if let Some(r) = options.and_then(|o| o.realm) {
-            a = a.with_realm(&r);
+        if let Some(r) = &o.realm {
+            a = a.with_realm(r);
         }
-        Self { inner: Arc::new(a) }
+        if let Some(pem) = &o.client_ca {
+            a = a.with_client_ca(jwtauth::TrustAnchors::from_pem(pem.as_bytes()).js(&env)?);
+        }
+        Ok(Self { inner: Arc::new(a) })
     }
 
     /// This authenticator for requests that `endpoint` (an RFC 8414 name)
@@ -722,10 +765,10 @@ impl Authenticator {
         env: Env,
         #[napi(ts_arg_type = "TokenRequest")] request: Object<'_>,
     ) -> Result<serde_json::Value> {
-        let (header, form) = request_from(&env, &request)?;
+        let (header, form, cert) = request_from(&env, &request)?;
         let e = callbacks::sync(&env, || match form {
-            Form::Body(b) => self.inner.explain(header.as_core(), &b),
-            Form::Pairs(p) => self.inner.explain_pairs(header.as_core(), p),
+            Form::Body(b) => self.inner.explain_tls(header.as_core(), &b, presented(&cert)),
+            Form::Pairs(p) => self.inner.explain_tls_pairs(header.as_core(), p, presented(&cert)),
         });
         Ok(e.to_json())
     }
@@ -739,8 +782,8 @@ impl Authenticator {
 #[napi(js_name = "_authenticateSync", skip_typescript)]
 pub fn authenticate_sync(env: Env, authenticator: Unknown<'_>, request: Object<'_>) -> Result<String> {
     let authenticator = fast::class_ref::<Authenticator>(&env, &authenticator, "this")?;
-    let (header, form) = request_from(&env, &request)?;
-    let r = callbacks::sync(&env, || run(&authenticator.inner, &header, form));
+    let (header, form, cert) = request_from(&env, &request)?;
+    let r = callbacks::sync(&env, || run(&authenticator.inner, &header, form, &cert));
     r.map(|r| pack_authenticated(&r)).map_err(|e| auth_to_js(&env, &e))
 }
 
@@ -752,11 +795,11 @@ pub fn authenticate<'env>(
     authenticator: ClassInstance<'_, Authenticator>,
     request: Object<'_>,
 ) -> Result<Object<'env>> {
-    let (header, form) = request_from(env, &request)?;
+    let (header, form, cert) = request_from(env, &request)?;
     let a = authenticator.inner.clone();
     pool::spawn(
         env,
-        move || run(&a, &header, form),
+        move || run(&a, &header, form, &cert),
         |env, r| r.map(|r| pack_authenticated(&r)).map_err(|e| auth_to_js(env, &e)),
     )
 }

@@ -56,7 +56,10 @@ async function serverSide(body: Buffer, headers: Record<string, string | string[
   try {
     const done = await auth.authenticate({ headers, body })
     const sync = auth.authenticateSync({ authorization: null, form: new URLSearchParams('a=b') })
-    return done.clientId.length + (sync.claims === null ? 0 : 1) + v.replayUntil + w.keyThumbprint.length + events.length
+    const mtls = new Authenticator(verifier, registry, { clientCa: '-----BEGIN CERTIFICATE-----' })
+    const bound = mtls.authenticateSync({ body, clientCertificate: Buffer.alloc(0), certificateFormat: 'der', certificateVerified: true })
+    const cnf: string | null = bound.certificateThumbprint
+    return done.clientId.length + (sync.claims === null ? 0 : 1) + v.replayUntil + w.keyThumbprint.length + events.length + (cnf ?? '').length
   } catch (e) {
     if (isJwtAuthError(e, 'JWTAUTH_REPLAYED')) {
       const r = e.response()

@@ -126,15 +126,23 @@ for (const mode of ['sync', 'async']) {
         }
         const registry = jwtauth.Registry.fromJson(JSON.stringify(c.registry), { policy, now: c.now })
         const clock = new jwtauth.FixedClock(c.now)
-        const auth = new jwtauth.Authenticator(verifier(cfg, clock), registry, { realm: cfg.realm })
+        const auth = new jwtauth.Authenticator(verifier(cfg, clock), registry, { realm: cfg.realm, clientCa: cfg.client_ca })
         for (const [i, step] of c.steps.entries()) {
           if ('now' in step) clock.set(step.now)
           const expect = step.expect
-          const calls = [['body', { authorization: step.authorization ?? undefined, body: Buffer.from(step.body) }]]
+          const cert = step.certificate
+          const tls = cert
+            ? {
+                clientCertificate: cert.format === 'der' ? Buffer.from(cert.data, 'base64') : cert.data,
+                certificateFormat: cert.format,
+                certificateVerified: cert.verified_by_tls,
+              }
+            : {}
+          const calls = [['body', { authorization: step.authorization ?? undefined, body: Buffer.from(step.body), ...tls }]]
           const form = step.form
           // A second presentation of an accepted assertion would be a replay.
           if (form && !(!expect.error && form.some(([k]) => k === 'client_assertion'))) {
-            calls.push(['form', { authorization: step.authorization ?? undefined, form }])
+            calls.push(['form', { authorization: step.authorization ?? undefined, form, ...tls }])
           }
           for (const [api, request] of calls) {
             let a
@@ -156,6 +164,7 @@ for (const mode of ['sync', 'async']) {
             assert.deepEqual([a.clientId, a.method], [expect.client_id, expect.method])
             assert.equal(a.claims !== null, a.method.endsWith('_jwt'))
             assertWouldRefuse(a, expect, `step ${i} (${api})`)
+            assert.equal(a.certificateThumbprint, expect.certificate_thumbprint ?? null, `step ${i} (${api})`)
           }
         }
       })

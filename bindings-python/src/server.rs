@@ -583,6 +583,17 @@ struct Request {
     given: Option<Vec<u8>>,
     listed: Vec<(Vec<u8>, Vec<u8>)>,
     form: Form,
+    certificate: Option<(jwtauth::CertificateFormat, Vec<u8>, bool)>,
+}
+
+/// The client certificate arguments: `client_certificate` (bytes: DER by
+/// default; str: PEM by default), `certificate_format` ("der", "pem",
+/// "nginx", "xfcc") and `certificate_verified`.
+#[derive(Clone, Copy)]
+struct CertArgs<'a, 'py> {
+    data: Option<&'a Bound<'py, PyAny>>,
+    format: Option<&'a str>,
+    verified: bool,
 }
 
 enum Form {
@@ -597,6 +608,7 @@ impl Request {
         authorization: Option<&Bound<'_, PyAny>>,
         form: Option<&Bound<'_, PyAny>>,
         body: Option<&Bound<'_, PyAny>>,
+        cert: CertArgs<'_, '_>,
     ) -> PyResult<Self> {
         let given =
             authorization.map(|a| request_bytes(a, "authorization").map(Cow::into_owned)).transpose()?;
@@ -610,7 +622,26 @@ impl Request {
             (None, Some(b)) => Form::Body(request_bytes(b, "body")?.into_owned()),
             (None, None) => Form::Body(Vec::new()),
         };
-        Ok(Self { given, listed, form })
+        let certificate = match cert.data {
+            None if cert.format.is_some() => {
+                return Err(usage(py, "certificate_format without client_certificate"));
+            }
+            None => None,
+            Some(d) => {
+                let default = if d.is_instance_of::<pyo3::types::PyString>() { "pem" } else { "der" };
+                let format = jwtauth::CertificateFormat::named(cert.format.unwrap_or(default)).py_err(py)?;
+                Some((format, request_bytes(d, "client_certificate")?.into_owned(), cert.verified))
+            }
+        };
+        Ok(Self { given, listed, form, certificate })
+    }
+
+    fn certificate(&self) -> Option<jwtauth::PresentedCertificate<'_>> {
+        self.certificate.as_ref().map(|(format, bytes, verified_by_tls)| jwtauth::PresentedCertificate::Raw {
+            format: *format,
+            bytes,
+            verified_by_tls: *verified_by_tls,
+        })
     }
 
     fn authorization(&self) -> Authorization<'_> {
@@ -624,16 +655,28 @@ impl Request {
 #[pymethods]
 impl Authenticator {
     /// An authenticator verifying with `verifier` against `registry`;
-    /// `realm` (default: the issuer) goes in WWW-Authenticate.
+    /// `realm` (default: the issuer) goes in WWW-Authenticate; `client_ca`
+    /// (PEM, str or bytes): the CAs `tls_client_auth` certificates must chain
+    /// to when the TLS layer did not verify them.
     #[new]
-    #[pyo3(signature = (verifier, registry, *, realm = None))]
-    fn new(verifier: &Verifier, registry: &Registry, realm: Option<&str>) -> Self {
+    #[pyo3(signature = (verifier, registry, *, realm = None, client_ca = None))]
+    fn new(
+        py: Python<'_>,
+        verifier: &Verifier,
+        registry: &Registry,
+        realm: Option<&str>,
+        client_ca: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let mut a =
             jwtauth::Authenticator::with_shared_verifier(verifier.inner.clone(), registry.inner.clone());
         if let Some(r) = realm {
             a = a.with_realm(r);
         }
-        Self { inner: a }
+        if let Some(ca) = client_ca {
+            let pem = request_bytes(ca, "client_ca")?;
+            a = a.with_client_ca(jwtauth::TrustAnchors::from_pem(&pem).py_err(py)?);
+        }
+        Ok(Self { inner: a })
     }
 
     /// This authenticator for requests that ``endpoint`` (an RFC 8414 name)
@@ -647,8 +690,16 @@ impl Authenticator {
     /// raw application/x-www-form-urlencoded body, or `form=`, the decoded
     /// parameters). Returns `Authenticated`; raises a `JwtAuthError` whose
     /// `response()` is what to send.
+    /// Over mutual TLS, `client_certificate` is the client's certificate as
+    /// the TLS terminator gives it (bytes: DER, e.g. `getpeercert(True)`;
+    /// str: PEM; or `certificate_format="nginx"` / `"xfcc"` for nginx's
+    /// `$ssl_client_escaped_cert` / Envoy's `x-forwarded-client-cert`), and
+    /// `certificate_verified=True` when the TLS layer verified its chain.
     /// Host callbacks must answer within `timeout` seconds (default 10).
-    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None, timeout = None))]
+    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None,
+                        client_certificate = None, certificate_format = None, certificate_verified = false,
+                        timeout = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn authenticate(
         &self,
         py: Python<'_>,
@@ -656,17 +707,24 @@ impl Authenticator {
         authorization: Option<&Bound<'_, PyAny>>,
         form: Option<&Bound<'_, PyAny>>,
         body: Option<&Bound<'_, PyAny>>,
+        client_certificate: Option<&Bound<'_, PyAny>>,
+        certificate_format: Option<&str>,
+        certificate_verified: bool,
         timeout: Option<f64>,
     ) -> PyResult<Authenticated> {
         let timeout = callback::timeout(py, timeout)?;
-        let request = Request::read(py, headers, authorization, form, body)?;
+        let cert =
+            CertArgs { data: client_certificate, format: certificate_format, verified: certificate_verified };
+        let request = Request::read(py, headers, authorization, form, body, cert)?;
         let a = &self.inner;
         let (result, misuse) = py.detach(|| {
             callback::run(timeout, || match &request.form {
-                Form::Pairs(pairs) => {
-                    a.authenticate_raw_pairs(request.authorization(), pairs.iter().map(|(k, v)| (k, v)))
-                }
-                Form::Body(raw) => a.authenticate_raw(request.authorization(), raw),
+                Form::Pairs(pairs) => a.authenticate_tls_pairs(
+                    request.authorization(),
+                    pairs.iter().map(|(k, v)| (k, v)),
+                    request.certificate(),
+                ),
+                Form::Body(raw) => a.authenticate_tls(request.authorization(), raw, request.certificate()),
             })
         });
         if let Some(why) = misuse {
@@ -678,6 +736,7 @@ impl Authenticator {
                 method: done.method.as_str(),
                 assertion: done.assertion.map(VerifiedAssertion::new),
                 report: done.would_refuse,
+                certificate_thumbprint: done.certificate_thumbprint,
             }),
             Err(e) => Err(auth_to_py(py, &e)),
         }
@@ -689,7 +748,10 @@ impl Authenticator {
     /// a client assertion the verifier's rules; `verdict`, `client_id` and
     /// `method`, or `error`, `detail` and the `response` a refusal gets. The
     /// same pipeline, recording nothing.
-    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None, timeout = None))]
+    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None,
+                        client_certificate = None, certificate_format = None, certificate_verified = false,
+                        timeout = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn explain<'py>(
         &self,
         py: Python<'py>,
@@ -697,17 +759,24 @@ impl Authenticator {
         authorization: Option<&Bound<'py, PyAny>>,
         form: Option<&Bound<'py, PyAny>>,
         body: Option<&Bound<'py, PyAny>>,
+        client_certificate: Option<&Bound<'py, PyAny>>,
+        certificate_format: Option<&str>,
+        certificate_verified: bool,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let timeout = callback::timeout(py, timeout)?;
-        let request = Request::read(py, headers, authorization, form, body)?;
+        let cert =
+            CertArgs { data: client_certificate, format: certificate_format, verified: certificate_verified };
+        let request = Request::read(py, headers, authorization, form, body, cert)?;
         let a = &self.inner;
         let (e, misuse) = py.detach(|| {
             callback::run(timeout, || match &request.form {
-                Form::Pairs(pairs) => {
-                    a.explain_pairs(request.authorization(), pairs.iter().map(|(k, v)| (k, v)))
-                }
-                Form::Body(raw) => a.explain(request.authorization(), raw),
+                Form::Pairs(pairs) => a.explain_tls_pairs(
+                    request.authorization(),
+                    pairs.iter().map(|(k, v)| (k, v)),
+                    request.certificate(),
+                ),
+                Form::Body(raw) => a.explain_tls(request.authorization(), raw, request.certificate()),
             })
         });
         if let Some(why) = misuse {
@@ -719,13 +788,19 @@ impl Authenticator {
     /// As `authenticate`, awaitable: runs on the event loop's default
     /// executor, and host callbacks may be `async def` (awaited on this
     /// loop); the whole call is bounded by `timeout` (default 10 s).
-    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None, timeout = None))]
+    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None,
+                        client_certificate = None, certificate_format = None, certificate_verified = false,
+                        timeout = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn authenticate_async<'py>(
         slf: &Bound<'py, Self>,
         headers: Option<&Bound<'py, PyAny>>,
         authorization: Option<&Bound<'py, PyAny>>,
         form: Option<&Bound<'py, PyAny>>,
         body: Option<&Bound<'py, PyAny>>,
+        client_certificate: Option<&Bound<'py, PyAny>>,
+        certificate_format: Option<&str>,
+        certificate_verified: bool,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
@@ -733,6 +808,9 @@ impl Authenticator {
         kwargs.set_item("authorization", authorization)?;
         kwargs.set_item("form", form)?;
         kwargs.set_item("body", body)?;
+        kwargs.set_item("client_certificate", client_certificate)?;
+        kwargs.set_item("certificate_format", certificate_format)?;
+        kwargs.set_item("certificate_verified", certificate_verified)?;
         run_async(py, &slf.getattr("authenticate")?, timeout, (headers,), kwargs)
     }
 }
@@ -744,6 +822,7 @@ pub struct Authenticated {
     method: &'static str,
     assertion: Option<VerifiedAssertion>,
     report: Option<jwtauth::WouldRefuse>,
+    certificate_thumbprint: Option<String>,
 }
 
 #[pymethods]
@@ -783,6 +862,14 @@ impl Authenticated {
     #[getter]
     fn would_refuse<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         would_refuse(py, self.report.as_ref())
+    }
+
+    /// When the request came with a client certificate (whatever the
+    /// method): its ``x5t#S256``, for a certificate-bound access token's
+    /// ``cnf`` (RFC 8705 §3); otherwise None.
+    #[getter]
+    fn certificate_thumbprint(&self) -> Option<&str> {
+        self.certificate_thumbprint.as_deref()
     }
 
     fn __repr__(&self) -> String {

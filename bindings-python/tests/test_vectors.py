@@ -1,6 +1,7 @@
 """The shared vectors (tests/vectors/) through the Python package: the same
 verdicts and error codes as the Rust and C suites."""
 
+import base64
 import json
 
 import pytest
@@ -127,15 +128,20 @@ def test_request_vector(case):
         return
     registry = jwtauth.Registry.from_json(json.dumps(case["registry"]), policy=policy, now=case["now"])
     clock = jwtauth.FixedClock(case["now"])
-    auth = jwtauth.Authenticator(verifier(cfg, clock), registry, realm=cfg["realm"])
+    auth = jwtauth.Authenticator(verifier(cfg, clock), registry, realm=cfg["realm"], client_ca=cfg.get("client_ca"))
     for i, step in enumerate(case["steps"]):
         if "now" in step:
             clock.set(step["now"])
         expect = step["expect"]
-        calls = [("body", dict(authorization=step.get("authorization"), body=step["body"].encode()))]
+        tls = {}
+        if "certificate" in step:
+            c = step["certificate"]
+            data = base64.b64decode(c["data"]) if c["format"] == "der" else c["data"]
+            tls = dict(client_certificate=data, certificate_format=c["format"], certificate_verified=c["verified_by_tls"])
+        calls = [("body", dict(authorization=step.get("authorization"), body=step["body"].encode(), **tls))]
         form = step.get("form")
         if form is not None and not ("error" not in expect and any(k == "client_assertion" for k, _ in form)):
-            calls.append(("form", dict(authorization=step.get("authorization"), form=[tuple(p) for p in form])))
+            calls.append(("form", dict(authorization=step.get("authorization"), form=[tuple(p) for p in form], **tls)))
         for api, kwargs in calls:
             try:
                 a = auth.authenticate(**kwargs)
@@ -154,6 +160,7 @@ def test_request_vector(case):
                 assert (a.client_id, a.method) == (expect["client_id"], expect["method"])
                 assert (a.claims is not None) == a.method.endswith("_jwt")
                 assert would_refuse_as_expected(a, expect), f"step {i} ({api}): would_refuse {a.would_refuse}"
+                assert a.certificate_thumbprint == expect.get("certificate_thumbprint"), f"step {i} ({api})"
 
 
 @pytest.mark.parametrize("case", KEY_LOADING["cases"], ids=lambda c: c["id"])

@@ -362,6 +362,23 @@ impl Authenticator {
         K: AsRef<[u8]>,
         V: AsRef<[u8]>,
     {
+        self.explain_tls_pairs(authorization, form, None)
+    }
+
+    /// As [`Authenticator::explain_tls`], with the form already decoded into
+    /// name/value pairs (as [`Authenticator::authenticate_tls_pairs`] takes them).
+    #[must_use]
+    pub fn explain_tls_pairs<I, K, V>(
+        &self,
+        authorization: Authorization<'_>,
+        form: I,
+        certificate: Option<crate::PresentedCertificate<'_>>,
+    ) -> Explanation
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
         let raw: Vec<(Vec<u8>, Vec<u8>)> =
             form.into_iter().map(|(k, v)| (k.as_ref().to_vec(), v.as_ref().to_vec())).collect();
         let pairs: Vec<(String, String)> = raw
@@ -369,7 +386,7 @@ impl Authenticator {
             .map(|(k, v)| (String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v).into_owned()))
             .collect();
         self.explain_with(authorization, &pairs, |shadow, authorization| {
-            shadow.authenticate_raw_pairs(authorization, raw.iter().map(|(k, v)| (k, v)))
+            shadow.authenticate_tls_pairs(authorization, raw.iter().map(|(k, v)| (k, v)), certificate)
         })
     }
 

@@ -122,11 +122,12 @@ fn request_vectors() {
             }
             let authorization = step.get("authorization").and_then(Value::as_str);
             let cert = certificate_of(step);
-            let presented = cert.as_ref().map(|(format, bytes, verified_by_tls)| jwtauth::PresentedCertificate::Raw {
-                format: *format,
-                bytes,
-                verified_by_tls: *verified_by_tls,
-            });
+            let presented =
+                cert.as_ref().map(|(format, bytes, verified_by_tls)| jwtauth::PresentedCertificate::Raw {
+                    format: *format,
+                    bytes,
+                    verified_by_tls: *verified_by_tls,
+                });
             // The explanation first: it records nothing and reaches authenticate's verdict.
             let explained = auth.explain_tls(
                 jwtauth::Authorization::from(authorization),
@@ -147,7 +148,9 @@ fn request_vectors() {
                     let form = step["form"].as_array().unwrap();
                     let pairs: Vec<(&str, &str)> =
                         form.iter().map(|p| (p[0].as_str().unwrap(), p[1].as_str().unwrap())).collect();
-                    if step["expect"].get("error").is_some() || !pairs.iter().any(|(k, _)| *k == "client_assertion") {
+                    if step["expect"].get("error").is_some()
+                        || !pairs.iter().any(|(k, _)| *k == "client_assertion")
+                    {
                         r.push((
                             "form",
                             auth.authenticate_tls_pairs(

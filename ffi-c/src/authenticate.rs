@@ -381,9 +381,14 @@ pub extern "C" fn jwtauth_authenticated_method(a: *const jwtauth_authenticated) 
 /// certificate-bound access token's `cnf` (RFC 8705 §3); NULL otherwise.
 /// Borrowed from `a`.
 #[unsafe(no_mangle)]
-pub extern "C" fn jwtauth_authenticated_certificate_thumbprint(a: *const jwtauth_authenticated) -> *const c_char {
+pub extern "C" fn jwtauth_authenticated_certificate_thumbprint(
+    a: *const jwtauth_authenticated,
+) -> *const c_char {
     infallible(std::ptr::null(), || {
-        obj(a, "a").ok().and_then(|a| a.certificate_thumbprint.as_ref()).map_or(std::ptr::null(), |c| c.as_ptr())
+        obj(a, "a")
+            .ok()
+            .and_then(|a| a.certificate_thumbprint.as_ref())
+            .map_or(std::ptr::null(), |c| c.as_ptr())
     })
 }
 

@@ -1,7 +1,7 @@
 """Type stubs of the extension module jwtauth._native (checked by
 mypy.stubtest against the built module)."""
 
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 _Text = Union[str, bytes, bytearray, memoryview]
 _Json = Union[str, bytes, bytearray, memoryview, Dict[str, Any], List[Any]]
@@ -270,7 +270,9 @@ class VerifiedAssertion:
 
 @final
 class Authenticator:
-    def __new__(cls, verifier: Verifier, registry: Registry, *, realm: Optional[str] = None) -> Authenticator: ...
+    def __new__(
+        cls, verifier: Verifier, registry: Registry, *, realm: Optional[str] = None, client_ca: Optional[_Text] = None
+    ) -> Authenticator: ...
     def at(self, endpoint_name: str) -> Authenticator: ...
     def authenticate(
         self,
@@ -279,6 +281,9 @@ class Authenticator:
         authorization: Optional[_Text] = None,
         form: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
         body: Optional[_Text] = None,
+        client_certificate: Optional[_Text] = None,
+        certificate_format: Optional[Literal["der", "pem", "nginx", "xfcc"]] = None,
+        certificate_verified: bool = False,
         timeout: Optional[float] = None,
     ) -> Authenticated: ...
     def authenticate_async(
@@ -288,6 +293,9 @@ class Authenticator:
         authorization: Optional[_Text] = None,
         form: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
         body: Optional[_Text] = None,
+        client_certificate: Optional[_Text] = None,
+        certificate_format: Optional[Literal["der", "pem", "nginx", "xfcc"]] = None,
+        certificate_verified: bool = False,
         timeout: Optional[float] = None,
     ) -> Awaitable[Authenticated]: ...
     def explain(
@@ -297,6 +305,9 @@ class Authenticator:
         authorization: Optional[_Text] = None,
         form: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
         body: Optional[_Text] = None,
+        client_certificate: Optional[_Text] = None,
+        certificate_format: Optional[Literal["der", "pem", "nginx", "xfcc"]] = None,
+        certificate_verified: bool = False,
         timeout: Optional[float] = None,
     ) -> Dict[str, Any]: ...
 
@@ -314,3 +325,5 @@ class Authenticated:
     def jti(self) -> Optional[str]: ...
     @property
     def would_refuse(self) -> Optional[Dict[str, str]]: ...
+    @property
+    def certificate_thumbprint(self) -> Optional[str]: ...
