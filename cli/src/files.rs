@@ -11,6 +11,11 @@ use crate::Failure;
 
 /// The text of `path` (`-`: standard input), as UTF-8.
 pub(crate) fn read_text(path: &str) -> Result<String, Failure> {
+    String::from_utf8(read_bytes(path)?).map_err(|_| Failure(format!("{path} is not UTF-8 text")))
+}
+
+/// The bytes of `path` (`-`: standard input).
+pub(crate) fn read_bytes(path: &str) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
     let read = if path == "-" {
         std::io::stdin().read_to_end(&mut bytes).map(drop)
@@ -18,7 +23,7 @@ pub(crate) fn read_text(path: &str) -> Result<String, Failure> {
         std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map(drop)
     };
     read.map_err(|e| Failure(format!("cannot read {path}: {e}")))?;
-    String::from_utf8(bytes).map_err(|_| Failure(format!("{path} is not UTF-8 text")))
+    Ok(bytes)
 }
 
 /// Write a private key to a new file readable by its owner only (0600).

@@ -10,7 +10,7 @@ use jwtauth::{
 };
 use serde_json::{Value, json};
 
-use crate::files::read_text;
+use crate::files::{read_bytes, read_text};
 use crate::keys::print_json;
 use crate::{Outcome, Run};
 
@@ -116,6 +116,19 @@ pub(crate) struct Explain {
     /// The client_id the request named, when it named one.
     #[arg(long)]
     client: Option<String>,
+    /// With --request: the client certificate the request came with over
+    /// mutual TLS (RFC 8705), explained with the certificate steps.
+    #[arg(long, value_name = "FILE", requires = "request")]
+    cert: Option<String>,
+    /// The format of --cert: der, pem (the default), nginx or xfcc.
+    #[arg(long, value_parser = cert_format, default_value = "pem", requires = "cert")]
+    cert_format: jwtauth::CertificateFormat,
+    /// The TLS layer verified the certificate's chain.
+    #[arg(long, requires = "cert")]
+    cert_verified: bool,
+    /// The client CAs (PEM) that tls_client_auth certificates must chain to.
+    #[arg(long, value_name = "FILE")]
+    client_ca: Option<String>,
     /// Judge times at this Unix time instead of now.
     #[arg(long)]
     at: Option<i64>,
@@ -148,9 +161,22 @@ pub(crate) fn explain(a: &Explain) -> Run {
         (Some(path), _) => {
             let raw = read_text(path)?;
             let (headers, body) = http_request(&raw);
-            let authenticator = Authenticator::new(verifier, std::sync::Arc::new(registry));
-            authenticator
-                .explain(Authorization::from_headers(headers.iter().map(|(n, v)| (n, *v))), body.as_bytes())
+            let mut authenticator = Authenticator::new(verifier, std::sync::Arc::new(registry));
+            if let Some(ca) = &a.client_ca {
+                authenticator =
+                    authenticator.with_client_ca(jwtauth::TrustAnchors::from_pem(&read_bytes(ca)?)?);
+            }
+            let cert = a.cert.as_deref().map(read_bytes).transpose()?;
+            let presented = cert.as_deref().map(|bytes| jwtauth::PresentedCertificate::Raw {
+                format: a.cert_format,
+                bytes,
+                verified_by_tls: a.cert_verified,
+            });
+            authenticator.explain_tls(
+                Authorization::from_headers(headers.iter().map(|(n, v)| (n, *v))),
+                body.as_bytes(),
+                presented,
+            )
         }
         (None, Some(jwt)) => {
             let text = if jwt == "-" { read_text("-")? } else { jwt.clone() };
@@ -201,6 +227,11 @@ pub(crate) fn explain(a: &Explain) -> Run {
 /// A profile named on the command line (the names are the core's).
 pub(crate) fn profile(name: &str) -> Result<jwtauth::Profile, String> {
     jwtauth::Profile::named(name).map_err(|e| e.detail().to_owned())
+}
+
+/// A certificate format by name (der, pem, nginx, xfcc).
+pub(crate) fn cert_format(name: &str) -> Result<jwtauth::CertificateFormat, String> {
+    jwtauth::CertificateFormat::named(name).map_err(|e| e.detail().to_owned())
 }
 
 /// The headers and the body of a raw HTTP request: the request line, header

@@ -33,6 +33,17 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
+    /// Every method.
+    pub const ALL: [Self; 7] = [
+        Self::ClientSecretBasic,
+        Self::ClientSecretPost,
+        Self::ClientSecretJwt,
+        Self::PrivateKeyJwt,
+        Self::None,
+        Self::TlsClientAuth,
+        Self::SelfSignedTlsClientAuth,
+    ];
+
     /// The registered name.
     #[must_use]
     pub const fn as_str(self) -> &'static str {

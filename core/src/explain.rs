@@ -563,10 +563,14 @@ impl Verifier {
             C::UnsupportedAssertionType => "set client_assertion_type to urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
             C::NoClientAuthentication => "authenticate with the method the client is registered for".into(),
             C::MalformedAuthorization | C::UnsupportedAuthScheme => "send Authorization: Basic base64(urlencode(client_id) \":\" urlencode(secret)) (RFC 6749 §2.3.1), once".into(),
-            C::AuthMethodMismatch if profile == crate::Profile::Fapi2 => "use private_key_jwt, the only method the fapi2 profile takes (register the client for it)".into(),
+            C::AuthMethodMismatch if profile == crate::Profile::Fapi2 => "use private_key_jwt or mutual TLS, the methods the fapi2 profile takes (register the client for one)".into(),
             C::AuthMethodMismatch => "use the token_endpoint_auth_method the client is registered for".into(),
             C::InvalidSecret => "send the client_secret this server issued (form-encoded inside Basic)".into(),
             C::SecretExpired => "ask for a new client_secret: this one has expired".into(),
+            C::ClientCertificateRequired => "connect with the client certificate (mutual TLS) and send client_id in the form".into(),
+            C::MalformedClientCertificate => "nothing on the client side if it sent a certificate over TLS: the proxy's certificate header is malformed".into(),
+            C::ClientCertificateUntrusted => "use a certificate issued by a client CA this server trusts, within its validity".into(),
+            C::ClientCertificateMismatch => "use the certificate registered for this client (its subject DN or SAN; self-signed: its key in the client's jwks)".into(),
             _ => code.meaning().trim().to_owned(),
         }
     }

@@ -12,15 +12,7 @@ use crate::client::AuthMethod;
 use crate::error::ErrorCode;
 use crate::verifier::Report;
 
-const METHODS: [AuthMethod; 7] = [
-    AuthMethod::ClientSecretBasic,
-    AuthMethod::ClientSecretPost,
-    AuthMethod::ClientSecretJwt,
-    AuthMethod::PrivateKeyJwt,
-    AuthMethod::None,
-    AuthMethod::TlsClientAuth,
-    AuthMethod::SelfSignedTlsClientAuth,
-];
+const METHODS: [AuthMethod; 7] = AuthMethod::ALL;
 
 /// The live counters of one verifier.
 #[derive(Debug)]

@@ -1248,9 +1248,11 @@ MTLS_NOT_BEFORE, MTLS_NOT_AFTER = 1_735_689_600, 4_102_444_800  # 2025 .. 2100
 
 def mtls_material(existing):
     """A client CA, certificates of each subject shape it issued, one from a
-    rogue CA, an expired one, and self-signed ones -- made once and kept in
-    keys.json (their thumbprints stay put)."""
-    if existing:
+    rogue CA, an expired one, and self-signed ones, with their private keys
+    (for real TLS handshakes in the suites), and a server certificate for
+    127.0.0.1 from a server CA -- made once and kept in keys.json (their
+    thumbprints stay put)."""
+    if existing and "server_pem" in existing:
         return existing
     when = lambda t: datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
     pem = lambda c: c.public_bytes(serialization.Encoding.PEM).decode()
@@ -1288,17 +1290,29 @@ def mtls_material(existing):
     ])
     sans = [x509.DNSName("svc.example.com"), x509.UniformResourceIdentifier("spiffe://example.com/ns/pay/sa/svc"),
             x509.IPAddress(ipaddress.ip_address("2001:db8::7")), x509.RFC822Name("Ops@Example.com")]
+    key_pem = lambda k: k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption()).decode()
     out = {"ca_pem": pem(ca_cert)}
     key = ec.generate_private_key(ec.SECP256R1())
-    out["svc"] = pem(build(svc_name, key, ca_name, ca_key, sans=sans))
+    out["svc"], out["svc_key"] = pem(build(svc_name, key, ca_name, ca_key, sans=sans)), key_pem(key)
     key = ec.generate_private_key(ec.SECP256R1())
-    out["forged"] = pem(build(svc_name, key, rogue_name, rogue_key, sans=sans))
+    out["forged"], out["forged_key"] = pem(build(svc_name, key, rogue_name, rogue_key, sans=sans)), key_pem(key)
     key = ec.generate_private_key(ec.SECP256R1())
     out["expired"] = pem(build(svc_name, key, ca_name, ca_key, sans=sans, nb=1_577_836_800, na=1_609_459_200))
     for name in ("device", "imposter"):
         key = ec.generate_private_key(ec.SECP256R1())
         subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "device-42")])
-        out[name] = pem(build(subject, key, subject, key))
+        out[name], out[name + "_key"] = pem(build(subject, key, subject, key)), key_pem(key)
+    # The TLS server's side: a server CA and a certificate for 127.0.0.1.
+    server_ca_key, server_ca_name, server_ca = ca("Test Server CA")
+    key = ec.generate_private_key(ec.SECP256R1())
+    server = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+              .issuer_name(server_ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+              .not_valid_before(when(MTLS_NOT_BEFORE)).not_valid_after(when(MTLS_NOT_AFTER))
+              .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+              .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+              .sign(server_ca_key, hashes.SHA256()))
+    out["server_ca_pem"], out["server_pem"], out["server_key"] = pem(server_ca), pem(server), key_pem(key)
     return out
 
 

@@ -33,10 +33,17 @@ pub(crate) const KEPT: usize = 100;
 const TOKEN_LIFETIME: i64 = 3600;
 const CODE_LIFETIME: i64 = 60;
 
-pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Reply, Infallible> {
+/// The client certificate chain a TLS connection presented (leaf first).
+pub(crate) type Peer = Option<Arc<Vec<Vec<u8>>>>;
+
+pub(crate) async fn handle(
+    state: Arc<State>,
+    req: Request<Incoming>,
+    peer: Peer,
+) -> Result<Reply, Infallible> {
     let path = req.uri().path();
     Ok(match (req.method(), path) {
-        (&Method::POST, p) if p == state.token_path => token(&state, req).await,
+        (&Method::POST, p) if p == state.token_path => token(&state, req, peer).await,
         (_, p) if p == state.token_path => {
             let mut r = oauth_error(405, "invalid_request", "the token endpoint takes POST (RFC 6749 §3.2)");
             r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
@@ -85,16 +92,9 @@ fn is_metadata(prefix: &str, path: &str) -> bool {
 /// RFC 8414 metadata (also served as OpenID Connect discovery).
 fn metadata(state: &State) -> Value {
     let base = state.issuer.trim_end_matches('/');
-    let methods: Vec<&str> = [
-        AuthMethod::ClientSecretBasic,
-        AuthMethod::ClientSecretPost,
-        AuthMethod::ClientSecretJwt,
-        AuthMethod::PrivateKeyJwt,
-        AuthMethod::None,
-    ]
-    .iter()
-    .map(|m| m.as_str())
-    .collect();
+    // The mutual-TLS methods only when client certificates are asked for.
+    let methods: Vec<&str> =
+        AuthMethod::ALL.iter().filter(|m| state.mtls || !m.is_mtls()).map(|m| m.as_str()).collect();
     json!({
         "issuer": state.issuer,
         "token_endpoint": state.token_endpoint,
@@ -104,6 +104,7 @@ fn metadata(state: &State) -> Value {
         "grant_types_supported": ["client_credentials", "authorization_code"],
         "response_types_supported": ["code"],
         "authorization_response_iss_parameter_supported": true,
+        "tls_client_certificate_bound_access_tokens": state.mtls,
     })
 }
 
@@ -132,7 +133,7 @@ fn first<'a>(pairs: &'a [(Cow<'_, str>, Cow<'_, str>)], name: &str) -> Option<&'
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_ref()).filter(|v| !v.is_empty())
 }
 
-async fn token(state: &Arc<State>, req: Request<Incoming>) -> Reply {
+async fn token(state: &Arc<State>, req: Request<Incoming>, peer: Peer) -> Reply {
     let (parts, body) = req.into_parts();
     let form_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
         v.split(';')
@@ -157,14 +158,14 @@ async fn token(state: &Arc<State>, req: Request<Incoming>) -> Reply {
     let st = Arc::clone(state);
     let headers = parts.headers;
     // Verification is CPU work, and a jwks_uri client's key set may be fetched.
-    tokio::task::spawn_blocking(move || st.attempt(&headers, &body))
+    tokio::task::spawn_blocking(move || st.attempt(&headers, &body, peer.as_deref()))
         .await
         .unwrap_or_else(|_| oauth_error(500, "server_error", "the request could not be processed"))
 }
 
 impl State {
     /// Authenticate one token request, answer it, and record the attempt.
-    fn attempt(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
+    fn attempt(&self, headers: &HeaderMap, body: &[u8], peer: Option<&Vec<Vec<u8>>>) -> Reply {
         let auth = self.authenticator();
         let authorization = Authorization::from_headers(headers.iter().map(|(n, v)| (n.as_str(), v)));
         let text = String::from_utf8_lossy(body);
@@ -180,7 +181,17 @@ impl State {
             "header": decoded.as_ref().map(|d| Value::Object(d.header.clone())),
             "claims": decoded.as_ref().map(|d| Value::Object(d.claims.clone())),
         });
-        let outcome = auth.authenticate_raw(authorization, body);
+        // The certificate as the handshake gave it: the library reads it
+        // (a chain it cannot read refuses the request, like any other input).
+        let chain: Vec<&[u8]> = peer.map(|p| p.iter().map(Vec::as_slice).collect()).unwrap_or_default();
+        let presented = (!chain.is_empty()).then_some(jwtauth::PresentedCertificate::DerChain(&chain));
+        if let Some(Ok(c)) = presented.map(|_| jwtauth::ClientCertificate::from_der_chain(&chain)) {
+            extend(
+                &mut rec,
+                json!({ "certificate": { "subject": c.subject(), "x5t#S256": c.thumbprint() } }),
+            );
+        }
+        let outcome = auth.authenticate_tls(authorization, body, presented);
         // The library's own event for this request: the profile in force and how long it took.
         if let Some(event) = LAST_EVENT.take() {
             extend(
@@ -203,7 +214,7 @@ impl State {
             Err(e) => {
                 let r = e.response();
                 // The same pipeline again, recording nothing: which rule failed and how to fix it.
-                let x = auth.explain(authorization, body);
+                let x = auth.explain_tls(authorization, body, presented);
                 let failed = x.steps.iter().find(|s| s.status == Status::Fail).map(|s| {
                     json!({ "rule": s.rule.number, "name": s.rule.name, "checks": s.rule.checks,
                             "found": s.detail, "fix": s.fix })
@@ -405,7 +416,60 @@ fn authorize(state: &State, query: &str) -> Reply {
 
 /// The TLS acceptor for `--tls-cert` / `--tls-key` (PEM; the chain's first
 /// certificate is the server's).
-pub(crate) fn tls_config(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor, Failure> {
+/// Client certificates for mutual TLS (RFC 8705): asked for, never
+/// required, and accepted whoever issued them — the handshake proves the
+/// client holds the key; the library then decides (a `tls_client_auth`
+/// chain against `--client-ca`, a self-signed certificate against the
+/// client's registered keys).
+#[derive(Debug)]
+struct AnyClientCertificate(rustls::crypto::WebPkiSupportedAlgorithms);
+
+impl rustls::server::danger::ClientCertVerifier for AnyClientCertificate {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        Ok(rustls::server::danger::ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.supported_schemes()
+    }
+}
+
+pub(crate) fn tls_config(cert: &Path, key: &Path, mtls: bool) -> Result<tokio_rustls::TlsAcceptor, Failure> {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
@@ -417,10 +481,16 @@ pub(crate) fn tls_config(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcc
     let key = PrivateKeyDer::from_pem_file(key)
         .map_err(|e| Failure(format!("{}: no private key: {e}", key.display())))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let algorithms = provider.signature_verification_algorithms;
+    let builder = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key))
         .map_err(|e| Failure(format!("TLS: {e}")))?;
+    let builder = if mtls {
+        builder.with_client_cert_verifier(Arc::new(AnyClientCertificate(algorithms)))
+    } else {
+        builder.with_no_client_auth()
+    };
+    let mut config = builder.with_single_cert(certs, key).map_err(|e| Failure(format!("TLS: {e}")))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }

@@ -63,6 +63,14 @@ pub(crate) struct Serve {
     /// The certificate's private key (PEM).
     #[arg(long, requires = "tls_cert", value_name = "FILE")]
     tls_key: Option<PathBuf>,
+    /// Mutual TLS (RFC 8705): ask clients for a certificate (never require
+    /// one) and accept tls_client_auth and self_signed_tls_client_auth
+    /// clients. Needs --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    mtls: bool,
+    /// The CAs (PEM) tls_client_auth certificates must chain to; implies --mtls.
+    #[arg(long, requires = "tls_cert", value_name = "FILE")]
+    client_ca: Option<PathBuf>,
     /// One line per attempt on standard output: text or json.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log: LogFormat,
@@ -93,6 +101,10 @@ pub(crate) struct State {
     /// verifier, and so the replay store, is shared across reloads).
     auth: RwLock<Arc<Authenticator>>,
     verifier: Arc<Verifier>,
+    /// `--client-ca`: the CAs tls_client_auth chains are verified against.
+    client_ca: Option<jwtauth::TrustAnchors>,
+    /// Whether client certificates are asked for (`--mtls`, `--client-ca`).
+    mtls: bool,
     policy: CredentialPolicy,
     registry_path: PathBuf,
     issuer: String,
@@ -116,6 +128,19 @@ pub(crate) struct State {
 impl State {
     fn authenticator(&self) -> Arc<Authenticator> {
         self.auth.read().map_or_else(|p| Arc::clone(&p.into_inner()), |a| Arc::clone(&a))
+    }
+}
+
+/// An authenticator over `registry`, sharing `verifier` (and its replay store).
+fn authenticator_over(
+    verifier: &Arc<Verifier>,
+    registry: MemoryRegistry,
+    client_ca: Option<&jwtauth::TrustAnchors>,
+) -> Authenticator {
+    let a = Authenticator::with_shared_verifier(Arc::clone(verifier), Arc::new(registry));
+    match client_ca {
+        Some(ca) => a.with_client_ca(ca.clone()),
+        None => a,
     }
 }
 
@@ -151,7 +176,7 @@ pub(crate) fn serve(a: &Serve) -> Run {
         ))
     })?;
     let tls = match (&a.tls_cert, &a.tls_key) {
-        (Some(c), Some(k)) => Some(endpoint::tls_config(c, k)?),
+        (Some(c), Some(k)) => Some(endpoint::tls_config(c, k, a.mtls || a.client_ca.is_some())?),
         _ => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -187,11 +212,14 @@ pub(crate) fn serve(a: &Serve) -> Run {
         b = b.event_hook(Arc::new(endpoint::LastEvent));
         let verifier = Arc::new(b.build()?);
         let clients = registry.len();
+        let client_ca = match &a.client_ca {
+            Some(p) => Some(jwtauth::TrustAnchors::from_pem(read_text(&p.to_string_lossy())?.as_bytes())?),
+            None => None,
+        };
         let state = Arc::new(State {
-            auth: RwLock::new(Arc::new(Authenticator::with_shared_verifier(
-                Arc::clone(&verifier),
-                Arc::new(registry),
-            ))),
+            auth: RwLock::new(Arc::new(authenticator_over(&verifier, registry, client_ca.as_ref()))),
+            mtls: a.mtls || client_ca.is_some(),
+            client_ca,
             verifier,
             policy,
             registry_path: a.registry.clone(),
@@ -261,9 +289,10 @@ async fn accept(
         let _ = stream.set_nodelay(true);
         let handshake = state.timeout;
         let state = Arc::clone(&state);
-        let service = hyper::service::service_fn(move |req| endpoint::handle(Arc::clone(&state), req));
         match &tls {
             None => {
+                let service =
+                    hyper::service::service_fn(move |req| endpoint::handle(Arc::clone(&state), req, None));
                 let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
                 tokio::spawn(async move {
                     let _ = conn.await;
@@ -276,6 +305,15 @@ async fn accept(
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
                     if let Ok(Ok(tls)) = tokio::time::timeout(handshake, acceptor.accept(stream)).await {
+                        // The client certificate chain (mutual TLS), as the handshake proved it.
+                        let peer: Option<Arc<Vec<Vec<u8>>>> = tls
+                            .get_ref()
+                            .1
+                            .peer_certificates()
+                            .map(|chain| Arc::new(chain.iter().map(|c| c.to_vec()).collect()));
+                        let service = hyper::service::service_fn(move |req| {
+                            endpoint::handle(Arc::clone(&state), req, peer.clone())
+                        });
                         let _ = watcher.watch(http.serve_connection(TokioIo::new(tls), service)).await;
                     }
                     drop(permit);
@@ -328,8 +366,7 @@ async fn watch_registry(state: Arc<State>) {
         match loaded {
             Ok(Ok(registry)) => {
                 let n = registry.len();
-                let auth =
-                    Authenticator::with_shared_verifier(Arc::clone(&state.verifier), Arc::new(registry));
+                let auth = authenticator_over(&state.verifier, registry, state.client_ca.as_ref());
                 if let Ok(mut slot) = state.auth.write() {
                     *slot = Arc::new(auth);
                 }

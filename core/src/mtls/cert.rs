@@ -113,6 +113,22 @@ impl ClientCertificate {
         }
     }
 
+    /// A certificate chain as a TLS library hands it over: the leaf's DER
+    /// first, then the intermediates the client sent.
+    ///
+    /// # Errors
+    /// `MALFORMED_CLIENT_CERTIFICATE` when the leaf is not a certificate,
+    /// the chain is empty or longer than 8 intermediates.
+    pub fn from_der_chain(chain: &[&[u8]]) -> Result<Self> {
+        let (leaf, rest) = chain.split_first().ok_or_else(|| malformed("the certificate chain is empty"))?;
+        if rest.len() > MAX_CHAIN || chain.iter().map(|c| c.len()).sum::<usize>() > MAX_CERTIFICATE_LEN {
+            return Err(malformed(format!(
+                "the chain is longer than {MAX_CHAIN} intermediates or {MAX_CERTIFICATE_LEN} bytes"
+            )));
+        }
+        Self::from_der(leaf.to_vec(), rest.iter().map(|c| c.to_vec()).collect())
+    }
+
     fn from_pem(pem: &[u8]) -> Result<Self> {
         let text = std::str::from_utf8(pem).map_err(|_| malformed("the PEM is not text"))?;
         let blocks = crate::keys::pem_blocks(text, MAX_CHAIN + 1)
@@ -239,6 +255,9 @@ impl ClientCertificate {
 pub enum PresentedCertificate<'a> {
     /// A certificate read with [`ClientCertificate::parse`].
     Parsed(&'a ClientCertificate),
+    /// The chain a TLS library hands over, leaf first
+    /// ([`ClientCertificate::from_der_chain`]); its chain was not verified.
+    DerChain(&'a [&'a [u8]]),
     /// Bytes in `format`; `verified_by_tls` as [`ClientCertificate::verified_by_tls`].
     Raw {
         /// How the terminator encoded it.
@@ -261,6 +280,7 @@ impl<'a> PresentedCertificate<'a> {
     pub(crate) fn read(self) -> Result<std::borrow::Cow<'a, ClientCertificate>> {
         match self {
             Self::Parsed(c) => Ok(std::borrow::Cow::Borrowed(c)),
+            Self::DerChain(chain) => ClientCertificate::from_der_chain(chain).map(std::borrow::Cow::Owned),
             Self::Raw { format, bytes, verified_by_tls } => ClientCertificate::parse(format, bytes)
                 .map(|c| std::borrow::Cow::Owned(c.verified_by_tls(verified_by_tls))),
         }
