@@ -165,6 +165,7 @@ def page():
     nv, ns = node["verify"], node["sign"]
     nnames = ["jwtauth sync", "jwtauth async", "jwtauth async ×64", "fast-jwt", "jose", "jsonwebtoken"]
     core, over = ins["core"], lambda k: f"{ins[k]:,} (+{ins[k] - ins['core']:,})"  # noqa: E731
+    m = ins["mtls"]
     cl, jt, th = scaling["clients_10_vs_1m"], scaling["jtis_10k_vs_1m"], scaling["threads_1_vs_2"]
     big = registry[-1]
     return f"""# Performance
@@ -206,6 +207,10 @@ HS256, the client from a registry (callgrind; Python and Node: (6,000 − 2,000 
 
 {table(["layer", "instructions per verification"], [["aws-lc-rs HMAC floor", f"{ins['floor']:,}"], ["Rust core", f"{core:,}"], ["C API", over("c")], ["Python (`Verifier.verify`)", over("python")], ["Node (`verifySync`)", over("node")]])}
 
+Mutual TLS (RFC 8705), per token request through `Authenticator::authenticate_tls`, the certificate's DER read each time (ECDSA P-256 certificates):
+
+{table(["request", "instructions", "beyond a public client's"], [[name, f"{m[k]:,}", f"+{m[k] - m['public']:,}"] for name, k in [("public client (`none`): form and lookup only", "public"), ("`tls_client_auth`, subject DN, chain verified by the TLS layer", "dn"), ("`tls_client_auth`, chain verified here (one signature)", "chain"), ("`self_signed_tls_client_auth`", "self_signed"), ("`private_key_jwt` ES256, for comparison", "es256")]])}
+
 ## How the cost grows
 
 ![Registry load time and memory, verification time by registry size, live jtis and threads](perf-scaling.svg)
@@ -214,10 +219,8 @@ HS256, the client from a registry (callgrind; Python and Node: (6,000 − 2,000 
 
 {table(["verification", "small", "large", "large / small"], [["HS256, 10 vs 1,000,000 registered clients", us(cl["a"]) + " µs", us(cl["b"]) + " µs", ratio(cl["ratio"])], ["HS256, 10,000 vs 1,000,000 live jtis", us(jt["a"]) + " µs", us(jt["b"]) + " µs", ratio(jt["ratio"])], ["ES256 on 1 vs 2 threads (µs per op, wall)", us(th["a"]) + " µs", us(th["b"]) + " µs", ratio(th["ratio"])]])}
 
-Registries of `client_secret_jwt` clients (32-byte secrets), each size in a fresh process;
-memory is the process's growth ({big['resident_bytes'] / big['clients'] / 1e3:.1f} kB per client, about 1.2 kB of it the HMAC
-key's precomputed state). A million clients miss the CPU caches; the threads row is wall
-time per verification with two threads on one verifier (0.5× would be perfect scaling).
+`client_secret_jwt` registries, each in a fresh process ({big['resident_bytes'] / big['clients'] / 1e3:.1f} kB per client, 1.2 kB of it HMAC state); a million
+clients miss the CPU caches; threads: wall time per verification, two threads on one verifier (0.5× is perfect).
 
 ## `jwtauth serve` under load (requests per second, {serve_load['setup']['rounds']} rounds)
 
@@ -227,8 +230,7 @@ serve`, on the same {serve_load['setup']['cores']} cores as wrk, beside `Authent
 
 {table(["request", "library, 1 thread", "library, 2 threads", "serve", "serve / library", "serve p50 / p99"], [[name, rps(d["library_1_thread"]), rps(d["library_2_threads"]), rps(d["serve"]), f"{d['serve'] / d['library_2_threads']:.2f}", f"{d['serve_p50_ms']:.2f} / {d['serve_p99_ms']:.2f} ms"] for name, d in [("private_key_jwt ES256", serve_load["private_key_jwt_es256"]), ("client_secret_basic", serve_load["client_secret_basic"])]])}
 
-HTTP/1.1, a blocking-pool hop, the attempt record and its log line cost far more than a Basic
-check; with ES256 serve keeps {serve_load["private_key_jwt_es256"]["serve"] / serve_load["private_key_jwt_es256"]["library_2_threads"]:.0%} of the library's rate, wrk taking its share of the cores.
+HTTP/1.1, the pool hop and the attempt record cost more than a Basic check; with ES256 serve keeps {serve_load["private_key_jwt_es256"]["serve"] / serve_load["private_key_jwt_es256"]["library_2_threads"]:.0%} of the library's rate.
 """
 
 

@@ -46,9 +46,15 @@ c=$(count --toggle-collect=verify_loop "$out/c-bench" count HS256 1000)
 py2=$(count "$py" bindings-python/benches/hop.py 2000); py6=$(count "$py" bindings-python/benches/hop.py 6000)
 node2=$(count node bindings-node/benches/hop.mjs 2000); node6=$(count node bindings-node/benches/hop.mjs 6000)
 floor=$(count --toggle-collect='*::floor_loop*' "$(bin instructions)" HS256 floor 1000)
+# Mutual TLS: the certificate's work per request beside a public client's request and an ES256 assertion's.
+ins() { count --toggle-collect="*::$1*" "$(bin instructions)" ES256 "$2" "$3"; }
+public=$(ins public_loop public 1000); dn=$(ins tls_loop mtls-dn 1000); chain=$(ins tls_loop mtls-chain 300)
+selfsigned=$(ins tls_loop mtls-self-signed 1000); es256=$(ins authenticate_loop authenticate 300)
 cat > "$out/instructions.json" <<JSON
 {"floor": $((floor / 1000)), "core": $((core / 1000)), "c": $((c / 1000)),
- "python": $(((py6 - py2) / 4000)), "node": $(((node6 - node2) / 4000))}
+ "python": $(((py6 - py2) / 4000)), "node": $(((node6 - node2) / 4000)),
+ "mtls": {"public": $((public / 1000)), "dn": $((dn / 1000)), "chain": $((chain / 300)),
+          "self_signed": $((selfsigned / 1000)), "es256": $((es256 / 300))}}
 JSON
 
 step "jwtauth serve under load (wrk on the loopback) beside the library's own rate"

@@ -76,6 +76,15 @@ fn authenticate_loop(auth: &jwtauth::Authenticator, bodies: &[String]) {
     }
 }
 
+/// The same request with no credential (a public client): what every
+/// request costs before a method's own work.
+#[inline(never)]
+fn public_loop(auth: &jwtauth::Authenticator, body: &[u8], n: usize) {
+    for _ in 0..n {
+        assert!(auth.authenticate_body(None, black_box(body)).is_ok());
+    }
+}
+
 #[inline(never)]
 fn basic_loop(auth: &jwtauth::Authenticator, header: &str, n: usize) {
     for _ in 0..n {
@@ -84,6 +93,47 @@ fn basic_loop(auth: &jwtauth::Authenticator, header: &str, n: usize) {
                 .is_ok()
         );
     }
+}
+
+/// Mutual TLS: each request reads the certificate's DER (as a TLS library
+/// hands it over), matches it and computes its `x5t#S256`.
+#[inline(never)]
+fn tls_loop(auth: &jwtauth::Authenticator, body: &[u8], der: &[u8], verified_by_tls: bool, n: usize) {
+    for _ in 0..n {
+        let cert = jwtauth::PresentedCertificate::Raw {
+            format: jwtauth::CertificateFormat::Der,
+            bytes: black_box(der),
+            verified_by_tls,
+        };
+        assert!(auth.authenticate_tls(jwtauth::Authorization::Absent, black_box(body), Some(cert)).is_ok());
+    }
+}
+
+/// A client CA and a client certificate it issued (subject DN and a DNS
+/// SAN, ECDSA P-256), and a self-signed one: (CA PEM, leaf DER, self-signed DER, its public JWK).
+fn certificates() -> (String, Vec<u8>, Vec<u8>, serde_json::Value) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, SanType,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::default();
+    ca.distinguished_name = DistinguishedName::new();
+    ca.distinguished_name.push(DnType::CommonName, "Bench Client CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_pem = ca.self_signed(&ca_key).unwrap().pem();
+    let issuer = Issuer::new(ca, ca_key);
+    let mut leaf = CertificateParams::default();
+    leaf.distinguished_name = DistinguishedName::new();
+    leaf.distinguished_name.push(DnType::CountryName, "DE");
+    leaf.distinguished_name.push(DnType::OrganizationName, "Example Corp");
+    leaf.distinguished_name.push(DnType::CommonName, "svc-payments");
+    leaf.subject_alt_names = vec![SanType::DnsName("svc.example.com".try_into().unwrap())];
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf_der = leaf.signed_by(&leaf_key, &issuer).unwrap().der().to_vec();
+    let own_key = KeyPair::generate().unwrap();
+    let own_der = CertificateParams::default().self_signed(&own_key).unwrap().der().to_vec();
+    let jwk = VerifyingKey::from_certificate_der(&own_der).unwrap().to_jwk().unwrap();
+    (ca_pem, leaf_der, own_der, jwk)
 }
 
 fn authenticator(client: serde_json::Value, clock: Arc<FixedClock>) -> jwtauth::Authenticator {
@@ -130,6 +180,31 @@ fn main() {
                 .map(|a| format!("grant_type=client_credentials&{}", a.to_form_body()))
                 .collect();
             authenticate_loop(&authenticator(client, clock), &bodies);
+        }
+        "public" | "mtls-dn" | "mtls-chain" | "mtls-self-signed" => {
+            let (ca, leaf, own, jwk) = certificates();
+            let (client, der) = match args[2].as_str() {
+                "public" => {
+                    (serde_json::json!({ "client_id": "c", "token_endpoint_auth_method": "none" }), None)
+                }
+                "mtls-self-signed" => (
+                    serde_json::json!({ "client_id": "c", "token_endpoint_auth_method": "self_signed_tls_client_auth",
+                                        "jwks": { "keys": [jwk] } }),
+                    Some(own),
+                ),
+                _ => (
+                    serde_json::json!({ "client_id": "c", "token_endpoint_auth_method": "tls_client_auth",
+                                        "tls_client_auth_subject_dn": "CN=svc-payments,O=Example Corp,C=DE" }),
+                    Some(leaf),
+                ),
+            };
+            let auth = authenticator(client, clock)
+                .with_client_ca(jwtauth::TrustAnchors::from_pem(ca.as_bytes()).unwrap());
+            let body = b"grant_type=client_credentials&client_id=c";
+            match der {
+                None => public_loop(&auth, body, n),
+                Some(der) => tls_loop(&auth, body, &der, args[2] != "mtls-chain", n),
+            }
         }
         "basic" => {
             let secret = "basic-secret_0123456789abcdef";

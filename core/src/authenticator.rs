@@ -18,7 +18,7 @@ use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::Trace;
 use crate::form;
-use crate::keys::{JwkSet, VerifyingKey};
+use crate::keys::JwkSet;
 use crate::mtls::{ClientCertificate, PresentedCertificate, TrustAnchors};
 use crate::profile::WouldRefuse;
 use crate::registry::{Registry, lookup_client};
@@ -705,13 +705,12 @@ impl Authenticator {
                 ))?
                 .check(cert);
         }
-        let key = VerifyingKey::from_certificate_der(cert.der()).map_err(|e| {
+        let presented = cert.key_thumbprint().map_err(|e| {
             Error::with_detail(
                 ErrorCode::ClientCertificateMismatch,
-                format!("the certificate's public key cannot be used: {}", e.detail()),
+                format!("the certificate's public key is not one a client can register: {}", e.detail()),
             )
         })?;
-        let presented = key.thumbprint();
         let mut remote_error = None;
         for c in client.credentials().iter().filter(|c| !c.is_expired(now)) {
             let set = match c.jwks_uri() {
@@ -725,7 +724,7 @@ impl Authenticator {
                 },
             };
             let keys = set.as_deref().map_or(c.keys(), JwkSet::keys);
-            if keys.iter().any(|k| k.thumbprint() == presented) {
+            if keys.iter().any(|k| crypto::ct_eq(k.thumbprint_bytes(), &presented)) {
                 return Ok(());
             }
         }

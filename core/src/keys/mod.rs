@@ -40,3 +40,16 @@ pub(crate) fn split_point(curve: Curve, point: &[u8]) -> (&[u8], &[u8]) {
 
 pub(crate) use pem::blocks as pem_blocks;
 pub use pem::pem_label;
+
+/// The RFC 7638 SHA-256 thumbprint of the public key in a DER
+/// SubjectPublicKeyInfo: what [`VerifyingKey::thumbprint`] is for that key,
+/// without building a key (a client certificate's key is compared with the
+/// registered ones, which were validated when registered).
+pub(crate) fn spki_thumbprint(spki: &[u8]) -> crate::error::Result<[u8; 32]> {
+    let components = match der::parse_spki(spki)? {
+        der::PublicComponents::Rsa(n, e) => Components::Rsa { n, e },
+        der::PublicComponents::Ec(curve, point) => Components::Ec { curve, point },
+        der::PublicComponents::Ed25519(x) => Components::Ed25519 { x },
+    };
+    Ok(crate::crypto::sha256(jwk::thumbprint_input(&components).as_bytes()))
+}

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use der::Decode as _;
+use der::{Decode as _, Encode as _};
 use x509_cert::Certificate;
 
 use super::dn::DistinguishedName;
@@ -74,6 +74,8 @@ pub struct ClientCertificate {
     verified_by_tls: bool,
     subject: DistinguishedName,
     sans: Vec<San>,
+    /// The DER SubjectPublicKeyInfo.
+    spki: Vec<u8>,
     x5t_s256: [u8; 32],
     not_before: i64,
     not_after: i64,
@@ -187,9 +189,14 @@ impl ClientCertificate {
         };
         let unix =
             |t: x509_cert::time::Time| i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+        let spki = tbs
+            .subject_public_key_info()
+            .to_der()
+            .map_err(|_| malformed("the certificate's public key does not encode"))?;
         Ok(Self {
             subject: DistinguishedName::from_name(tbs.subject()),
             sans,
+            spki,
             x5t_s256: crypto::sha256(&der),
             not_before: unix(tbs.validity().not_before),
             not_after: unix(tbs.validity().not_after),
@@ -233,6 +240,11 @@ impl ClientCertificate {
 
     pub(crate) fn sans(&self) -> &[San] {
         &self.sans
+    }
+
+    /// The RFC 7638 thumbprint of the certificate's public key.
+    pub(crate) fn key_thumbprint(&self) -> Result<[u8; 32]> {
+        crate::keys::spki_thumbprint(&self.spki)
     }
 
     /// The leaf's DER.

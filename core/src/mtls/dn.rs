@@ -72,22 +72,41 @@ enum Value {
 
 /// A distinguished name: RDNs in DER order (the most general first), each
 /// a sorted set of (OID, value).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct DistinguishedName {
     rdns: Vec<Vec<(ObjectIdentifier, Value)>>,
-    /// The string it was parsed from (registered names), for messages.
-    text: String,
+    text: Text,
 }
+
+/// The name as people read it: the registered string, or a certificate's
+/// name written as RFC 4514 text only when asked (for a message or a log:
+/// formatting it costs more than matching it).
+#[derive(Clone)]
+enum Text {
+    Given(String),
+    Certificate(Box<x509_cert::name::Name>, std::sync::OnceLock<String>),
+}
+
+impl PartialEq for DistinguishedName {
+    fn eq(&self, other: &Self) -> bool {
+        self.rdns == other.rdns
+    }
+}
+
+impl Eq for DistinguishedName {}
 
 impl fmt::Debug for DistinguishedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DistinguishedName").field(&self.text).finish()
+        f.debug_tuple("DistinguishedName").field(&self.to_string()).finish()
     }
 }
 
 impl fmt::Display for DistinguishedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        match &self.text {
+            Text::Given(t) => f.write_str(t),
+            Text::Certificate(name, text) => f.write_str(text.get_or_init(|| name.to_string())),
+        }
     }
 }
 
@@ -142,7 +161,7 @@ impl DistinguishedName {
         }
         // RFC 4514 writes the most specific RDN first; DER the other way round.
         rdns.reverse();
-        Ok(Self { rdns, text: text.to_owned() })
+        Ok(Self { rdns, text: Text::Given(text.to_owned()) })
     }
 
     /// A certificate's subject (or issuer).
@@ -157,8 +176,7 @@ impl DistinguishedName {
             })
             .collect();
         rdns.shrink_to_fit();
-        let text = name.to_string();
-        Self { rdns, text }
+        Self { rdns, text: Text::Certificate(Box::new(name.clone()), std::sync::OnceLock::new()) }
     }
 
     /// Whether `other` is the same name (see the module's rules).
@@ -211,6 +229,18 @@ fn value_of(tag: Tag, bytes: &[u8]) -> Value {
 /// non-characters, U+FFFD: `None`), then insignificant spaces (trimmed,
 /// runs collapsed to one).
 pub(crate) fn prepare(s: &str) -> Option<String> {
+    if s.is_ascii() {
+        // ASCII: folding is lowercasing, NFKC changes nothing, nothing is prohibited.
+        let mapped: String = s
+            .bytes()
+            .filter_map(|b| match b {
+                0x09..=0x0D => Some(' '),
+                0x00..=0x1F | 0x7F => None,
+                b => Some(char::from(b.to_ascii_lowercase())),
+            })
+            .collect();
+        return Some(mapped.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "));
+    }
     let mapped: String = s
         .chars()
         .filter_map(|c| match c {
