@@ -170,12 +170,9 @@ def page():
     big = registry[-1]
     return f"""# Performance
 
-Made by `bash bench/run.sh` ({os.environ.get("BENCH_MINUTES", "a few")} minutes) on {today}: {machine}; {tools}. On this
-shared VM (its pace moves by 5–10 % hour to hour) contenders run in **interleaved rounds**
-in one process; a figure is the median over the rounds, a ratio the median of per-round
-ratios; costs below the noise are counted in instructions. jwtauth does the whole
-verification (every docs/SECURITY.md rule, the replay insert); the peers decode with a
-pre-parsed key and an audience check, no replay store; the floor is aws-lc-rs alone.
+Made by `bash bench/run.sh` ({os.environ.get("BENCH_MINUTES", "a few")} minutes) on {today}: {machine}; {tools}.
+On this shared VM (its pace moves by 5–10 % hour to hour) contenders run in **interleaved rounds** in one process; a figure is the median over the rounds, a ratio the median of per-round ratios; costs below the noise are counted in instructions.
+jwtauth does the whole verification (every docs/SECURITY.md rule, the replay insert); the peers decode with a pre-parsed key and an audience check, no replay store; the floor is aws-lc-rs alone.
 
 ![Verification time per assertion, jwtauth and its peers](perf-peers.svg)
 
@@ -207,9 +204,9 @@ HS256, the client from a registry (callgrind; Python and Node: (6,000 − 2,000 
 
 {table(["layer", "instructions per verification"], [["aws-lc-rs HMAC floor", f"{ins['floor']:,}"], ["Rust core", f"{core:,}"], ["C API", over("c")], ["Python (`Verifier.verify`)", over("python")], ["Node (`verifySync`)", over("node")]])}
 
-Mutual TLS (RFC 8705), per token request through `Authenticator::authenticate_tls`, the certificate's DER read each time (ECDSA P-256 certificates):
+Mutual TLS, per token request (`Authenticator::authenticate_tls`, the certificate's DER read each time, ECDSA P-256), beside a public client's request ({m['public']:,}: form and lookup):
 
-{table(["request", "instructions", "beyond a public client's"], [[name, f"{m[k]:,}", f"+{m[k] - m['public']:,}"] for name, k in [("public client (`none`): form and lookup only", "public"), ("`tls_client_auth`, subject DN, chain verified by the TLS layer", "dn"), ("`tls_client_auth`, chain verified here (one signature)", "chain"), ("`self_signed_tls_client_auth`", "self_signed"), ("`private_key_jwt` ES256, for comparison", "es256")]])}
+{table(["request", "instructions", "beyond a public client's"], [[name, f"{m[k]:,}", f"+{m[k] - m['public']:,}"] for name, k in [("`tls_client_auth`, subject DN, chain verified by the TLS layer", "dn"), ("`tls_client_auth`, chain verified here (one signature)", "chain"), ("`self_signed_tls_client_auth`", "self_signed"), ("`private_key_jwt` ES256, for comparison", "es256")]])}
 
 ## How the cost grows
 
@@ -219,14 +216,11 @@ Mutual TLS (RFC 8705), per token request through `Authenticator::authenticate_tl
 
 {table(["verification", "small", "large", "large / small"], [["HS256, 10 vs 1,000,000 registered clients", us(cl["a"]) + " µs", us(cl["b"]) + " µs", ratio(cl["ratio"])], ["HS256, 10,000 vs 1,000,000 live jtis", us(jt["a"]) + " µs", us(jt["b"]) + " µs", ratio(jt["ratio"])], ["ES256 on 1 vs 2 threads (µs per op, wall)", us(th["a"]) + " µs", us(th["b"]) + " µs", ratio(th["ratio"])]])}
 
-`client_secret_jwt` registries, each in a fresh process ({big['resident_bytes'] / big['clients'] / 1e3:.1f} kB per client, 1.2 kB of it HMAC state); a million
-clients miss the CPU caches; threads: wall time per verification, two threads on one verifier (0.5× is perfect).
+`client_secret_jwt` registries, each in a fresh process ({big['resident_bytes'] / big['clients'] / 1e3:.1f} kB per client, 1.2 kB of it HMAC state); a million clients miss the CPU caches; threads: wall time per verification, two threads on one verifier (0.5× is perfect).
 
 ## `jwtauth serve` under load (requests per second, {serve_load['setup']['rounds']} rounds)
 
-`wrk` ({serve_load['setup']['wrk_threads']} threads, {serve_load['setup']['connections']} keep-alive connections, {serve_load['setup']['seconds']} s a round, loopback) against `jwtauth
-serve`, on the same {serve_load['setup']['cores']} cores as wrk, beside `Authenticator::authenticate_body` in one process
-(`cargo bench -p jwtauth-cli --bench load`; every ES256 request has its own assertion):
+`wrk` ({serve_load['setup']['wrk_threads']} threads, {serve_load['setup']['connections']} keep-alive connections, {serve_load['setup']['seconds']} s a round, loopback) against `jwtauth serve`, on the same {serve_load['setup']['cores']} cores as wrk, beside `Authenticator::authenticate_body` in one process (`cargo bench -p jwtauth-cli --bench load`; every ES256 request has its own assertion):
 
 {table(["request", "library, 1 thread", "library, 2 threads", "serve", "serve / library", "serve p50 / p99"], [[name, rps(d["library_1_thread"]), rps(d["library_2_threads"]), rps(d["serve"]), f"{d['serve'] / d['library_2_threads']:.2f}", f"{d['serve_p50_ms']:.2f} / {d['serve_p99_ms']:.2f} ms"] for name, d in [("private_key_jwt ES256", serve_load["private_key_jwt_es256"]), ("client_secret_basic", serve_load["client_secret_basic"])]])}
 

@@ -193,7 +193,7 @@ pub(crate) fn explain(a: &Explain) -> Run {
                 Status::Fail => "FAIL",
                 Status::NotReached => "  - ",
             };
-            outln!("{mark}  rule {} {:<10} {}", s.rule.number, s.rule.name, s.rule.checks);
+            outln!("{mark}  rule {:<2} {:<11} {}", s.rule.number, s.rule.name, s.rule.checks);
             if let Some(d) = &s.detail {
                 outln!("        found: {d}");
             }

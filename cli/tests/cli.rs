@@ -395,13 +395,13 @@ fn explain_walks_the_rules_and_says_how_to_fix_a_refusal() {
     let late = call(&["--issuer", ISSUER, "--at", &(iat + 900).to_string()]);
     assert_eq!(late.code, 1);
     assert!(
-        late.stdout.contains("FAIL  rule 6 claims") && late.stdout.contains("REFUSED: JWTAUTH_EXPIRED"),
+        late.stdout.contains("FAIL  rule 6  claims") && late.stdout.contains("REFUSED: JWTAUTH_EXPIRED"),
         "{}",
         late.stdout
     );
     // Garbage is refused at the first rule; a registry with problems is not loaded.
     let junk = run(&["explain", "junk", "--issuer", ISSUER, "--registry", "clients.json"], &dir);
-    assert!(junk.code == 1 && junk.stdout.contains("FAIL  rule 1 structure"), "{}", junk.stdout);
+    assert!(junk.code == 1 && junk.stdout.contains("FAIL  rule 1  structure"), "{}", junk.stdout);
     std::fs::write(
         dir.join("bad.json"),
         r#"{"clients":[{"client_id":"x","token_endpoint_auth_method":"private_key_jwt"}]}"#,
