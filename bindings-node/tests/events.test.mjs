@@ -110,7 +110,7 @@ test('a throwing or rejecting hook changes no outcome and is reported once', asy
   assert.equal(verifier.verifySync(jwt, registry).clientId, 'svc')
   assert.throws(() => verifier.verifySync(jwt, registry), (e) => e.code === 'JWTAUTH_REPLAYED')
   assert.equal((await verifier.verify(await assertion(), registry)).clientId, 'svc')
-  await until({ length: throws }, 3)
+  await until({ get length() { return throws } }, 3)
   const [w] = await warning
   assert.equal(w.code, 'JWTAUTH_EVENT_HOOK')
   assert.match(w.message, /the log server is down/)
@@ -124,7 +124,7 @@ test('a throwing or rejecting hook changes no outcome and is reported once', asy
   const v2 = new jwtauth.Verifier(ISSUER, { eventHook: rejecting })
   assert.equal(v2.verifySync(await assertion(), registry).clientId, 'svc')
   assert.equal((await v2.verify(await assertion(), registry)).clientId, 'svc')
-  await until({ length: rejected }, 2)
+  await until({ get length() { return rejected } }, 2)
   await new Promise((r) => setTimeout(r, 20)) // an unhandled rejection would fail the test run
 
   // A hook that verifies from inside: bounded, the outer outcome stands.
