@@ -198,6 +198,10 @@ enum jwtauth_status
   JWTAUTH_CLIENT_CERTIFICATE_UNTRUSTED = 802,
   // The client certificate is not the registered one (subject DN, SAN, or public key). (invalid_client, HTTP 401)
   JWTAUTH_CLIENT_CERTIFICATE_MISMATCH = 803,
+  // A JWT bearer grant's issuer is not in the trust table. (invalid_grant, HTTP 400)
+  JWTAUTH_UNTRUSTED_ISSUER = 900,
+  // A JWT bearer grant's subject is not one its issuer may assert. (invalid_grant, HTTP 400)
+  JWTAUTH_SUBJECT_NOT_ALLOWED = 901,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -15,6 +15,7 @@ fn class_name(category: ErrorCategory) -> &'static str {
         ErrorCategory::InvalidClient => "InvalidClientError",
         ErrorCategory::InvalidCredential => "InvalidCredentialError",
         ErrorCategory::Internal => "ServerError",
+        ErrorCategory::InvalidGrant => "InvalidGrantError",
     }
 }
 

@@ -69,6 +69,14 @@ fn registry_loop(v: &Verifier, registry: &jwtauth::MemoryRegistry, pool: &[Strin
     }
 }
 
+/// The JWT bearer grant: the same assertions, their issuer in a trust table.
+#[inline(never)]
+fn grant_loop(v: &Verifier, table: &jwtauth::TrustTable, pool: &[String]) {
+    for t in pool {
+        assert!(v.verify_grant(black_box(t.as_bytes()), table).is_ok());
+    }
+}
+
 #[inline(never)]
 fn authenticate_loop(auth: &jwtauth::Authenticator, bodies: &[String]) {
     for b in bodies {
@@ -263,11 +271,48 @@ fn main() {
         }
         mode => {
             let v = Verifier::builder(ISSUER)
-                .clock(clock)
+                .clock(clock.clone())
                 .replay_store(Arc::new(MemoryReplayStore::default()))
                 .build()
                 .unwrap();
-            if mode == "registry" {
+            if mode == "grant" {
+                // Issuer = subject = client-1, signed with the same key: the
+                // same bytes to check as a client assertion's.
+                let doc = serde_json::json!({ "issuers": [{ "issuer": "client-1", "subjects": ["client-1"],
+                    "jwks": { "keys": [key.public_jwk().unwrap()] } }] });
+                let table = jwtauth::TrustTable::from_value(
+                    &doc,
+                    &jwtauth::CredentialPolicy::default(),
+                    1_800_000_000,
+                )
+                .unwrap();
+                let plain: Vec<String> = (0..n)
+                    .map(|_| {
+                        AssertionBuilder::new(&key, "client-1", ISSUER)
+                            .typ(Some("JWT"))
+                            .clock(clock.clone())
+                            .sign()
+                            .unwrap()
+                            .assertion
+                    })
+                    .collect();
+                grant_loop(&v, &table, &plain);
+            } else if mode == "registry-jwt" {
+                // The client-assertion twin of `grant`: typ JWT too.
+                let plain: Vec<String> = (0..n)
+                    .map(|_| {
+                        AssertionBuilder::new(&key, "client-1", ISSUER)
+                            .typ(Some("JWT"))
+                            .clock(clock.clone())
+                            .sign()
+                            .unwrap()
+                            .assertion
+                    })
+                    .collect();
+                let registry = jwtauth::MemoryRegistry::new();
+                registry.insert(client);
+                registry_loop(&v, &registry, &plain);
+            } else if mode == "registry" {
                 let registry = jwtauth::MemoryRegistry::new();
                 registry.insert(client);
                 registry_loop(&v, &registry, &pool);

@@ -27,6 +27,9 @@ pub enum OAuthError {
     /// `invalid_client_metadata` (HTTP 400, RFC 7591 §3.2.2): a credential or
     /// client registration is refused. Never sent by a token endpoint.
     InvalidClientMetadata,
+    /// `invalid_grant` (HTTP 400, RFC 6749 §5.2): the authorization grant
+    /// (here a JWT bearer assertion, RFC 7523 §3.1) is not valid.
+    InvalidGrant,
 }
 
 impl OAuthError {
@@ -38,6 +41,7 @@ impl OAuthError {
             Self::InvalidClient => "invalid_client",
             Self::ServerError => "server_error",
             Self::InvalidClientMetadata => "invalid_client_metadata",
+            Self::InvalidGrant => "invalid_grant",
         }
     }
 }
@@ -55,6 +59,8 @@ pub enum ErrorCategory {
     InvalidCredential,
     /// The library or a store it depends on failed; the request was not accepted.
     Internal,
+    /// The authorization grant (a JWT bearer assertion) is not valid.
+    InvalidGrant,
 }
 
 impl ErrorCategory {
@@ -67,6 +73,7 @@ impl ErrorCategory {
             Self::InvalidClient => "invalid_client",
             Self::InvalidCredential => "invalid_credential",
             Self::Internal => "internal",
+            Self::InvalidGrant => "invalid_grant",
         }
     }
 }
@@ -277,6 +284,11 @@ error_codes! {
     ClientCertificateUntrusted = 802, "CLIENT_CERTIFICATE_UNTRUSTED", InvalidClient, InvalidClient, 401, "The client certificate is not trusted.";
     /// The client certificate is not the registered one (subject DN, SAN, or public key).
     ClientCertificateMismatch = 803, "CLIENT_CERTIFICATE_MISMATCH", InvalidClient, InvalidClient, 401, "The client certificate does not match the client.";
+
+    /// A JWT bearer grant's issuer is not in the trust table.
+    UntrustedIssuer = 900, "UNTRUSTED_ISSUER", InvalidGrant, InvalidGrant, 400, "The assertion's issuer is not trusted.";
+    /// A JWT bearer grant's subject is not one its issuer may assert.
+    SubjectNotAllowed = 901, "SUBJECT_NOT_ALLOWED", InvalidGrant, InvalidGrant, 400, "The assertion's subject is not allowed.";
 }
 
 impl fmt::Display for ErrorCode {

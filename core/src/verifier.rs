@@ -429,6 +429,77 @@ impl Verifier {
         r
     }
 
+    /// Rules 4–5: a registered, unexpired key of `client` that fits the
+    /// header, and the signature verified with it. Remote key sets
+    /// (`jwks_uri`) are fetched or taken from the cache; a signature that
+    /// fails with a published set may be from a key rotated in under the
+    /// same kid, so each set is fetched again (once per cooldown) and the
+    /// signature tried once more. Returns the key's thumbprint and kid.
+    #[inline]
+    pub(crate) fn verify_signature(
+        &self,
+        parsed: &jws::Parsed<'_>,
+        client: &Client,
+        now: i64,
+    ) -> Result<KeyUsed> {
+        // Remote key sets (jwks_uri) are fetched or taken from the cache now;
+        // a client without one allocates nothing here.
+        let mut remote_sets: Vec<(Arc<JwkSet>, bool)> = Vec::new();
+        let mut remote_error = None;
+        for c in client.credentials() {
+            if let Some(uri) = c.jwks_uri() {
+                let got = match &self.remote {
+                    Some(r) => r.keys(uri, parsed.header.kid.as_deref(), now),
+                    None => Err(Error::new(ErrorCode::JwksUnavailable, "remote JWKS fetching is disabled")),
+                };
+                match got {
+                    Ok(set) => remote_sets.push((set, c.is_expired(now))),
+                    Err(e) => remote_error = Some(e),
+                }
+            }
+        }
+        let candidates = client
+            .credentials()
+            .iter()
+            .flat_map(|c| c.keys().iter().map(move |k| (k, c.is_expired(now))))
+            .chain(
+                remote_sets.iter().flat_map(|(set, expired)| set.keys().iter().map(move |k| (k, *expired))),
+            );
+        // Key rotation: a signature that fails with a published set may be
+        // from a key rotated in under the same kid; fetch each set again
+        // (once per cooldown) and try once more.
+        let mut refreshed: Vec<(Arc<JwkSet>, bool)> = Vec::new();
+        let key = match jws::select_and_verify(parsed, candidates) {
+            Err(e) if e.code() == ErrorCode::NoMatchingKey && remote_error.is_some() => {
+                return Err(remote_error.unwrap_or(e));
+            }
+            Err(e) if e.code() == ErrorCode::SignatureInvalid && !remote_sets.is_empty() => {
+                if let Some(r) = &self.remote {
+                    for c in client.credentials() {
+                        if let Some(set) = c.jwks_uri().and_then(|uri| r.refresh(uri, now)) {
+                            refreshed.push((set, c.is_expired(now)));
+                        }
+                    }
+                }
+                if refreshed.is_empty() {
+                    return Err(e);
+                }
+                let retry = client
+                    .credentials()
+                    .iter()
+                    .flat_map(|c| c.keys().iter().map(move |k| (k, c.is_expired(now))))
+                    .chain(
+                        refreshed
+                            .iter()
+                            .flat_map(|(set, expired)| set.keys().iter().map(move |k| (k, *expired))),
+                    );
+                jws::select_and_verify(parsed, retry)?
+            }
+            other => other?,
+        };
+        Ok(KeyUsed { thumbprint: key.thumbprint_shared(), kid: key.kid().map(str::to_owned) })
+    }
+
     /// Count a verification's outcome.
     fn counted(&self, r: Result<VerifiedAssertion>) -> Result<VerifiedAssertion> {
         match &r {
@@ -636,61 +707,7 @@ impl Verifier {
         check_algorithm(allowed, profile, alg, client.method())?;
         // Rules 4-5.
         let now = self.clock.now();
-        // Remote key sets (jwks_uri) are fetched or taken from the cache now;
-        // a client without one allocates nothing here.
-        let mut remote_sets: Vec<(Arc<JwkSet>, bool)> = Vec::new();
-        let mut remote_error = None;
-        for c in client.credentials() {
-            if let Some(uri) = c.jwks_uri() {
-                let got = match &self.remote {
-                    Some(r) => r.keys(uri, parsed.header.kid.as_deref(), now),
-                    None => Err(Error::new(ErrorCode::JwksUnavailable, "remote JWKS fetching is disabled")),
-                };
-                match got {
-                    Ok(set) => remote_sets.push((set, c.is_expired(now))),
-                    Err(e) => remote_error = Some(e),
-                }
-            }
-        }
-        let candidates = client
-            .credentials()
-            .iter()
-            .flat_map(|c| c.keys().iter().map(move |k| (k, c.is_expired(now))))
-            .chain(
-                remote_sets.iter().flat_map(|(set, expired)| set.keys().iter().map(move |k| (k, *expired))),
-            );
-        // Key rotation: a signature that fails with a published set may be
-        // from a key rotated in under the same kid; fetch each set again
-        // (once per cooldown) and try once more.
-        let mut refreshed: Vec<(Arc<JwkSet>, bool)> = Vec::new();
-        let key = match jws::select_and_verify(&parsed, candidates) {
-            Err(e) if e.code() == ErrorCode::NoMatchingKey && remote_error.is_some() => {
-                return Err(remote_error.unwrap_or(e));
-            }
-            Err(e) if e.code() == ErrorCode::SignatureInvalid && !remote_sets.is_empty() => {
-                if let Some(r) = &self.remote {
-                    for c in client.credentials() {
-                        if let Some(set) = c.jwks_uri().and_then(|uri| r.refresh(uri, now)) {
-                            refreshed.push((set, c.is_expired(now)));
-                        }
-                    }
-                }
-                if refreshed.is_empty() {
-                    return Err(e);
-                }
-                let retry = client
-                    .credentials()
-                    .iter()
-                    .flat_map(|c| c.keys().iter().map(move |k| (k, c.is_expired(now))))
-                    .chain(
-                        refreshed
-                            .iter()
-                            .flat_map(|(set, expired)| set.keys().iter().map(move |k| (k, *expired))),
-                    );
-                jws::select_and_verify(&parsed, retry)?
-            }
-            other => other?,
-        };
+        let key = self.verify_signature(&parsed, &client, now)?;
         // Rules 6-7: the claims are now authentic.
         let mode = client.audience_mode().unwrap_or(self.audience_mode);
         let typed = parsed.header.is_explicitly_typed();
@@ -742,13 +759,20 @@ impl Verifier {
         Ok(finish(VerifiedAssertion {
             would_refuse,
             client_id: owned_with_terminator_room(cid),
-            key_thumbprint: key.thumbprint_shared(),
-            key_id: key.kid().map(str::to_owned),
+            key_thumbprint: key.thumbprint,
+            key_id: key.kid,
             header: parsed.header,
             claims,
             replay_until: until,
         }))
     }
+}
+
+/// The key that verified a signature: its RFC 7638 thumbprint and kid.
+#[derive(Debug)]
+pub(crate) struct KeyUsed {
+    pub(crate) thumbprint: Arc<str>,
+    pub(crate) kid: Option<String>,
 }
 
 /// Rule 2's algorithm check for a known client: the verifier's and the

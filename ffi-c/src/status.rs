@@ -134,6 +134,10 @@ pub enum jwtauth_status {
     JWTAUTH_CLIENT_CERTIFICATE_UNTRUSTED = 802,
     /// The client certificate is not the registered one (subject DN, SAN, or public key). (invalid_client, HTTP 401)
     JWTAUTH_CLIENT_CERTIFICATE_MISMATCH = 803,
+    /// A JWT bearer grant's issuer is not in the trust table. (invalid_grant, HTTP 400)
+    JWTAUTH_UNTRUSTED_ISSUER = 900,
+    /// A JWT bearer grant's subject is not one its issuer may assert. (invalid_grant, HTTP 400)
+    JWTAUTH_SUBJECT_NOT_ALLOWED = 901,
 }
 
 impl jwtauth_status {
@@ -201,6 +205,8 @@ impl jwtauth_status {
             jwtauth_core::ErrorCode::MalformedClientCertificate => Self::JWTAUTH_MALFORMED_CLIENT_CERTIFICATE,
             jwtauth_core::ErrorCode::ClientCertificateUntrusted => Self::JWTAUTH_CLIENT_CERTIFICATE_UNTRUSTED,
             jwtauth_core::ErrorCode::ClientCertificateMismatch => Self::JWTAUTH_CLIENT_CERTIFICATE_MISMATCH,
+            jwtauth_core::ErrorCode::UntrustedIssuer => Self::JWTAUTH_UNTRUSTED_ISSUER,
+            jwtauth_core::ErrorCode::SubjectNotAllowed => Self::JWTAUTH_SUBJECT_NOT_ALLOWED,
             _ => Self::JWTAUTH_INTERNAL,
         }
     }

@@ -25,6 +25,7 @@ __all__ = [
     "ErrorCode",
     "InvalidClientError",
     "InvalidCredentialError",
+    "InvalidGrantError",
     "InvalidRequestError",
     "JwtAuthError",
     "OAuthResponse",
@@ -128,6 +129,11 @@ class InvalidClientError(JwtAuthError):
 class InvalidCredentialError(JwtAuthError):
     """A key or credential cannot be loaded or breaks the policy
     (``invalid_client_metadata`` at registration)."""
+
+
+class InvalidGrantError(JwtAuthError):
+    """The authorization grant (a JWT bearer assertion, RFC 7523 §2.1) is
+    not valid (``invalid_grant``, 400)."""
 
 
 class ServerError(JwtAuthError):

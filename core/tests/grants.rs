@@ -1,0 +1,291 @@
+//! The JWT bearer authorization grant (RFC 7523 §2.1) against a trust table:
+//! assertions signed by the `jsonwebtoken` crate (not this library's
+//! signer), in the shapes of a CI job's OIDC token and a Kubernetes
+//! service-account token.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use jsonwebtoken as jt;
+use jwtauth::{
+    Algorithm, CredentialPolicy, ErrorCode, FixedClock, MemoryReplayStore, SigningKey, SubjectHook,
+    TrustTable, Verifier,
+};
+use serde_json::{Value, json};
+
+const AS: &str = "https://as.example.com";
+const TOKEN: &str = "https://as.example.com/oauth2/token";
+const CI: &str = "https://ci.example.com";
+const K8S: &str = "https://kubernetes.default.svc.cluster.local";
+const NOW: i64 = 1_800_000_000;
+
+struct Issuer {
+    key: SigningKey,
+    kid: &'static str,
+}
+
+impl Issuer {
+    fn new(kid: &'static str) -> Self {
+        Self { key: SigningKey::generate(Algorithm::ES256).unwrap(), kid }
+    }
+
+    fn jwk(&self) -> Value {
+        let mut j = self.key.public_jwk().unwrap();
+        j["kid"] = json!(self.kid);
+        j
+    }
+
+    fn sign(&self, claims: &Value) -> String {
+        let mut header = jt::Header::new(jt::Algorithm::ES256);
+        header.kid = Some(self.kid.to_owned());
+        let pem = self.key.to_pkcs8_pem().unwrap();
+        jt::encode(&header, claims, &jt::EncodingKey::from_ec_pem(pem.as_bytes()).unwrap()).unwrap()
+    }
+}
+
+fn table(ci: &Issuer, k8s: &Issuer, extra: Value) -> TrustTable {
+    let mut doc = json!({"issuers": [
+        {"issuer": CI, "jwks": {"keys": [ci.jwk()]}, "subject_prefixes": ["repo:example-org/"],
+         "audience": ["issuer"], "max_lifetime": 3600},
+        {"issuer": K8S, "jwks": {"keys": [k8s.jwk()]}, "subjects": ["system:serviceaccount:payments:api"],
+         "require_jti": false, "max_age": 3600, "max_lifetime": 86400}
+    ]});
+    if let Some(more) = extra.as_array() {
+        doc["issuers"].as_array_mut().unwrap().extend(more.iter().cloned());
+    }
+    TrustTable::from_value(&doc, &CredentialPolicy::default(), NOW).unwrap()
+}
+
+fn verifier(store: Arc<MemoryReplayStore>) -> Verifier {
+    Verifier::builder(AS)
+        .token_endpoint(TOKEN)
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .replay_store(store)
+        .build()
+        .unwrap()
+}
+
+/// A CI job's OIDC token (GitHub Actions' shape).
+fn ci_claims(sub: &str, jti: &str) -> Value {
+    json!({"iss": CI, "sub": sub, "aud": AS, "iat": NOW - 5, "nbf": NOW - 5, "exp": NOW + 300, "jti": jti,
+           "repository": "example-org/app", "ref": "refs/heads/main", "workflow": "deploy"})
+}
+
+/// A projected Kubernetes service-account token: several audiences, a
+/// nested claim, no jti (older clusters).
+fn k8s_claims(sub: &str) -> Value {
+    json!({"iss": K8S, "sub": sub, "aud": ["https://kubernetes.default.svc", TOKEN], "iat": NOW - 600,
+           "nbf": NOW - 600, "exp": NOW + 3000,
+           "kubernetes.io": {"namespace": "payments", "serviceaccount": {"name": "api", "uid": "4f6c"}}})
+}
+
+fn code(r: jwtauth::Result<jwtauth::Grant>) -> ErrorCode {
+    r.unwrap_err().code()
+}
+
+#[test]
+fn trusted_issuers_grant_their_subjects() {
+    let (ci, k8s) = (Issuer::new("ci-1"), Issuer::new("k8s-1"));
+    let t = table(&ci, &k8s, json!([]));
+    let v = verifier(Arc::new(MemoryReplayStore::default()));
+    let g = v
+        .verify_grant(ci.sign(&ci_claims("repo:example-org/app:ref:refs/heads/main", "j1")).as_bytes(), &t)
+        .unwrap();
+    assert_eq!((g.issuer.as_str(), g.subject.as_str()), (CI, "repo:example-org/app:ref:refs/heads/main"));
+    assert_eq!(g.claims.to_json()["workflow"], "deploy");
+    assert_eq!(g.key_id.as_deref(), Some("ci-1"));
+    assert!(g.replay_until.is_some_and(|u| u >= NOW + 300), "its jti is kept until it expires");
+    // The Kubernetes token: aud an array naming the token endpoint among others; no jti, allowed.
+    let token = k8s.sign(&k8s_claims("system:serviceaccount:payments:api"));
+    let g = v.verify_grant(token.as_bytes(), &t).unwrap();
+    assert_eq!((g.subject.as_str(), g.replay_until), ("system:serviceaccount:payments:api", None));
+    assert!(v.verify_grant(token.as_bytes(), &t).is_ok(), "without a jti nothing is recorded");
+}
+
+#[test]
+fn every_refusal_has_its_code() {
+    let (ci, k8s) = (Issuer::new("ci-1"), Issuer::new("k8s-1"));
+    let t = table(&ci, &k8s, json!([]));
+    let v = verifier(Arc::new(MemoryReplayStore::default()));
+    let sign = |c: &Value| ci.sign(c);
+    let main = "repo:example-org/app:ref:refs/heads/main";
+    // Unknown issuer, subject outside the prefixes.
+    let mut other = ci_claims(main, "a");
+    other["iss"] = json!("https://evil.example");
+    assert_eq!(code(v.verify_grant(sign(&other).as_bytes(), &t)), ErrorCode::UntrustedIssuer);
+    assert_eq!(
+        code(v.verify_grant(sign(&ci_claims("repo:other-org/app", "b")).as_bytes(), &t)),
+        ErrorCode::SubjectNotAllowed
+    );
+    // The CI entry accepts the issuer as audience only, not the token endpoint.
+    let mut to_endpoint = ci_claims(main, "c");
+    to_endpoint["aud"] = json!(TOKEN);
+    assert_eq!(code(v.verify_grant(sign(&to_endpoint).as_bytes(), &t)), ErrorCode::AudienceMismatch);
+    let mut elsewhere = ci_claims(main, "d");
+    elsewhere["aud"] = json!("https://other-as.example");
+    assert_eq!(code(v.verify_grant(sign(&elsewhere).as_bytes(), &t)), ErrorCode::AudienceMismatch);
+    // jti required by the CI entry; absent or empty refused.
+    let mut no_jti = ci_claims(main, "e");
+    no_jti.as_object_mut().unwrap().remove("jti");
+    assert_eq!(code(v.verify_grant(sign(&no_jti).as_bytes(), &t)), ErrorCode::MissingClaim);
+    assert_eq!(code(v.verify_grant(sign(&ci_claims(main, "")).as_bytes(), &t)), ErrorCode::MissingClaim);
+    // Times: expired; too old for the Kubernetes entry's max_age even without a jti.
+    let mut expired = ci_claims(main, "f");
+    expired["exp"] = json!(NOW - 120);
+    assert_eq!(code(v.verify_grant(sign(&expired).as_bytes(), &t)), ErrorCode::Expired);
+    let mut old = k8s_claims("system:serviceaccount:payments:api");
+    old["iat"] = json!(NOW - 7200);
+    old["nbf"] = json!(NOW - 7200);
+    assert_eq!(code(v.verify_grant(k8s.sign(&old).as_bytes(), &t)), ErrorCode::TooOld);
+    // Another issuer's key; a key not registered; no sub.
+    assert_eq!(
+        code(v.verify_grant(k8s.sign(&ci_claims(main, "g")).as_bytes(), &t)),
+        ErrorCode::NoMatchingKey
+    );
+    let mut no_sub = ci_claims(main, "h");
+    no_sub.as_object_mut().unwrap().remove("sub");
+    assert_eq!(code(v.verify_grant(sign(&no_sub).as_bytes(), &t)), ErrorCode::MissingClaim);
+    // An explicitly typed client assertion is never a grant.
+    let mut header = jt::Header::new(jt::Algorithm::ES256);
+    header.kid = Some("ci-1".into());
+    header.typ = Some("client-authentication+jwt".into());
+    let pem = ci.key.to_pkcs8_pem().unwrap();
+    let typed =
+        jt::encode(&header, &ci_claims(main, "i"), &jt::EncodingKey::from_ec_pem(pem.as_bytes()).unwrap())
+            .unwrap();
+    assert_eq!(code(v.verify_grant(typed.as_bytes(), &t)), ErrorCode::InvalidType);
+    // Every grant refusal is invalid_grant material: the codes' own HTTP status for these two is 400.
+    assert_eq!(ErrorCode::UntrustedIssuer.http_status(), 400);
+    assert_eq!(ErrorCode::SubjectNotAllowed.oauth_error().as_str(), "invalid_grant");
+}
+
+#[test]
+fn a_jti_is_used_once_across_verifiers_sharing_a_store() {
+    let (ci, k8s) = (Issuer::new("ci-1"), Issuer::new("k8s-1"));
+    let t = table(&ci, &k8s, json!([]));
+    let store = Arc::new(MemoryReplayStore::default());
+    let (a, b) = (verifier(store.clone()), verifier(store));
+    let token = ci.sign(&ci_claims("repo:example-org/app", "once"));
+    assert!(a.verify_grant(token.as_bytes(), &t).is_ok());
+    assert_eq!(code(b.verify_grant(token.as_bytes(), &t)), ErrorCode::Replayed);
+    // A present jti is recorded even where it is not required.
+    let mut with_jti = k8s_claims("system:serviceaccount:payments:api");
+    with_jti["jti"] = json!("k-1");
+    let token = k8s.sign(&with_jti);
+    assert!(a.verify_grant(token.as_bytes(), &t).is_ok());
+    assert_eq!(code(b.verify_grant(token.as_bytes(), &t)), ErrorCode::Replayed);
+}
+
+#[test]
+fn the_host_decides_subjects_when_asked_to() {
+    #[derive(Debug, Default)]
+    struct Hook(AtomicUsize);
+    impl SubjectHook for Hook {
+        fn allowed(&self, issuer: &str, subject: &str) -> Result<bool, String> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            assert_eq!(issuer, "https://idp.partner.example");
+            match subject {
+                "alice@partner.example" => Ok(true),
+                "down" => Err("directory unavailable".into()),
+                _ => Ok(false),
+            }
+        }
+    }
+    let (ci, k8s, partner) = (Issuer::new("ci-1"), Issuer::new("k8s-1"), Issuer::new("p-1"));
+    let hook = Arc::new(Hook::default());
+    let t = table(
+        &ci,
+        &k8s,
+        json!([{"issuer": "https://idp.partner.example", "jwks": {"keys": [partner.jwk()]},
+                                      "subjects": "host", "algorithms": ["ES256"]}]),
+    )
+    .with_subject_hook(hook.clone());
+    let v = verifier(Arc::new(MemoryReplayStore::default()));
+    let claims = |sub: &str, jti: &str| json!({"iss": "https://idp.partner.example", "sub": sub, "aud": AS, "iat": NOW, "exp": NOW + 60, "jti": jti});
+    assert!(v.verify_grant(partner.sign(&claims("alice@partner.example", "1")).as_bytes(), &t).is_ok());
+    assert_eq!(
+        code(v.verify_grant(partner.sign(&claims("mallory", "2")).as_bytes(), &t)),
+        ErrorCode::SubjectNotAllowed
+    );
+    assert_eq!(
+        code(v.verify_grant(partner.sign(&claims("down", "3")).as_bytes(), &t)),
+        ErrorCode::HookFailed
+    );
+    assert_eq!(hook.0.load(Ordering::SeqCst), 3);
+    // Without a hook, a "host" issuer grants nobody.
+    let bare = table(
+        &ci,
+        &k8s,
+        json!([{"issuer": "https://idp.partner.example", "jwks": {"keys": [partner.jwk()]},
+                                         "subjects": "host"}]),
+    );
+    assert_eq!(
+        code(v.verify_grant(partner.sign(&claims("alice@partner.example", "4")).as_bytes(), &bare)),
+        ErrorCode::SubjectNotAllowed
+    );
+}
+
+#[test]
+fn a_trust_table_with_problems_lists_them_all() {
+    let ci = Issuer::new("ci-1");
+    let mut private = ci.jwk();
+    private["d"] = json!("3fTVmiE7Q8Dn4sOWPmE4Nq7MCbWqbDOoYGiVTxtIZ0E");
+    let doc = json!({"issuers": [
+        {"issuer": CI, "jwks": {"keys": [ci.jwk()]}},
+        {"issuer": CI, "jwks": {"keys": [ci.jwk()]}, "subjects": ["a"]},
+        {"issuer": "https://b.example", "jwks": {"keys": [private]}, "subjects": ["a"]},
+        {"issuer": "https://c.example", "jwks_uri": "http://c.example/jwks", "subjects": ["a"], "audience": ["everyone"],
+         "algorithms": ["HS256"], "colour": "blue"},
+        {"subjects": ["a"]}
+    ], "version": 2});
+    let problems = TrustTable::from_value(&doc, &CredentialPolicy::default(), NOW).unwrap_err();
+    let at: Vec<(&str, &str)> = problems.iter().map(|p| (p.location.as_str(), p.code.name())).collect();
+    for want in [
+        ("/issuers/0/subjects", "INVALID_CLIENT_METADATA"),
+        ("/issuers/1/issuer", "INVALID_CLIENT_METADATA"),
+        ("/issuers/2/jwks/keys/0/d", "PRIVATE_KEY_MATERIAL"),
+        ("/issuers/3/jwks_uri", "INVALID_JWKS_URI"),
+        ("/issuers/3/audience/0", "INVALID_CLIENT_METADATA"),
+        ("/issuers/3/algorithms/0", "INVALID_CLIENT_METADATA"),
+        ("/issuers/3/colour", "INVALID_CLIENT_METADATA"),
+        ("/issuers/4/issuer", "INVALID_CLIENT_METADATA"),
+        ("/version", "INVALID_CLIENT_METADATA"),
+    ] {
+        assert!(at.contains(&want), "{want:?} not in {at:?}");
+    }
+}
+
+#[test]
+fn an_unknown_issuer_fetches_nothing() {
+    #[derive(Debug, Default)]
+    struct Counting(AtomicUsize);
+    impl jwtauth::JwksFetcher for Counting {
+        fn fetch(
+            &self,
+            _uri: &jwtauth::JwksUri,
+            _timeout: std::time::Duration,
+        ) -> Result<jwtauth::FetchedJwks, String> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Err("offline".into())
+        }
+    }
+    let fetcher = Arc::new(Counting::default());
+    let remote =
+        Arc::new(jwtauth::RemoteJwks::with_fetcher(jwtauth::RemoteJwksConfig::default(), fetcher.clone()));
+    let doc = json!({"issuers": [{"issuer": CI, "jwks_uri": "https://ci.example.com/jwks", "subject_prefixes": ["repo:"]}]});
+    let t = TrustTable::from_value(&doc, &CredentialPolicy::default(), NOW).unwrap();
+    let v = Verifier::builder(AS).clock(Arc::new(FixedClock::new(NOW))).remote_jwks(remote).build().unwrap();
+    let stranger = Issuer::new("x");
+    let mut claims = ci_claims("repo:a", "1");
+    claims["iss"] = json!("https://stranger.example");
+    assert_eq!(code(v.verify_grant(stranger.sign(&claims).as_bytes(), &t)), ErrorCode::UntrustedIssuer);
+    assert_eq!(fetcher.0.load(Ordering::SeqCst), 0, "nothing fetched for an issuer nobody trusts");
+    // The trusted issuer's registered jwks_uri is fetched (and here fails: JWKS_UNAVAILABLE).
+    assert_eq!(
+        code(v.verify_grant(stranger.sign(&ci_claims("repo:a", "2")).as_bytes(), &t)),
+        ErrorCode::JwksUnavailable
+    );
+    assert_eq!(fetcher.0.load(Ordering::SeqCst), 1);
+}
