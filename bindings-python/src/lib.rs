@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 mod callback;
 mod convert;
 mod errors;
+mod grant;
 mod keys;
 mod policy;
 mod server;
@@ -40,5 +41,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<server::VerifiedAssertion>()?;
     m.add_class::<server::Authenticator>()?;
     m.add_class::<server::Authenticated>()?;
+    m.add_class::<grant::TrustTable>()?;
+    m.add_class::<grant::Grant>()?;
     Ok(())
 }

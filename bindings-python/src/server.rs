@@ -370,6 +370,23 @@ impl Verifier {
         to_python(py, &e.to_json())
     }
 
+    /// Verify a JWT bearer grant assertion (RFC 7523 §2.1) against
+    /// `trust_table`: the client assertion's rules, the issuer trusted
+    /// before any key is fetched, its keys only, the subject allowed, the
+    /// jti recorded under the issuer. Raises a `JwtAuthError` naming the
+    /// rule that failed (`UNTRUSTED_ISSUER`, `SUBJECT_NOT_ALLOWED`, …).
+    fn verify_grant(
+        &self,
+        py: Python<'_>,
+        assertion: &Bound<'_, PyAny>,
+        trust_table: &crate::grant::TrustTable,
+    ) -> PyResult<crate::grant::Grant> {
+        let assertion = request_bytes(assertion, "assertion")?;
+        let (v, t) = (&self.inner, &trust_table.inner);
+        let r = py.detach(|| v.verify_grant(&assertion, t));
+        Ok(crate::grant::Grant::new(r.py_err(py)?))
+    }
+
     /// The issuer identifier.
     #[getter]
     fn issuer(&self) -> &str {

@@ -14,6 +14,7 @@ __all__ = [
     "ClientAssertion",
     "CredentialPolicy",
     "FixedClock",
+    "Grant",
     "JwkSet",
     "MemoryReplayStore",
     "RedisReplayStore",
@@ -21,6 +22,7 @@ __all__ = [
     "Registry",
     "RemoteJwks",
     "SigningKey",
+    "TrustTable",
     "VerifiedAssertion",
     "Verifier",
     "VerifyingKey",
@@ -242,6 +244,7 @@ class Verifier:
     def explain(
         self, assertion: _Text, registry: Registry, *, client_id: Optional[str] = None, timeout: Optional[float] = None
     ) -> Dict[str, Any]: ...
+    def verify_grant(self, assertion: _Text, trust_table: TrustTable) -> Grant: ...
     @property
     def issuer(self) -> str: ...
     def settings(self) -> Dict[str, Any]: ...
@@ -327,3 +330,20 @@ class Authenticated:
     def would_refuse(self) -> Optional[Dict[str, str]]: ...
     @property
     def certificate_thumbprint(self) -> Optional[str]: ...
+
+@final
+class TrustTable:
+    @staticmethod
+    def from_json(doc: _Json, *, policy: Optional[CredentialPolicy] = None, now: Optional[int] = None) -> TrustTable: ...
+    def __len__(self) -> int: ...
+
+@final
+class Grant:
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def jti(self) -> Optional[str]: ...
+    @property
+    def claims(self) -> Dict[str, Any]: ...
