@@ -845,6 +845,7 @@ module.exports.RedisReplayStore = nativeBinding.RedisReplayStore
 module.exports.Registry = nativeBinding.Registry
 module.exports.RemoteJwks = nativeBinding.RemoteJwks
 module.exports.SigningKey = nativeBinding.SigningKey
+module.exports.TrustTable = nativeBinding.TrustTable
 module.exports.Verifier = nativeBinding.Verifier
 module.exports.VerifyingKey = nativeBinding.VerifyingKey
 module.exports.CLIENT_ASSERTION_TYPE = nativeBinding.CLIENT_ASSERTION_TYPE

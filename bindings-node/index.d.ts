@@ -460,6 +460,21 @@ export declare class SigningKey {
   toString(): string
 }
 
+/**
+ * The issuers whose JWTs are accepted as authorization grants
+ * (docs/grants.md).
+ */
+export declare class TrustTable {
+  /**
+   * A trust table from its document (`{ issuers: [...] }`, JSON text or
+   * object), every issuer's keys checked against the policy; all or
+   * nothing (the error lists every problem with its JSON Pointer).
+   */
+  static fromJson(doc: string | { issuers: Record<string, unknown>[] }, options?: RegisterOptions | undefined | null): TrustTable
+  /** How many issuers it trusts. */
+  get size(): number
+}
+
 /** Verifies client assertions; make one per server and share it. */
 export declare class Verifier {
   /** A verifier for the server whose issuer identifier is `issuer`. */
@@ -499,6 +514,14 @@ export declare class Verifier {
    * (or null), `counts` (`client_id`, `code`, `count`), `dropped`.
    */
   report(): { profile: Profile | null; counts: { client_id: string; code: string; count: number }[]; dropped: number }
+  /**
+   * Verify a JWT bearer grant assertion (RFC 7523 §2.1) against
+   * `trustTable`, on this thread: the client assertion's rules, the
+   * issuer trusted before any key is fetched, its keys only, the subject
+   * allowed, the jti recorded under the issuer. Throws a `JwtAuthError`
+   * naming the rule that failed (`JWTAUTH_UNTRUSTED_ISSUER`, …).
+   */
+  verifyGrantSync(assertion: string | Uint8Array, trustTable: TrustTable): { issuer: string; subject: string; jti: string | null; claims: Record<string, unknown> }
 }
 
 /** A registered public key (or a certificate's key). */

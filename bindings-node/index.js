@@ -133,6 +133,7 @@ module.exports = {
   Registry: native.Registry,
   RemoteJwks: native.RemoteJwks,
   SigningKey: native.SigningKey,
+  TrustTable: native.TrustTable,
   VerifiedAssertion,
   Verifier: native.Verifier,
   VerifyingKey: native.VerifyingKey,

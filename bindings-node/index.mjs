@@ -17,6 +17,7 @@ export const {
   Registry,
   RemoteJwks,
   SigningKey,
+  TrustTable,
   VerifiedAssertion,
   Verifier,
   VerifyingKey,

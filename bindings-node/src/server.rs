@@ -414,6 +414,56 @@ impl Verifier {
     pub fn report(&self) -> serde_json::Value {
         self.inner.report().to_json()
     }
+
+    /// Verify a JWT bearer grant assertion (RFC 7523 §2.1) against
+    /// `trustTable`, on this thread: the client assertion's rules, the
+    /// issuer trusted before any key is fetched, its keys only, the subject
+    /// allowed, the jti recorded under the issuer. Throws a `JwtAuthError`
+    /// naming the rule that failed (`JWTAUTH_UNTRUSTED_ISSUER`, …).
+    #[napi(
+        ts_return_type = "{ issuer: string; subject: string; jti: string | null; claims: Record<string, unknown> }"
+    )]
+    pub fn verify_grant_sync(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | Uint8Array")] assertion: Bytes,
+        trust_table: &TrustTable,
+    ) -> Result<serde_json::Value> {
+        let g = callbacks::sync(&env, || self.inner.verify_grant(bytes(&assertion), &trust_table.inner))
+            .js(&env)?;
+        Ok(serde_json::json!({ "issuer": g.issuer, "subject": g.subject, "jti": g.claims.jti(),
+                               "claims": g.claims.to_json() }))
+    }
+}
+
+/// The issuers whose JWTs are accepted as authorization grants
+/// (docs/grants.md).
+#[napi]
+pub struct TrustTable {
+    inner: Arc<jwtauth::TrustTable>,
+}
+
+#[napi]
+impl TrustTable {
+    /// A trust table from its document (`{ issuers: [...] }`, JSON text or
+    /// object), every issuer's keys checked against the policy; all or
+    /// nothing (the error lists every problem with its JSON Pointer).
+    #[napi(factory)]
+    pub fn from_json(
+        env: Env,
+        #[napi(ts_arg_type = "string | { issuers: Record<string, unknown>[] }")] doc: Json<'_>,
+        options: Option<RegisterOptions>,
+    ) -> Result<Self> {
+        let text = json_text(&env, doc)?;
+        let t = with_policy(options, |p, now| jwtauth::TrustTable::from_json(&text, p, now)).js(&env)?;
+        Ok(Self { inner: Arc::new(t) })
+    }
+
+    /// How many issuers it trusts.
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
 }
 
 /// An endpoint by its RFC 8414 name.
