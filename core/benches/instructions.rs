@@ -275,6 +275,20 @@ fn main() {
                 .replay_store(Arc::new(MemoryReplayStore::default()))
                 .build()
                 .unwrap();
+            // `grant` and its client-assertion twin `registry-jwt`: typ JWT (a grant refuses
+            // an explicitly typed client assertion), the same bytes to check.
+            let plain = || -> Vec<String> {
+                (0..n)
+                    .map(|_| {
+                        AssertionBuilder::new(&key, "client-1", ISSUER)
+                            .typ(Some("JWT"))
+                            .clock(clock.clone())
+                            .sign()
+                            .unwrap()
+                            .assertion
+                    })
+                    .collect()
+            };
             if mode == "grant" {
                 // Issuer = subject = client-1, signed with the same key: the
                 // same bytes to check as a client assertion's.
@@ -286,32 +300,11 @@ fn main() {
                     1_800_000_000,
                 )
                 .unwrap();
-                let plain: Vec<String> = (0..n)
-                    .map(|_| {
-                        AssertionBuilder::new(&key, "client-1", ISSUER)
-                            .typ(Some("JWT"))
-                            .clock(clock.clone())
-                            .sign()
-                            .unwrap()
-                            .assertion
-                    })
-                    .collect();
-                grant_loop(&v, &table, &plain);
+                grant_loop(&v, &table, &plain());
             } else if mode == "registry-jwt" {
-                // The client-assertion twin of `grant`: typ JWT too.
-                let plain: Vec<String> = (0..n)
-                    .map(|_| {
-                        AssertionBuilder::new(&key, "client-1", ISSUER)
-                            .typ(Some("JWT"))
-                            .clock(clock.clone())
-                            .sign()
-                            .unwrap()
-                            .assertion
-                    })
-                    .collect();
                 let registry = jwtauth::MemoryRegistry::new();
                 registry.insert(client);
-                registry_loop(&v, &registry, &plain);
+                registry_loop(&v, &registry, &plain());
             } else if mode == "registry" {
                 let registry = jwtauth::MemoryRegistry::new();
                 registry.insert(client);

@@ -656,7 +656,9 @@ impl Authenticator {
         trace.named(id, None);
         let client = trace.found(self.lookup(id))?;
         let method = client.method();
-        trace.named(id, Some(method).filter(|m| *m == AuthMethod::None || m.is_mtls()));
+        if method == AuthMethod::None || method.is_mtls() {
+            trace.method(method);
+        }
         match method {
             AuthMethod::None => self.without_assertion(client, AuthMethod::None, trace),
             AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth => {

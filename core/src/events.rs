@@ -126,6 +126,13 @@ impl Trace {
         }
     }
 
+    /// The method a request without credentials uses (its client's).
+    pub(crate) fn method(&self, method: AuthMethod) {
+        if let Some(t) = &self.0 {
+            t.method.set(Some(method));
+        }
+    }
+
     /// The assertion's (still unverified) iss/sub named `client_id`, signed with `alg`.
     pub(crate) fn asserted(&self, client_id: &str, alg: Algorithm) {
         if let Some(t) = &self.0 {

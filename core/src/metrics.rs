@@ -12,12 +12,10 @@ use crate::client::AuthMethod;
 use crate::error::ErrorCode;
 use crate::verifier::Report;
 
-const METHODS: [AuthMethod; 7] = AuthMethod::ALL;
-
 /// The live counters of one verifier.
 #[derive(Debug)]
 pub(crate) struct Metrics {
-    accepted: [AtomicU64; METHODS.len()],
+    accepted: [AtomicU64; AuthMethod::ALL.len()],
     /// Indexed like [`ErrorCode::ALL`].
     refused: Box<[AtomicU64]>,
 }
@@ -33,7 +31,8 @@ impl Default for Metrics {
 
 impl Metrics {
     pub(crate) fn accepted(&self, method: AuthMethod) {
-        if let Some(n) = METHODS.iter().position(|m| *m == method).and_then(|i| self.accepted.get(i)) {
+        if let Some(n) = AuthMethod::ALL.iter().position(|m| *m == method).and_then(|i| self.accepted.get(i))
+        {
             n.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -46,7 +45,7 @@ impl Metrics {
 
     pub(crate) fn snapshot(&self) -> MetricsSnapshot {
         MetricsSnapshot {
-            accepted: METHODS
+            accepted: AuthMethod::ALL
                 .iter()
                 .zip(&self.accepted)
                 .map(|(m, n)| (*m, n.load(Ordering::Relaxed)))

@@ -184,13 +184,18 @@ impl State {
         // The certificate as the handshake gave it: the library reads it
         // (a chain it cannot read refuses the request, like any other input).
         let chain: Vec<&[u8]> = peer.map(|p| p.iter().map(Vec::as_slice).collect()).unwrap_or_default();
-        let presented = (!chain.is_empty()).then_some(jwtauth::PresentedCertificate::DerChain(&chain));
-        if let Some(Ok(c)) = presented.map(|_| jwtauth::ClientCertificate::from_der_chain(&chain)) {
+        let read = (!chain.is_empty()).then(|| jwtauth::ClientCertificate::from_der_chain(&chain));
+        if let Some(Ok(c)) = &read {
             extend(
                 &mut rec,
                 json!({ "certificate": { "subject": c.subject(), "x5t#S256": c.thumbprint() } }),
             );
         }
+        // Read once; one that does not read goes to the library as it came, to be refused.
+        let presented = read.as_ref().map(|r| match r {
+            Ok(c) => jwtauth::PresentedCertificate::Parsed(c),
+            Err(_) => jwtauth::PresentedCertificate::DerChain(&chain),
+        });
         let outcome = auth.authenticate_tls(authorization, body, presented);
         // The library's own event for this request: the profile in force and how long it took.
         if let Some(event) = LAST_EVENT.take() {
