@@ -202,6 +202,10 @@ enum jwtauth_status
   JWTAUTH_UNTRUSTED_ISSUER = 900,
   // A JWT bearer grant's subject is not one its issuer may assert. (invalid_grant, HTTP 400)
   JWTAUTH_SUBJECT_NOT_ALLOWED = 901,
+  // A grant request's `grant_type` is not the JWT bearer grant. (unsupported_grant_type, HTTP 400)
+  JWTAUTH_UNSUPPORTED_GRANT_TYPE = 902,
+  // A JWT bearer grant request also carries another grant's parameters (`code`, `refresh_token`, …). (invalid_request, HTTP 400)
+  JWTAUTH_MULTIPLE_GRANTS = 903,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

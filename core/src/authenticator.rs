@@ -18,6 +18,7 @@ use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::Trace;
 use crate::form;
+use crate::grant::{Grant, JWT_BEARER_GRANT_TYPE, TrustTable};
 use crate::keys::JwkSet;
 use crate::mtls::{ClientCertificate, PresentedCertificate, TrustAnchors};
 use crate::profile::WouldRefuse;
@@ -220,14 +221,26 @@ fn quote(s: &str) -> String {
         .collect()
 }
 
-/// The client-authentication parameters of a request, decoded.
+/// The client-authentication parameters of a request, decoded (and, for
+/// a grant request, the grant's).
 #[derive(Default)]
 struct Params<'a> {
     client_id: Option<Cow<'a, str>>,
     client_secret: Option<Cow<'a, str>>,
     client_assertion: Option<Cow<'a, str>>,
     client_assertion_type: Option<Cow<'a, str>>,
+    /// Read the grant's parameters too.
+    grant: bool,
+    grant_type: Option<Cow<'a, str>>,
+    assertion: Option<Cow<'a, str>>,
+    /// The first parameter of another grant the request carries.
+    other_grant: Option<&'static str>,
 }
+
+/// Parameters that carry a grant other than the JWT bearer one (RFC 6749
+/// §4.1.3, §4.3.2, §6; RFC 8628 §3.4; RFC 8693 §2.1; RFC 7522 §2.1 is
+/// `assertion` itself).
+const OTHER_GRANT_PARAMS: [&str; 5] = ["code", "refresh_token", "password", "device_code", "subject_token"];
 
 impl<'a> Params<'a> {
     /// Record one decoded pair. Other parameters are the server's business;
@@ -238,7 +251,14 @@ impl<'a> Params<'a> {
             "client_secret" => &mut self.client_secret,
             "client_assertion" => &mut self.client_assertion,
             "client_assertion_type" => &mut self.client_assertion_type,
-            _ => return Ok(()),
+            "grant_type" if self.grant => &mut self.grant_type,
+            "assertion" if self.grant => &mut self.assertion,
+            _ => {
+                if self.grant && !value.is_empty() && self.other_grant.is_none() {
+                    self.other_grant = OTHER_GRANT_PARAMS.iter().copied().find(|p| *p == name);
+                }
+                return Ok(());
+            }
         };
         if value.is_empty() {
             return Ok(());
@@ -251,6 +271,13 @@ impl<'a> Params<'a> {
         }
         *slot = Some(value);
         Ok(())
+    }
+
+    /// Whether `name` is a parameter this request's parsing reads.
+    fn wants(&self, name: &str) -> bool {
+        is_auth_param(name)
+            || (self.grant
+                && (name == "grant_type" || name == "assertion" || OTHER_GRANT_PARAMS.contains(&name)))
     }
 
     fn from_pairs<I, K, V>(pairs: I) -> Result<Params<'static>>
@@ -271,17 +298,17 @@ impl<'a> Params<'a> {
 
     /// Decoded pairs as bytes (a C or Python server's form): a name or value
     /// of ours that is not UTF-8 is the request's fault (`MALFORMED_REQUEST`).
-    fn from_byte_pairs<I, K, V>(pairs: I) -> Result<Params<'static>>
+    fn from_byte_pairs<I, K, V>(pairs: I, grant: bool) -> Result<Params<'static>>
     where
         I: IntoIterator<Item = (K, V)>,
         K: AsRef<[u8]>,
         V: AsRef<[u8]>,
     {
-        let mut p = Params::default();
+        let mut p = Params { grant, ..Params::default() };
         for (k, v) in pairs {
             // A name that is not UTF-8 is not one of ours.
             let Ok(k) = std::str::from_utf8(k.as_ref()) else { continue };
-            if is_auth_param(k) {
+            if p.wants(k) {
                 let v = std::str::from_utf8(v.as_ref()).map_err(|_| {
                     Error::with_detail(ErrorCode::MalformedRequest, format!("{k} is not UTF-8"))
                 })?;
@@ -291,15 +318,15 @@ impl<'a> Params<'a> {
         Ok(p)
     }
 
-    fn from_body(body: &'a [u8]) -> Result<Self> {
+    fn from_body(body: &'a [u8], grant: bool) -> Result<Self> {
         let text = std::str::from_utf8(body)
             .map_err(|_| Error::new(ErrorCode::MalformedRequest, "the form body is not UTF-8"))?;
-        let mut p = Params::default();
+        let mut p = Params { grant, ..Params::default() };
         for (k, v) in form::raw_pairs(text) {
             // Names are decoded in full (`client%5Fid` is `client_id`);
             // values only for the parameters looked at here.
             let Some(name) = form::decode_component(k) else {
-                if k.contains("client") {
+                if k.contains("client") || (p.grant && (k.contains("grant") || k.contains("assertion"))) {
                     return Err(Error::new(
                         ErrorCode::MalformedRequest,
                         "a parameter name is not form-encoded",
@@ -307,7 +334,7 @@ impl<'a> Params<'a> {
                 }
                 continue;
             };
-            if !is_auth_param(&name) {
+            if !p.wants(&name) {
                 continue;
             }
             let value = form::decode_component(v).ok_or_else(|| {
@@ -385,6 +412,18 @@ pub struct Authenticator {
     registry: Arc<dyn Registry>,
     realm: Arc<str>,
     client_ca: Option<Arc<TrustAnchors>>,
+    trust: Option<Arc<TrustTable>>,
+}
+
+/// An accepted JWT bearer grant request (RFC 7523 §2.1): the grant, and
+/// the client that authenticated with it (none when the trust table lets a
+/// request come without client authentication and this one did).
+#[derive(Debug, Clone)]
+pub struct GrantRequest {
+    /// The authenticated client, if the request authenticated one.
+    pub client: Option<Authenticated>,
+    /// The verified grant: who the access token is for.
+    pub grant: Grant,
 }
 
 impl Authenticator {
@@ -400,7 +439,7 @@ impl Authenticator {
     #[must_use]
     pub fn with_shared_verifier(verifier: Arc<Verifier>, registry: Arc<dyn Registry>) -> Self {
         let realm = Arc::from(verifier.issuer());
-        Self { verifier, registry, realm, client_ca: None }
+        Self { verifier, registry, realm, client_ca: None, trust: None }
     }
 
     /// The realm sent in `WWW-Authenticate: Basic realm="…"`.
@@ -416,6 +455,20 @@ impl Authenticator {
     pub fn with_client_ca(mut self, anchors: TrustAnchors) -> Self {
         self.client_ca = Some(Arc::new(anchors));
         self
+    }
+
+    /// The issuers whose JWT bearer grants [`Authenticator::authenticate_grant`]
+    /// accepts.
+    #[must_use]
+    pub fn with_trust(mut self, table: TrustTable) -> Self {
+        self.trust = Some(Arc::new(table));
+        self
+    }
+
+    /// The trust table, when one is set.
+    #[must_use]
+    pub fn trust(&self) -> Option<&TrustTable> {
+        self.trust.as_deref()
     }
 
     /// The verifier.
@@ -439,6 +492,7 @@ impl Authenticator {
             registry: Arc::clone(&self.registry),
             realm: Arc::clone(&self.realm),
             client_ca: self.client_ca.clone(),
+            trust: self.trust.clone(),
         }
     }
 
@@ -496,7 +550,9 @@ impl Authenticator {
     ) -> Result<Authenticated, AuthError> {
         let header = authorization.present();
         self.verifier
-            .observed(|t| self.counted(Params::from_body(body).and_then(|p| self.run(header, &p, None, t))))
+            .observed(|t| {
+                self.counted(Params::from_body(body, false).and_then(|p| self.run(header, &p, None, t)))
+            })
             .map_err(|e| self.fail(e, header.is_some()))
     }
 
@@ -519,7 +575,7 @@ impl Authenticator {
         let header = authorization.present();
         self.verifier
             .observed(|t| {
-                self.counted(Params::from_byte_pairs(form).and_then(|p| self.run(header, &p, None, t)))
+                self.counted(Params::from_byte_pairs(form, false).and_then(|p| self.run(header, &p, None, t)))
             })
             .map_err(|e| self.fail(e, header.is_some()))
     }
@@ -544,7 +600,9 @@ impl Authenticator {
         let header = authorization.present();
         self.verifier
             .observed(|t| {
-                self.counted(Params::from_body(body).and_then(|p| self.run(header, &p, certificate, t)))
+                self.counted(
+                    Params::from_body(body, false).and_then(|p| self.run(header, &p, certificate, t)),
+                )
             })
             .map_err(|e| self.fail(e, header.is_some()))
     }
@@ -568,16 +626,126 @@ impl Authenticator {
         let header = authorization.present();
         self.verifier
             .observed(|t| {
-                self.counted(Params::from_byte_pairs(form).and_then(|p| self.run(header, &p, certificate, t)))
+                self.counted(
+                    Params::from_byte_pairs(form, false).and_then(|p| self.run(header, &p, certificate, t)),
+                )
             })
             .map_err(|e| self.fail(e, header.is_some()))
+    }
+
+    /// Authenticate a JWT bearer grant request (RFC 7523 §2.1:
+    /// `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` and
+    /// `assertion`) from its Authorization header as received, its raw body
+    /// and, over mutual TLS, its client certificate. The client
+    /// authentication it carries, of any method, is checked first (a
+    /// failure is `invalid_client`, as in [`Authenticator::authenticate_tls`]);
+    /// a request without any is refused (`NO_CLIENT_AUTHENTICATION`) unless
+    /// the trust table says `"client_authentication": "optional"`. Then the
+    /// grant, with [`Verifier::verify_grant`] against the trust table set with
+    /// [`Authenticator::with_trust`]: every refusal of the grant is answered
+    /// `invalid_grant` (400) — unless the server failed — keeping its code.
+    /// `grant_type` absent or repeated, `assertion` absent or repeated, or
+    /// another grant's parameter (`code`, `refresh_token`, `password`,
+    /// `device_code`, `subject_token`) is `invalid_request`; another
+    /// `grant_type` is `unsupported_grant_type`.
+    ///
+    /// # Errors
+    /// An [`AuthError`] carrying the response to send.
+    pub fn authenticate_grant(
+        &self,
+        authorization: Authorization<'_>,
+        body: &[u8],
+        certificate: Option<PresentedCertificate<'_>>,
+    ) -> Result<GrantRequest, AuthError> {
+        let header = authorization.present();
+        self.verifier
+            .observed(|t| {
+                Params::from_body(body, true).and_then(|p| self.grant_request(header, &p, certificate, t))
+            })
+            .map_err(|e| self.fail(e, header.is_some()))
+    }
+
+    /// As [`Authenticator::authenticate_grant`], with the decoded form pairs
+    /// as bytes.
+    ///
+    /// # Errors
+    /// An [`AuthError`] carrying the response to send.
+    pub fn authenticate_grant_pairs<I, K, V>(
+        &self,
+        authorization: Authorization<'_>,
+        form: I,
+        certificate: Option<PresentedCertificate<'_>>,
+    ) -> Result<GrantRequest, AuthError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        let header = authorization.present();
+        self.verifier
+            .observed(|t| {
+                Params::from_byte_pairs(form, true)
+                    .and_then(|p| self.grant_request(header, &p, certificate, t))
+            })
+            .map_err(|e| self.fail(e, header.is_some()))
+    }
+
+    fn grant_request(
+        &self,
+        header: Option<Authorization<'_>>,
+        p: &Params<'_>,
+        certificate: Option<PresentedCertificate<'_>>,
+        trace: &Trace,
+    ) -> Result<GrantRequest> {
+        let table = self.trust.as_deref().ok_or(Error::new(
+            ErrorCode::InvalidArgument,
+            "the authenticator has no trust table (Authenticator::with_trust)",
+        ))?;
+        let checked = (|| {
+            match p.grant_type.as_deref() {
+                None => return Err(Error::new(ErrorCode::MissingParameter, "grant_type is required")),
+                Some(JWT_BEARER_GRANT_TYPE) => {}
+                Some(_) => {
+                    return Err(Error::new(
+                        ErrorCode::UnsupportedGrantType,
+                        "grant_type is not urn:ietf:params:oauth:grant-type:jwt-bearer",
+                    ));
+                }
+            }
+            if let Some(other) = p.other_grant {
+                return Err(Error::with_detail(
+                    ErrorCode::MultipleGrants,
+                    format!("the JWT bearer grant request also carries {other}"),
+                ));
+            }
+            p.assertion.as_deref().ok_or(Error::new(ErrorCode::MissingParameter, "assertion is required"))
+        })();
+        let assertion = match checked {
+            Ok(a) => a,
+            Err(e) => {
+                self.verifier.metrics.refused(&e);
+                return Err(e);
+            }
+        };
+        let presented = header.is_some()
+            || p.client_id.is_some()
+            || p.client_secret.is_some()
+            || p.client_assertion.is_some()
+            || p.client_assertion_type.is_some();
+        let client = if presented || !table.allows_anonymous_grants() {
+            Some(self.counted(self.run(header, p, certificate, trace))?)
+        } else {
+            None
+        };
+        let grant = self.verifier.grant_counted(assertion.as_bytes(), table, trace)?;
+        Ok(GrantRequest { client, grant })
     }
 
     /// Count a request's outcome on the verifier's counters.
     fn counted(&self, r: Result<Authenticated>) -> Result<Authenticated> {
         match &r {
             Ok(a) => self.verifier.metrics.accepted(a.method),
-            Err(e) => self.verifier.metrics.refused(e.code()),
+            Err(e) => self.verifier.metrics.refused(e),
         }
         r
     }
@@ -896,14 +1064,14 @@ mod tests {
 
     #[test]
     fn params_reject_repeats_and_ignore_empty() {
-        let p = Params::from_body(b"grant_type=x&client_id=&client_id=a&scope=a&scope=b").unwrap();
+        let p = Params::from_body(b"grant_type=x&client_id=&client_id=a&scope=a&scope=b", false).unwrap();
         assert_eq!(p.client_id.as_deref(), Some("a"));
-        let e = Params::from_body(b"client_id=a&client%5Fid=b").err().unwrap();
+        let e = Params::from_body(b"client_id=a&client%5Fid=b", false).err().unwrap();
         assert_eq!(e.code(), ErrorCode::RepeatedParameter);
-        let e = Params::from_body(b"client_secret=%zz").err().unwrap();
+        let e = Params::from_body(b"client_secret=%zz", false).err().unwrap();
         assert_eq!(e.code(), ErrorCode::MalformedRequest);
-        assert!(Params::from_body(b"other=%zz&client_id=a").is_ok(), "other parameters are not ours");
-        assert_eq!(Params::from_body(b"\xff").err().unwrap().code(), ErrorCode::MalformedRequest);
+        assert!(Params::from_body(b"other=%zz&client_id=a", false).is_ok(), "other parameters are not ours");
+        assert_eq!(Params::from_body(b"\xff", false).err().unwrap().code(), ErrorCode::MalformedRequest);
     }
 
     #[test]

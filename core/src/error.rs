@@ -30,6 +30,9 @@ pub enum OAuthError {
     /// `invalid_grant` (HTTP 400, RFC 6749 §5.2): the authorization grant
     /// (here a JWT bearer assertion, RFC 7523 §3.1) is not valid.
     InvalidGrant,
+    /// `unsupported_grant_type` (HTTP 400, RFC 6749 §5.2): the request's
+    /// `grant_type` is not one this call handles.
+    UnsupportedGrantType,
 }
 
 impl OAuthError {
@@ -42,6 +45,7 @@ impl OAuthError {
             Self::ServerError => "server_error",
             Self::InvalidClientMetadata => "invalid_client_metadata",
             Self::InvalidGrant => "invalid_grant",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
         }
     }
 }
@@ -289,6 +293,10 @@ error_codes! {
     UntrustedIssuer = 900, "UNTRUSTED_ISSUER", InvalidGrant, InvalidGrant, 400, "The assertion's issuer is not trusted.";
     /// A JWT bearer grant's subject is not one its issuer may assert.
     SubjectNotAllowed = 901, "SUBJECT_NOT_ALLOWED", InvalidGrant, InvalidGrant, 400, "The assertion's subject is not allowed.";
+    /// A grant request's `grant_type` is not the JWT bearer grant.
+    UnsupportedGrantType = 902, "UNSUPPORTED_GRANT_TYPE", InvalidRequest, UnsupportedGrantType, 400, "The grant type is not supported.";
+    /// A JWT bearer grant request also carries another grant's parameters (`code`, `refresh_token`, …).
+    MultipleGrants = 903, "MULTIPLE_GRANTS", InvalidRequest, InvalidRequest, 400, "The request carries more than one authorization grant.";
 }
 
 impl fmt::Display for ErrorCode {
@@ -302,20 +310,46 @@ impl fmt::Display for ErrorCode {
 pub struct Error {
     code: ErrorCode,
     detail: Cow<'static, str>,
+    /// Raised while verifying an authorization grant: answered
+    /// `invalid_grant` (400) unless the server failed.
+    grant: bool,
 }
 
 impl Error {
     /// An error with a fixed detail.
     #[must_use]
     pub const fn new(code: ErrorCode, detail: &'static str) -> Self {
-        Self { code, detail: Cow::Borrowed(detail) }
+        Self { code, detail: Cow::Borrowed(detail), grant: false }
     }
 
     /// An error with a formatted detail. Callers never put secrets, keys or
     /// whole assertions in it.
     #[must_use]
     pub fn with_detail(code: ErrorCode, detail: String) -> Self {
-        Self { code, detail: Cow::Owned(detail) }
+        Self { code, detail: Cow::Owned(detail), grant: false }
+    }
+
+    /// The same error, raised while verifying an authorization grant (RFC
+    /// 7523 §3.1): a token endpoint answers it `invalid_grant` (400) —
+    /// whatever rule failed — unless the server failed (5xx stays). The code
+    /// is unchanged.
+    #[must_use]
+    pub fn in_grant(mut self) -> Self {
+        self.grant = self.code.http_status() < 500 && self.code.category() != ErrorCategory::Usage;
+        self
+    }
+
+    /// Whether it refuses an authorization grant ([`Error::in_grant`]).
+    #[must_use]
+    pub const fn is_grant(&self) -> bool {
+        self.grant
+    }
+
+    /// What kind of failure it is: its code's category, or
+    /// [`ErrorCategory::InvalidGrant`] for any refusal of a grant.
+    #[must_use]
+    pub const fn category(&self) -> ErrorCategory {
+        if self.grant { ErrorCategory::InvalidGrant } else { self.code.category() }
     }
 
     /// The stable code.
@@ -339,13 +373,13 @@ impl Error {
     /// The OAuth error a token endpoint sends.
     #[must_use]
     pub const fn oauth_error(&self) -> OAuthError {
-        self.code.oauth_error()
+        if self.grant { OAuthError::InvalidGrant } else { self.code.oauth_error() }
     }
 
     /// The HTTP status a token endpoint sends.
     #[must_use]
     pub const fn http_status(&self) -> u16 {
-        self.code.http_status()
+        if self.grant { 400 } else { self.code.http_status() }
     }
 
     /// The OAuth JSON error body a server sends for this error:

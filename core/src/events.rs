@@ -45,6 +45,10 @@ pub struct Event<'a> {
     pub error: Option<&'a Error>,
     /// Accepted: what the report-only profile would have refused.
     pub would_refuse: Option<&'a WouldRefuse>,
+    /// For a JWT bearer grant: its `iss` and `sub` as the assertion states
+    /// them (verified when accepted; when refused, as read before any check,
+    /// each `None` beyond [`MAX_EVENT_CLIENT_ID`] bytes) and its `alg`.
+    pub grant: Option<GrantEvent<'a>>,
     /// From the call's start to its answer (the hook's own time excluded).
     pub duration: Duration,
 }
@@ -60,7 +64,8 @@ impl Event<'_> {
     /// `outcome` (`"accepted"` or `"refused"`), `endpoint`, `client_id`,
     /// `method`, `alg`, `profile`, `code` (`JWTAUTH_…`), `status` and
     /// `error` (the HTTP status and OAuth error a token endpoint answers),
-    /// `detail` (the error's log detail), `would_refuse`, `duration_us`.
+    /// `detail` (the error's log detail), `would_refuse`, `grant` (`null`,
+    /// or `{"issuer", "subject", "alg"}`), `duration_us`.
     #[must_use]
     pub fn to_json(&self) -> Value {
         json!({
@@ -75,9 +80,25 @@ impl Event<'_> {
             "error": self.error.map(|e| e.oauth_error().as_str()),
             "detail": self.error.map(Error::detail),
             "would_refuse": self.would_refuse.map(WouldRefuse::to_json),
+            "grant": self.grant.map(|g| json!({
+                "issuer": g.issuer,
+                "subject": g.subject,
+                "alg": g.alg.map(Algorithm::name),
+            })),
             "duration_us": u64::try_from(self.duration.as_micros()).unwrap_or(u64::MAX),
         })
     }
+}
+
+/// The grant part of an [`Event`].
+#[derive(Debug, Clone, Copy)]
+pub struct GrantEvent<'a> {
+    /// The assertion's `iss`.
+    pub issuer: Option<&'a str>,
+    /// The assertion's `sub`.
+    pub subject: Option<&'a str>,
+    /// The assertion's `alg`, once its header is read.
+    pub alg: Option<Algorithm>,
 }
 
 /// The host's event hook ([`crate::VerifierBuilder::event_hook`]), called
@@ -99,6 +120,7 @@ struct Traced {
     alg: Cell<Option<Algorithm>>,
     profile: Cell<Option<Profile>>,
     would_refuse: Cell<Option<WouldRefuse>>,
+    grant: Cell<Option<(Option<String>, Option<String>, Option<Algorithm>)>>,
 }
 
 impl fmt::Debug for Trace {
@@ -141,6 +163,14 @@ impl Trace {
         }
     }
 
+    /// A grant assertion's (still unverified) `iss`, `sub` and `alg`.
+    pub(crate) fn grant(&self, issuer: Option<&str>, subject: Option<&str>, alg: Option<Algorithm>) {
+        if let Some(t) = &self.0 {
+            let bounded = |s: Option<&str>| s.filter(|s| s.len() <= MAX_EVENT_CLIENT_ID).map(str::to_owned);
+            t.grant.set(Some((bounded(issuer), bounded(subject), alg)));
+        }
+    }
+
     /// The lookup's answer: the client's own profile, when it has one.
     pub(crate) fn found<C: std::ops::Deref<Target = Client>>(&self, client: Result<C>) -> Result<C> {
         if let Some(t) = &self.0
@@ -174,6 +204,7 @@ impl Trace {
         let t = self.0.unwrap_or_default();
         let client_id = t.client_id.take();
         let would_refuse = t.would_refuse.take().filter(|_| outcome.is_ok());
+        let grant = t.grant.take();
         let event = Event {
             endpoint,
             client_id: client_id.as_deref(),
@@ -182,6 +213,11 @@ impl Trace {
             profile: t.profile.get().unwrap_or(default_profile),
             error: outcome.err(),
             would_refuse: would_refuse.as_ref(),
+            grant: grant.as_ref().map(|(issuer, subject, alg)| GrantEvent {
+                issuer: issuer.as_deref(),
+                subject: subject.as_deref(),
+                alg: *alg,
+            }),
             duration,
         };
         // A panicking hook changes nothing (the panic hook has reported it).

@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::claims::{self, Claims, TimeRules};
 use crate::client::{AuthMethod, Client};
 use crate::error::{Error, ErrorCode, Result};
+use crate::events::Trace;
 use crate::jws::{self, Header};
 use crate::policy::{CredentialPolicy, Problem, Problems};
 use crate::replay::ReplayCheck;
@@ -92,12 +93,15 @@ impl TrustedIssuer {
 pub struct TrustTable {
     issuers: HashMap<String, Arc<TrustedIssuer>>,
     hook: Option<Arc<dyn SubjectHook>>,
+    /// A grant request may come without client authentication.
+    anonymous: bool,
 }
 
 impl TrustTable {
-    /// Load a trust table document: `{"issuers": [{"issuer", "jwks" |
-    /// "jwks_uri" | "credentials", "subjects", "subject_prefixes",
-    /// "audience", "algorithms", "max_age", "max_lifetime", "require_jti"}]}`.
+    /// Load a trust table document: `{"client_authentication": "required" |
+    /// "optional", "issuers": [{"issuer", "jwks" | "jwks_uri" |
+    /// "credentials", "subjects", "subject_prefixes", "audience",
+    /// "algorithms", "max_age", "max_lifetime", "require_jti"}]}`.
     ///
     /// # Errors
     /// Every problem, each with its JSON Pointer.
@@ -127,6 +131,7 @@ impl TrustTable {
     ) -> std::result::Result<Self, Vec<Problem>> {
         let mut list = Vec::new();
         let mut issuers = HashMap::new();
+        let mut anonymous = false;
         {
             let mut p = Problems::root(&mut list);
             let meta = ErrorCode::InvalidClientMetadata;
@@ -150,8 +155,19 @@ impl TrustTable {
                 }
                 _ => p.push(meta, "/issuers", "the trust table needs an issuers array"),
             }
+            match doc.get("client_authentication") {
+                None | Some(Value::Null) => {}
+                Some(Value::String(s)) if s == "required" => {}
+                Some(Value::String(s)) if s == "optional" => anonymous = true,
+                Some(_) => p.push(
+                    meta,
+                    "/client_authentication",
+                    "client_authentication is \"required\" or \"optional\"",
+                ),
+            }
             if let Value::Object(m) = doc {
-                for k in m.keys().filter(|k| k.as_str() != "issuers") {
+                for k in m.keys().filter(|k| k.as_str() != "issuers" && k.as_str() != "client_authentication")
+                {
                     p.push(
                         meta,
                         &format!("/{k}"),
@@ -160,7 +176,7 @@ impl TrustTable {
                 }
             }
         }
-        if list.is_empty() { Ok(Self { issuers, hook: None }) } else { Err(list) }
+        if list.is_empty() { Ok(Self { issuers, hook: None, anonymous }) } else { Err(list) }
     }
 
     /// The host's hook for issuers whose `subjects` is `"host"`.
@@ -174,6 +190,14 @@ impl TrustTable {
     #[must_use]
     pub fn issuer(&self, iss: &str) -> Option<&TrustedIssuer> {
         self.issuers.get(iss).map(|t| &**t)
+    }
+
+    /// Whether a grant request may come without client authentication
+    /// (`"client_authentication": "optional"`; RFC 7523 §3.1 leaves it to
+    /// the server). By default a client must authenticate.
+    #[must_use]
+    pub const fn allows_anonymous_grants(&self) -> bool {
+        self.anonymous
     }
 
     /// How many issuers it trusts.
@@ -378,6 +402,20 @@ impl Verifier {
     /// The error of the first rule that fails (a token endpoint answers it
     /// with `invalid_grant`, 400, unless the server failed).
     pub fn verify_grant(&self, assertion: &[u8], table: &TrustTable) -> Result<Grant> {
+        self.observed(|t| self.grant_counted(assertion, table, t))
+    }
+
+    /// A grant verified and counted, its refusal marked as a grant's.
+    pub(crate) fn grant_counted(&self, assertion: &[u8], table: &TrustTable, trace: &Trace) -> Result<Grant> {
+        let r = self.grant_inner(assertion, table, trace).map_err(Error::in_grant);
+        match &r {
+            Ok(_) => self.metrics.grant_accepted(),
+            Err(e) => self.metrics.refused(e),
+        }
+        r
+    }
+
+    fn grant_inner(&self, assertion: &[u8], table: &TrustTable, trace: &Trace) -> Result<Grant> {
         let _entered = crate::reentry::enter()?;
         let mut sig = jws::SignatureBuf::new();
         let mut parsed = jws::parse(assertion, self.max_len, &mut sig)?;
@@ -388,6 +426,7 @@ impl Verifier {
             ));
         }
         let claims = Claims::from_payload(std::mem::take(&mut parsed.payload))?;
+        trace.grant(claims.iss(), claims.sub(), Some(parsed.header.alg));
         let iss = claims
             .iss()
             .filter(|s| !s.is_empty())

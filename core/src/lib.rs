@@ -67,12 +67,14 @@ pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyType};
 pub use assertion::{
     AssertionBuilder, CLIENT_ASSERTION_TYPE, ClientAssertion, DEFAULT_LIFETIME, MAX_LIFETIME,
 };
-pub use authenticator::{AuthError, Authenticated, Authenticator, Authorization, OAuthResponse};
+pub use authenticator::{
+    AuthError, Authenticated, Authenticator, Authorization, GrantRequest, OAuthResponse,
+};
 pub use claims::{AudienceMode, Claims};
 pub use client::{AuthMethod, Client, Credential};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, ErrorCategory, ErrorCode, OAuthError, Result, error_table_json};
-pub use events::{Event, EventHook, MAX_EVENT_CLIENT_ID};
+pub use events::{Event, EventHook, GrantEvent, MAX_EVENT_CLIENT_ID};
 pub use explain::{Explanation, RULES, Rule, Status, Step};
 pub use grant::{Grant, JWT_BEARER_GRANT_TYPE, SubjectHook, Subjects, TrustTable, TrustedIssuer};
 pub use hook::{HookContext, HookError, PolicyHook};

@@ -18,6 +18,10 @@ pub(crate) struct Metrics {
     accepted: [AtomicU64; AuthMethod::ALL.len()],
     /// Indexed like [`ErrorCode::ALL`].
     refused: Box<[AtomicU64]>,
+    /// Authorization grants (JWT bearer assertions) accepted.
+    grants_accepted: AtomicU64,
+    /// Authorization grants refused, indexed like [`ErrorCode::ALL`].
+    grants_refused: Box<[AtomicU64]>,
 }
 
 impl Default for Metrics {
@@ -25,6 +29,8 @@ impl Default for Metrics {
         Self {
             accepted: Default::default(),
             refused: ErrorCode::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
+            grants_accepted: AtomicU64::new(0),
+            grants_refused: ErrorCode::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
         }
     }
 }
@@ -37,10 +43,26 @@ impl Metrics {
         }
     }
 
-    pub(crate) fn refused(&self, code: ErrorCode) {
-        if let Some(n) = ErrorCode::ALL.iter().position(|c| *c == code).and_then(|i| self.refused.get(i)) {
+    /// A refusal: of the grant when the error says so, else of the client.
+    pub(crate) fn refused(&self, error: &crate::Error) {
+        let counters = if error.is_grant() { &self.grants_refused } else { &self.refused };
+        let code = error.code();
+        if let Some(n) = ErrorCode::ALL.iter().position(|c| *c == code).and_then(|i| counters.get(i)) {
             n.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    pub(crate) fn grant_accepted(&self) {
+        self.grants_accepted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn seen(counters: &[AtomicU64]) -> Vec<(ErrorCode, u64)> {
+        ErrorCode::ALL
+            .iter()
+            .zip(counters)
+            .map(|(c, n)| (*c, n.load(Ordering::Relaxed)))
+            .filter(|(_, n)| *n > 0)
+            .collect()
     }
 
     pub(crate) fn snapshot(&self) -> MetricsSnapshot {
@@ -50,12 +72,9 @@ impl Metrics {
                 .zip(&self.accepted)
                 .map(|(m, n)| (*m, n.load(Ordering::Relaxed)))
                 .collect(),
-            refused: ErrorCode::ALL
-                .iter()
-                .zip(self.refused.iter())
-                .map(|(c, n)| (*c, n.load(Ordering::Relaxed)))
-                .filter(|(_, n)| *n > 0)
-                .collect(),
+            refused: Self::seen(&self.refused),
+            grants_accepted: self.grants_accepted.load(Ordering::Relaxed),
+            grants_refused: Self::seen(&self.grants_refused),
         }
     }
 }
@@ -67,17 +86,28 @@ pub struct MetricsSnapshot {
     pub accepted: Vec<(AuthMethod, u64)>,
     /// Refused, per code (the codes seen).
     pub refused: Vec<(ErrorCode, u64)>,
+    /// Authorization grants accepted.
+    pub grants_accepted: u64,
+    /// Authorization grants refused, per code (the codes seen). A grant
+    /// request refused for its client authentication counts in `refused`.
+    pub grants_refused: Vec<(ErrorCode, u64)>,
 }
 
 impl MetricsSnapshot {
-    /// `{"accepted": {method: n}, "refused": {"JWTAUTH_…": n}}`.
+    /// `{"accepted": {method: n}, "refused": {"JWTAUTH_…": n}, "grants":
+    /// {"accepted": n, "refused": {"JWTAUTH_…": n}}}`.
     #[must_use]
     pub fn to_json(&self) -> Value {
+        let by_code = |list: &[(ErrorCode, u64)]| -> serde_json::Map<String, Value> {
+            list.iter().map(|(c, n)| (format!("JWTAUTH_{}", c.name()), Value::from(*n))).collect()
+        };
         let accepted: serde_json::Map<String, Value> =
             self.accepted.iter().map(|(m, n)| (m.as_str().to_owned(), Value::from(*n))).collect();
-        let refused: serde_json::Map<String, Value> =
-            self.refused.iter().map(|(c, n)| (format!("JWTAUTH_{}", c.name()), Value::from(*n))).collect();
-        json!({ "accepted": accepted, "refused": refused })
+        json!({
+            "accepted": accepted,
+            "refused": by_code(&self.refused),
+            "grants": {"accepted": self.grants_accepted, "refused": by_code(&self.grants_refused)},
+        })
     }
 
     /// The counters, and the report-only counts, in the Prometheus text
@@ -100,6 +130,16 @@ impl MetricsSnapshot {
                 c.oauth_error().as_str(),
                 c.http_status()
             );
+        }
+        out.push_str("# HELP jwtauth_grants_accepted_total JWT bearer authorization grants accepted.\n");
+        out.push_str("# TYPE jwtauth_grants_accepted_total counter\n");
+        let _ = writeln!(out, "jwtauth_grants_accepted_total {}", self.grants_accepted);
+        out.push_str(
+            "# HELP jwtauth_grants_refused_total JWT bearer authorization grants refused, by code.\n",
+        );
+        out.push_str("# TYPE jwtauth_grants_refused_total counter\n");
+        for (c, n) in &self.grants_refused {
+            let _ = writeln!(out, "jwtauth_grants_refused_total{{code=\"JWTAUTH_{}\"}} {n}", c.name());
         }
         if let Some(p) = report.profile {
             out.push_str(

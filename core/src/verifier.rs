@@ -504,7 +504,7 @@ impl Verifier {
     fn counted(&self, r: Result<VerifiedAssertion>) -> Result<VerifiedAssertion> {
         match &r {
             Ok(v) => self.metrics.accepted(AuthMethod::for_assertion(v.header.alg)),
-            Err(e) => self.metrics.refused(e.code()),
+            Err(e) => self.metrics.refused(e),
         }
         r
     }
@@ -644,7 +644,7 @@ impl Verifier {
                 trace,
             );
             if let Err(e) = &r {
-                self.metrics.refused(e.code());
+                self.metrics.refused(e);
             }
             r
         })

@@ -289,3 +289,207 @@ fn an_unknown_issuer_fetches_nothing() {
     );
     assert_eq!(fetcher.0.load(Ordering::SeqCst), 1);
 }
+
+/// A token-endpoint authenticator with the trust table: one
+/// `client_secret_basic` client and one `private_key_jwt` client.
+fn authenticator(t: TrustTable, v: Verifier, client_key: &SigningKey) -> jwtauth::Authenticator {
+    let registry = jwtauth::MemoryRegistry::from_json(
+        &json!({"clients": [
+            {"client_id": "worker", "token_endpoint_auth_method": "client_secret_basic",
+             "client_secret": "a-long-enough-secret-for-basic-auth-0001"},
+            {"client_id": "signer", "token_endpoint_auth_method": "private_key_jwt",
+             "jwks": {"keys": [client_key.public_jwk().unwrap()]}}
+        ]})
+        .to_string(),
+        &CredentialPolicy::default(),
+        NOW,
+    )
+    .unwrap();
+    jwtauth::Authenticator::new(v, Arc::new(registry)).with_trust(t)
+}
+
+fn grant_body(assertion: &str, extra: &[(&str, &str)]) -> Vec<u8> {
+    let mut pairs = vec![("grant_type", jwtauth::JWT_BEARER_GRANT_TYPE), ("assertion", assertion)];
+    pairs.extend_from_slice(extra);
+    jwtauth::form::encode_pairs(pairs).into_bytes()
+}
+
+const BASIC: &str = "Basic d29ya2VyOmEtbG9uZy1lbm91Z2gtc2VjcmV0LWZvci1iYXNpYy1hdXRoLTAwMDE=";
+
+#[test]
+fn a_grant_request_returns_the_client_and_the_grant() {
+    use jwtauth::Authorization;
+    let (ci, k8s) = (Issuer::new("ci-1"), Issuer::new("k8s-1"));
+    let client_key = SigningKey::generate(Algorithm::ES256).unwrap();
+    let a = authenticator(
+        table(&ci, &k8s, json!([])),
+        verifier(Arc::new(MemoryReplayStore::default())),
+        &client_key,
+    );
+    let main = "repo:example-org/app:ref:refs/heads/main";
+    // Basic authentication and the grant.
+    let body = grant_body(&ci.sign(&ci_claims(main, "r1")), &[("scope", "deploy")]);
+    let r = a.authenticate_grant(Authorization::Value(BASIC.as_bytes()), &body, None).unwrap();
+    assert_eq!(r.client.as_ref().map(jwtauth::Authenticated::client_id), Some("worker"));
+    assert_eq!((r.grant.issuer.as_str(), r.grant.subject.as_str()), (CI, main));
+    // A client assertion (private_key_jwt) and the grant, in one form.
+    let client_assertion = jwtauth::AssertionBuilder::new(&client_key, "signer", AS)
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .sign()
+        .unwrap();
+    let client_assertion = client_assertion.assertion.as_str();
+    let body = grant_body(
+        &k8s.sign(&k8s_claims("system:serviceaccount:payments:api")),
+        &[("client_assertion_type", jwtauth::CLIENT_ASSERTION_TYPE), ("client_assertion", client_assertion)],
+    );
+    let r = a.authenticate_grant(Authorization::Absent, &body, None).unwrap();
+    assert_eq!(r.client.as_ref().map(|c| c.method), Some(jwtauth::AuthMethod::PrivateKeyJwt));
+    assert_eq!(r.grant.issuer, K8S);
+    // No client authentication: refused by default.
+    let body = grant_body(&ci.sign(&ci_claims(main, "r2")), &[]);
+    let e = a.authenticate_grant(Authorization::Absent, &body, None).unwrap_err();
+    assert_eq!((e.code(), e.response().status), (ErrorCode::NoClientAuthentication, 401));
+    // The refused client did not spend the grant's jti: with the client it is accepted.
+    assert!(a.authenticate_grant(Authorization::Value(BASIC.as_bytes()), &body, None).is_ok());
+    // A bad client secret is invalid_client, 401, and the grant is not looked at.
+    let bad = jwtauth::form::basic_authorization("worker", "wrong-secret");
+    let e = a.authenticate_grant(Authorization::Value(bad.as_bytes()), &body, None).unwrap_err();
+    assert_eq!((e.code(), e.response().status), (ErrorCode::InvalidSecret, 401));
+    assert!(e.response().body.contains("invalid_client"));
+}
+
+#[test]
+fn anonymous_grants_when_the_table_allows_them() {
+    use jwtauth::Authorization;
+    let (ci, k8s) = (Issuer::new("ci-1"), Issuer::new("k8s-1"));
+    let doc = json!({"client_authentication": "optional", "issuers": [
+        {"issuer": CI, "jwks": {"keys": [ci.jwk()]}, "subject_prefixes": ["repo:example-org/"]}]});
+    let t = TrustTable::from_value(&doc, &CredentialPolicy::default(), NOW).unwrap();
+    assert!(t.allows_anonymous_grants());
+    let client_key = SigningKey::generate(Algorithm::ES256).unwrap();
+    let a = authenticator(t, verifier(Arc::new(MemoryReplayStore::default())), &client_key);
+    let body = grant_body(&ci.sign(&ci_claims("repo:example-org/app", "n1")), &[]);
+    let r = a.authenticate_grant(Authorization::Absent, &body, None).unwrap();
+    assert!(r.client.is_none());
+    assert_eq!(r.grant.subject, "repo:example-org/app");
+    // A client that does authenticate is still checked.
+    let body = grant_body(&ci.sign(&ci_claims("repo:example-org/app", "n2")), &[("client_id", "nobody")]);
+    let e = a.authenticate_grant(Authorization::Absent, &body, None).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::UnknownClient);
+    let _ = k8s;
+    // A bad value for the member is a problem with its pointer.
+    let doc = json!({"client_authentication": "sometimes", "issuers": []});
+    let problems = TrustTable::from_value(&doc, &CredentialPolicy::default(), NOW).unwrap_err();
+    assert!(problems.iter().any(|p| p.location == "/client_authentication"), "{problems:?}");
+}
+
+#[test]
+fn grant_refusals_are_invalid_grant_and_request_errors_invalid_request() {
+    use jwtauth::Authorization;
+    let (ci, k8s) = (Issuer::new("ci-1"), Issuer::new("k8s-1"));
+    let client_key = SigningKey::generate(Algorithm::ES256).unwrap();
+    let a = authenticator(
+        table(&ci, &k8s, json!([])),
+        verifier(Arc::new(MemoryReplayStore::default())),
+        &client_key,
+    );
+    let basic = Authorization::Value(BASIC.as_bytes());
+    let main = "repo:example-org/app";
+    let refuse = |body: &[u8]| {
+        let e = a.authenticate_grant(basic, body, None).unwrap_err();
+        let r = e.response();
+        let error: Value = serde_json::from_str(&r.body).unwrap();
+        (e.code(), r.status, error["error"].as_str().unwrap().to_owned(), r.www_authenticate)
+    };
+    let grant = |c: ErrorCode| (c, 400, "invalid_grant".to_owned(), None);
+    let mut expired = ci_claims(main, "e1");
+    expired["exp"] = json!(NOW - 100);
+    expired["iat"] = json!(NOW - 200);
+    let mut untrusted = ci_claims(main, "u1");
+    untrusted["iss"] = json!("https://evil.example");
+    let mut wrong_aud = ci_claims(main, "w1");
+    wrong_aud["aud"] = json!("https://other.example");
+    let mut no_jti = ci_claims(main, "x");
+    no_jti.as_object_mut().unwrap().remove("jti");
+    // Every grant refusal: invalid_grant, 400, no WWW-Authenticate, the code kept.
+    assert_eq!(refuse(&grant_body(&ci.sign(&expired), &[])), grant(ErrorCode::Expired));
+    assert_eq!(refuse(&grant_body(&ci.sign(&untrusted), &[])), grant(ErrorCode::UntrustedIssuer));
+    assert_eq!(refuse(&grant_body(&ci.sign(&wrong_aud), &[])), grant(ErrorCode::AudienceMismatch));
+    assert_eq!(refuse(&grant_body(&ci.sign(&no_jti), &[])), grant(ErrorCode::MissingClaim));
+    assert_eq!(
+        refuse(&grant_body(&ci.sign(&ci_claims("repo:x/y", "s1")), &[])),
+        grant(ErrorCode::SubjectNotAllowed)
+    );
+    assert_eq!(refuse(&grant_body("not.a.jwt", &[])), grant(ErrorCode::InvalidBase64));
+    let forged = k8s.sign(&ci_claims(main, "f1"));
+    assert_eq!(refuse(&grant_body(&forged, &[])).0, ErrorCode::NoMatchingKey);
+    assert_eq!(refuse(&grant_body(&forged, &[])).1, 400);
+    let once = grant_body(&ci.sign(&ci_claims(main, "once")), &[]);
+    assert!(a.authenticate_grant(basic, &once, None).is_ok());
+    assert_eq!(refuse(&once), grant(ErrorCode::Replayed));
+    // The request's shape: invalid_request (or unsupported_grant_type).
+    let req = |c: ErrorCode| (c, 400, "invalid_request".to_owned(), None);
+    let token = ci.sign(&ci_claims(main, "shape"));
+    assert_eq!(refuse(&grant_body(&token, &[("code", "abc")])), req(ErrorCode::MultipleGrants));
+    assert_eq!(refuse(&grant_body(&token, &[("refresh_token", "r")])), req(ErrorCode::MultipleGrants));
+    assert_eq!(refuse(&grant_body(&token, &[("assertion", "again")])), req(ErrorCode::RepeatedParameter));
+    assert_eq!(
+        refuse(&grant_body(&token, &[("grant_type", "client_credentials")])),
+        req(ErrorCode::RepeatedParameter)
+    );
+    let no_assertion = jwtauth::form::encode_pairs([("grant_type", jwtauth::JWT_BEARER_GRANT_TYPE)]);
+    assert_eq!(refuse(no_assertion.as_bytes()), req(ErrorCode::MissingParameter));
+    let other = jwtauth::form::encode_pairs([("grant_type", "client_credentials"), ("assertion", &token)]);
+    assert_eq!(
+        refuse(other.as_bytes()),
+        (ErrorCode::UnsupportedGrantType, 400, "unsupported_grant_type".to_owned(), None)
+    );
+    // None of those spent the assertion's jti.
+    assert!(a.authenticate_grant(basic, &grant_body(&token, &[]), None).is_ok());
+    // The counters: grants apart from clients.
+    let m = a.verifier().metrics().to_json();
+    assert_eq!(m["grants"]["accepted"], 2, "{m}");
+    assert_eq!(m["grants"]["refused"]["JWTAUTH_REPLAYED"], 1, "{m}");
+    assert_eq!(m["grants"]["refused"]["JWTAUTH_UNTRUSTED_ISSUER"], 1, "{m}");
+    assert_eq!(m["refused"]["JWTAUTH_MULTIPLE_GRANTS"], 2, "{m}");
+    assert!(m["refused"].get("JWTAUTH_REPLAYED").is_none(), "{m}");
+    let text = a.verifier().metrics().to_prometheus(&a.verifier().report());
+    assert!(text.contains("jwtauth_grants_accepted_total 2"), "{text}");
+}
+
+#[test]
+fn grant_events_name_the_issuer_and_subject() {
+    use std::sync::Mutex;
+    #[derive(Debug, Default)]
+    struct Log(Mutex<Vec<Value>>);
+    impl jwtauth::EventHook for Log {
+        fn event(&self, e: &jwtauth::Event<'_>) {
+            self.0.lock().unwrap().push(e.to_json());
+        }
+    }
+    let (ci, k8s) = (Issuer::new("ci-1"), Issuer::new("k8s-1"));
+    let log = Arc::new(Log::default());
+    let v = Verifier::builder(AS)
+        .token_endpoint(TOKEN)
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .event_hook(log.clone())
+        .build()
+        .unwrap();
+    let t = table(&ci, &k8s, json!([]));
+    let main = "repo:example-org/app";
+    v.verify_grant(ci.sign(&ci_claims(main, "ev1")).as_bytes(), &t).unwrap();
+    let _ = v.verify_grant(ci.sign(&ci_claims("repo:else/x", "ev2")).as_bytes(), &t);
+    let events = log.0.lock().unwrap().clone();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["outcome"], "accepted");
+    assert_eq!(events[0]["grant"], json!({"issuer": CI, "subject": main, "alg": "ES256"}));
+    assert_eq!(events[1]["code"], "JWTAUTH_SUBJECT_NOT_ALLOWED");
+    assert_eq!(
+        (events[1]["status"].clone(), events[1]["error"].clone()),
+        (json!(400), json!("invalid_grant"))
+    );
+    assert_eq!(events[1]["grant"]["subject"], "repo:else/x");
+    for e in &events {
+        assert!(!e.to_string().contains("eyJ"), "an event never holds the assertion: {e}");
+    }
+}

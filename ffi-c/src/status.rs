@@ -138,6 +138,10 @@ pub enum jwtauth_status {
     JWTAUTH_UNTRUSTED_ISSUER = 900,
     /// A JWT bearer grant's subject is not one its issuer may assert. (invalid_grant, HTTP 400)
     JWTAUTH_SUBJECT_NOT_ALLOWED = 901,
+    /// A grant request's `grant_type` is not the JWT bearer grant. (unsupported_grant_type, HTTP 400)
+    JWTAUTH_UNSUPPORTED_GRANT_TYPE = 902,
+    /// A JWT bearer grant request also carries another grant's parameters (`code`, `refresh_token`, …). (invalid_request, HTTP 400)
+    JWTAUTH_MULTIPLE_GRANTS = 903,
 }
 
 impl jwtauth_status {
@@ -207,6 +211,8 @@ impl jwtauth_status {
             jwtauth_core::ErrorCode::ClientCertificateMismatch => Self::JWTAUTH_CLIENT_CERTIFICATE_MISMATCH,
             jwtauth_core::ErrorCode::UntrustedIssuer => Self::JWTAUTH_UNTRUSTED_ISSUER,
             jwtauth_core::ErrorCode::SubjectNotAllowed => Self::JWTAUTH_SUBJECT_NOT_ALLOWED,
+            jwtauth_core::ErrorCode::UnsupportedGrantType => Self::JWTAUTH_UNSUPPORTED_GRANT_TYPE,
+            jwtauth_core::ErrorCode::MultipleGrants => Self::JWTAUTH_MULTIPLE_GRANTS,
             _ => Self::JWTAUTH_INTERNAL,
         }
     }
