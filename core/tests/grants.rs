@@ -493,3 +493,80 @@ fn grant_events_name_the_issuer_and_subject() {
         assert!(!e.to_string().contains("eyJ"), "an event never holds the assertion: {e}");
     }
 }
+
+/// `tests/vectors/grants.json`, the file the C, Python and Node suites run.
+#[test]
+fn grant_vectors() {
+    use jwtauth::{Authenticator, Authorization, MemoryRegistry};
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/grants.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cfg = &doc["defaults"]["config"];
+    let mut failures = Vec::new();
+    let (mut steps, mut tables_refused) = (0, 0);
+    for case in doc["cases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let now = case["now"].as_i64().unwrap();
+        let policy = CredentialPolicy::default();
+        let table = match (TrustTable::from_value(&case["trust"], &policy, now), case.get("trust_problems")) {
+            (Ok(t), None) => t,
+            (Err(problems), Some(want)) => {
+                let mut got: Vec<&str> = problems.iter().map(|p| p.location.as_str()).collect();
+                got.sort_unstable();
+                let want: Vec<&str> = want.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+                if got == want {
+                    tables_refused += 1;
+                } else {
+                    failures.push(format!("{id}: problems at {got:?}, want {want:?}"));
+                }
+                continue;
+            }
+            (r, _) => {
+                failures.push(format!("{id}: trust table {:?}", r.err()));
+                continue;
+            }
+        };
+        let store = Arc::new(MemoryReplayStore::default());
+        let make = || {
+            let v = Verifier::builder(cfg["issuer"].as_str().unwrap())
+                .token_endpoint(cfg["token_endpoint"].as_str().unwrap())
+                .clock(Arc::new(FixedClock::new(now)))
+                .replay_store(store.clone())
+                .build()
+                .unwrap();
+            let registry = MemoryRegistry::from_value(&case["registry"], &policy, now).unwrap();
+            Authenticator::new(v, Arc::new(registry))
+                .with_realm(cfg["realm"].as_str().unwrap())
+                .with_trust(table.clone())
+        };
+        let (a, b) = (make(), make());
+        for (i, step) in case["steps"].as_array().unwrap().iter().enumerate() {
+            steps += 1;
+            let on = if step.get("verifier").is_some() { &b } else { &a };
+            let authorization = Authorization::from(step.get("authorization").and_then(Value::as_str));
+            let r = on.authenticate_grant(authorization, step["body"].as_str().unwrap().as_bytes(), None);
+            let expect = &step["expect"];
+            let ok = match (&r, expect.get("error")) {
+                (Ok(g), None) => {
+                    g.client.as_ref().map(jwtauth::Authenticated::client_id) == expect["client_id"].as_str()
+                        && g.client.as_ref().map(|c| c.method.as_str()) == expect["method"].as_str()
+                        && g.grant.issuer == expect["grant"]["issuer"]
+                        && g.grant.subject == expect["grant"]["subject"]
+                }
+                (Err(e), Some(code)) => {
+                    let resp = e.response();
+                    let body: Value = serde_json::from_str(&resp.body).unwrap();
+                    e.code().name() == code.as_str().unwrap()
+                        && u64::from(resp.status) == expect["status"].as_u64().unwrap()
+                        && body["error"] == expect["oauth_error"]
+                        && resp.www_authenticate.is_some() == expect["www_authenticate"].as_bool().unwrap()
+                }
+                _ => false,
+            };
+            if !ok {
+                failures.push(format!("{id} step {i}: got {r:?}, want {expect}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(steps >= 30 && tables_refused == 1, "{steps} steps, {tables_refused} tables refused");
+}

@@ -1322,6 +1322,145 @@ def thumbprint(jwk):
     return b64u(hashlib.sha256(s.encode()).digest())
 
 
+GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+CI_ISSUER = "https://ci.example.com"
+K8S_ISSUER = "https://kubernetes.default.svc.cluster.local"
+PARTNER_ISSUER = "https://idp.partner.example"
+
+
+def grant_cases(keys, entries):
+    """JWT bearer grant requests (RFC 7523 §2.1) against a trust table: each
+    case has a `trust` document and a registry; each step a grant request,
+    answered with the client (or null) and the grant, or an error with its
+    HTTP status and OAuth error. `"verifier": "b"` runs a step on a second
+    verifier sharing the first one's replay store."""
+    K, E = keys, entries
+    cases = []
+    jwk = lambda name: dict(E[name]["jwk"])
+    worker_secret = "w0rker-s3cr3t-for-the-grant-vectors-01"
+    worker = {"client_id": "worker", "token_endpoint_auth_method": "client_secret_basic", "client_secret": worker_secret}
+    public = {"client_id": "c-public", "token_endpoint_auth_method": "none"}
+    clients = [worker, public]
+    trust = {"issuers": [
+        {"issuer": CI_ISSUER, "jwks": {"keys": [jwk("ec256-a")]}, "subject_prefixes": ["repo:example-org/"],
+         "audience": ["issuer"], "algorithms": ["ES256"], "max_lifetime": 3600},
+        {"issuer": K8S_ISSUER, "jwks": {"keys": [jwk("rsa-a")]}, "subjects": ["system:serviceaccount:payments:api"],
+         "require_jti": False, "max_age": 3600, "max_lifetime": 86400},
+        {"issuer": PARTNER_ISSUER, "jwks": {"keys": [jwk("ed-a")]}, "subjects": ["alice@partner.example"],
+         "audience": ["token_endpoint"]},
+    ]}
+    MAIN = "repo:example-org/app:ref:refs/heads/main"
+    SA = "system:serviceaccount:payments:api"
+    auth = basic("worker", worker_secret)
+
+    def ci(sub=MAIN, jti="ci-1", kname="ec256-a", header=None, **claims):
+        c = {"iss": CI_ISSUER, "sub": sub, "aud": ISSUER, "iat": NOW - 5, "nbf": NOW - 5, "exp": NOW + 300, "jti": jti,
+             "repository": "example-org/app", "ref": "refs/heads/main", "workflow": "deploy"}
+        c.update(claims)
+        c = {k: v for k, v in c.items() if v is not None}
+        h = {"alg": "ES256", "typ": "JWT", "kid": "ec256-a"}
+        h.update(header or {})
+        return token(h, c, K[kname], alg="ES256")
+
+    def k8s(sub=SA, **claims):
+        c = {"iss": K8S_ISSUER, "sub": sub, "aud": ["https://kubernetes.default.svc", TOKEN_ENDPOINT], "iat": NOW - 600,
+             "nbf": NOW - 600, "exp": NOW + 3000,
+             "kubernetes.io": {"namespace": "payments", "serviceaccount": {"name": "api", "uid": "4f6c"}}}
+        c.update(claims)
+        c = {k: v for k, v in c.items() if v is not None}
+        return token({"alg": "RS256", "kid": "rsa-a"}, c, K["rsa-a"], alg="RS256")
+
+    def partner(sub="alice@partner.example", aud=TOKEN_ENDPOINT, jti="p-1"):
+        c = {"iss": PARTNER_ISSUER, "sub": sub, "aud": aud, "iat": NOW, "exp": NOW + 120, "jti": jti}
+        return token({"alg": "EdDSA", "kid": "ed-a"}, c, K["ed-a"], alg="EdDSA")
+
+    def step(expect, assertion=None, authorization=auth, extra=(), form=None, verifier=None):
+        f = form if form is not None else [("grant_type", GRANT_TYPE), ("assertion", assertion)] + list(extra)
+        s = {"form": [list(p) for p in f], "body": form_encode(f), "expect": expect}
+        if authorization is not None:
+            s["authorization"] = authorization
+        if verifier:
+            s["verifier"] = verifier
+        return s
+
+    def ok(issuer, subject, cid="worker", method="client_secret_basic"):
+        return {"client_id": cid, "method": method if cid else None, "grant": {"issuer": issuer, "subject": subject}}
+
+    def err(code, status=400, error="invalid_grant", www=False):
+        return {"error": code, "status": status, "oauth_error": error, "www_authenticate": www}
+
+    def case(id, description, steps, t=trust):
+        cases.append({"id": id, "description": description, "now": NOW, "registry": {"clients": clients},
+                      "trust": t, "steps": steps})
+
+    case("grant-accepted", "a CI job's OIDC token, a Kubernetes service-account token (no jti, aud an array naming the token endpoint), a partner's assertion to the token endpoint; with client_secret_basic", [
+        step(ok(CI_ISSUER, MAIN), ci(), extra=[("scope", "deploy")]),
+        step(ok(K8S_ISSUER, SA), k8s()),
+        step(ok(K8S_ISSUER, SA), k8s()),
+        step(ok(PARTNER_ISSUER, "alice@partner.example"), partner()),
+    ])
+    untrusted = token({"alg": "ES256", "kid": "ec256-a"}, {"iss": "https://evil.example", "sub": MAIN, "aud": ISSUER,
+                       "iat": NOW, "exp": NOW + 60, "jti": "u-1"}, K["ec256-a"], alg="ES256")
+    case("grant-untrusted-issuer", "an issuer not in the trust table: refused before any key is looked at", [
+        step(err("UNTRUSTED_ISSUER"), untrusted)])
+    case("grant-subject-not-allowed", "a subject outside the issuer's prefixes, or not its exact value", [
+        step(err("SUBJECT_NOT_ALLOWED"), ci(sub="repo:other-org/app", jti="s-1")),
+        step(err("SUBJECT_NOT_ALLOWED"), ci(sub="repo:example-org", jti="s-2")),
+        step(err("SUBJECT_NOT_ALLOWED"), k8s(sub="system:serviceaccount:payments:admin")),
+    ])
+    case("grant-audience", "aud: the issuer identifier or the token endpoint, as each entry allows; an array may name others", [
+        step(err("AUDIENCE_MISMATCH"), ci(aud=TOKEN_ENDPOINT, jti="a-1")),
+        step(err("AUDIENCE_MISMATCH"), partner(aud=ISSUER, jti="a-2")),
+        step(err("AUDIENCE_MISMATCH"), ci(aud="https://other.example", jti="a-3")),
+        step(err("MISSING_CLAIM"), ci(aud=None, jti="a-4")),
+        step(ok(CI_ISSUER, MAIN), ci(aud=["https://other.example", ISSUER], jti="a-5")),
+    ])
+    case("grant-replay", "the same jti twice under one issuer is REPLAYED, also on a second verifier sharing the replay store", [
+        step(ok(CI_ISSUER, MAIN), ci(jti="r-1")),
+        step(err("REPLAYED"), ci(jti="r-1")),
+        step(ok(CI_ISSUER, MAIN), ci(jti="r-2"), verifier="b"),
+        step(err("REPLAYED"), ci(jti="r-2")),
+        step(ok(PARTNER_ISSUER, "alice@partner.example"), partner(jti="r-1")),
+    ])
+    case("grant-jti", "jti required unless the entry says otherwise; when not required, max_age still bounds the assertion and a present jti is still recorded", [
+        step(err("MISSING_CLAIM"), ci(jti=None)),
+        step(ok(K8S_ISSUER, SA), k8s(jti="k-1")),
+        step(err("REPLAYED"), k8s(jti="k-1"), verifier="b"),
+        step(err("TOO_OLD"), k8s(iat=NOW - 3700, nbf=NOW - 3700)),
+    ])
+    case("grant-times-and-signature", "expired, a key that is not the issuer's, a client assertion's typ: all invalid_grant", [
+        step(err("EXPIRED"), ci(jti="t-1", iat=NOW - 400, nbf=NOW - 400, exp=NOW - 100)),
+        step(err("SIGNATURE_INVALID"), ci(jti="t-2", kname="ec256-b")),
+        step(err("INVALID_TYPE"), ci(jti="t-3", header={"typ": TYP})),
+        step(err("INVALID_BASE64"), "not.a.jwt"),
+    ])
+    case("grant-request", "the request around the grant: client authentication required by default; another grant's parameter, a repeated parameter, no assertion: invalid_request; another grant_type: unsupported_grant_type", [
+        step(err("NO_CLIENT_AUTHENTICATION", 401, "invalid_client"), ci(jti="q-1"), authorization=None),
+        step(err("INVALID_SECRET", 401, "invalid_client", www=True), ci(jti="q-1"), authorization=basic("worker", "wrong")),
+        step(err("MULTIPLE_GRANTS", 400, "invalid_request"), ci(jti="q-1"), extra=[("code", "abc")]),
+        step(err("MULTIPLE_GRANTS", 400, "invalid_request"), ci(jti="q-1"), extra=[("refresh_token", "r")]),
+        step(err("REPEATED_PARAMETER", 400, "invalid_request"), ci(jti="q-1"), extra=[("assertion", "x")]),
+        step(err("MISSING_PARAMETER", 400, "invalid_request"), form=[("grant_type", GRANT_TYPE)]),
+        step(err("UNSUPPORTED_GRANT_TYPE", 400, "unsupported_grant_type"), form=[("grant_type", "client_credentials"), ("assertion", ci(jti="q-1"))]),
+        step(ok(CI_ISSUER, MAIN), ci(jti="q-1")),
+    ])
+    case("grant-anonymous", "\"client_authentication\": \"optional\": a grant without client authentication; a client that names itself is still authenticated", [
+        step(ok(CI_ISSUER, MAIN, cid=None), ci(jti="n-1"), authorization=None),
+        step(ok(CI_ISSUER, MAIN, cid="c-public", method="none"), ci(jti="n-2"), authorization=None, extra=[("client_id", "c-public")]),
+        step(err("UNKNOWN_CLIENT", 401, "invalid_client"), ci(jti="n-3"), authorization=None, extra=[("client_id", "nobody")]),
+    ], t={**trust, "client_authentication": "optional"})
+    bad = {"client_authentication": "sometimes", "issuers": [
+        {"issuer": CI_ISSUER, "jwks": {"keys": [{**jwk("ec256-a"), "d": "AAAA"}]}, "subjects": ["x"]},
+        {"issuer": K8S_ISSUER, "jwks": {"keys": [jwk("rsa-a")]}, "audience": ["everyone"]},
+        {"issuer": K8S_ISSUER, "jwks": {"keys": [jwk("rsa-a")]}, "subjects": ["y"], "algorithms": ["HS256"], "colour": "red"},
+    ]}
+    cases.append({"id": "grant-trust-problems", "description": "a trust table with problems fails to load, each with its JSON Pointer",
+                  "now": NOW, "registry": {"clients": clients}, "trust": bad, "trust_problems": [
+                      "/client_authentication", "/issuers/0/jwks/keys/0/d", "/issuers/1/audience/0", "/issuers/1/subjects",
+                      "/issuers/2/algorithms/0", "/issuers/2/colour", "/issuers/2/issuer"], "steps": []})
+    return cases
+
+
 def main():
     keys, existing = load_or_create_keys()
     entries = {name: key_entry(name, k, existing) for name, k in keys.items()}
@@ -1361,7 +1500,15 @@ def main():
     with open(os.path.join(HERE, "requests.json"), "w") as f:
         json.dump(reqs, f, indent=1)
         f.write("\n")
-    print(f"{len(reqs['cases'])} request cases", file=sys.stderr)
+    grants = {
+        "comment": "JWT bearer grant request vectors (RFC 7523 §2.1). Format: tests/vectors/README.md. Generated by generate.py.",
+        "defaults": reqs["defaults"],
+        "cases": grant_cases(keys, entries),
+    }
+    with open(os.path.join(HERE, "grants.json"), "w") as f:
+        json.dump(grants, f, indent=1)
+        f.write("\n")
+    print(f"{len(reqs['cases'])} request cases, {len(grants['cases'])} grant cases", file=sys.stderr)
     print(f"{len(doc['cases'])} assertion cases, {len(key_loading_cases(entries))} key cases", file=sys.stderr)
 
 
