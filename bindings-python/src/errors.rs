@@ -25,7 +25,7 @@ fn make(py: Python<'_>, e: &Error, response: OAuthResponse, problems: Vec<Proble
     let build = || -> PyResult<PyErr> {
         let module = ERRORS.get_or_try_init(py, || py.import("jwtauth.errors").map(Bound::unbind))?;
         let code = e.code();
-        let cls = module.bind(py).getattr(class_name(code.category()))?;
+        let cls = module.bind(py).getattr(class_name(e.category()))?;
         let problems: Vec<(String, String, String)> = problems
             .into_iter()
             .map(|p| (format!("JWTAUTH_{}", p.code.name()), p.location, p.message))

@@ -83,3 +83,52 @@ impl Grant {
         Self { inner }
     }
 }
+
+/// An accepted JWT bearer grant request: the grant and the client that
+/// authenticated with it (None when the trust table lets a request come
+/// without client authentication and this one did).
+#[pyclass(module = "jwtauth", frozen)]
+pub struct GrantRequest {
+    client: Option<Py<crate::server::Authenticated>>,
+    grant: Py<Grant>,
+}
+
+#[pymethods]
+impl GrantRequest {
+    /// The authenticated client (`Authenticated`), or None.
+    #[getter]
+    fn client(&self, py: Python<'_>) -> Option<Py<crate::server::Authenticated>> {
+        self.client.as_ref().map(|c| c.clone_ref(py))
+    }
+
+    /// The verified grant (`Grant`).
+    #[getter]
+    fn grant(&self, py: Python<'_>) -> Py<Grant> {
+        self.grant.clone_ref(py)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let g = self.grant.get();
+        let client =
+            self.client.as_ref().map(|c| c.bind(py).repr().map(|r| r.to_string()).unwrap_or_default());
+        format!(
+            "GrantRequest(client={}, grant=Grant(issuer={:?}, subject={:?}))",
+            client.as_deref().unwrap_or("None"),
+            g.inner.issuer,
+            g.inner.subject
+        )
+    }
+}
+
+impl GrantRequest {
+    pub(crate) fn new(
+        py: Python<'_>,
+        client: Option<crate::server::Authenticated>,
+        grant: jwtauth::Grant,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            client: client.map(|c| Py::new(py, c)).transpose()?,
+            grant: Py::new(py, Grant::new(grant))?,
+        })
+    }
+}

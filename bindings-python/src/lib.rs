@@ -43,5 +43,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<server::Authenticated>()?;
     m.add_class::<grant::TrustTable>()?;
     m.add_class::<grant::Grant>()?;
+    m.add_class::<grant::GrantRequest>()?;
     Ok(())
 }

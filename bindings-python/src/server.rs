@@ -387,6 +387,21 @@ impl Verifier {
         Ok(crate::grant::Grant::new(r.py_err(py)?))
     }
 
+    /// Why `verify_grant` would accept or refuse `assertion` now, step by
+    /// step, as a dict (``verdict``, ``issuer``, ``subject``, or ``error``,
+    /// ``detail`` and the ``response`` to send; ``steps``). Records nothing.
+    fn explain_grant<'py>(
+        &self,
+        py: Python<'py>,
+        assertion: &Bound<'py, PyAny>,
+        trust_table: &crate::grant::TrustTable,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let assertion = request_bytes(assertion, "assertion")?;
+        let (v, t) = (&self.inner, &trust_table.inner);
+        let e = py.detach(|| v.explain_grant(&assertion, t));
+        to_python(py, &e.to_json())
+    }
+
     /// The issuer identifier.
     #[getter]
     fn issuer(&self) -> &str {
@@ -675,14 +690,17 @@ impl Authenticator {
     /// `realm` (default: the issuer) goes in WWW-Authenticate; `client_ca`
     /// (PEM, str or bytes): the CAs `tls_client_auth` certificates must chain
     /// to when the TLS layer did not verify them.
+    /// `trust`: the `TrustTable` of issuers whose JWT bearer grants
+    /// `authenticate_grant` accepts.
     #[new]
-    #[pyo3(signature = (verifier, registry, *, realm = None, client_ca = None))]
+    #[pyo3(signature = (verifier, registry, *, realm = None, client_ca = None, trust = None))]
     fn new(
         py: Python<'_>,
         verifier: &Verifier,
         registry: &Registry,
         realm: Option<&str>,
         client_ca: Option<&Bound<'_, PyAny>>,
+        trust: Option<&crate::grant::TrustTable>,
     ) -> PyResult<Self> {
         let mut a =
             jwtauth::Authenticator::with_shared_verifier(verifier.inner.clone(), registry.inner.clone());
@@ -692,6 +710,9 @@ impl Authenticator {
         if let Some(ca) = client_ca {
             let pem = request_bytes(ca, "client_ca")?;
             a = a.with_client_ca(jwtauth::TrustAnchors::from_pem(&pem).py_err(py)?);
+        }
+        if let Some(t) = trust {
+            a = a.with_trust((*t.inner).clone());
         }
         Ok(Self { inner: a })
     }
@@ -747,16 +768,83 @@ impl Authenticator {
         if let Some(why) = misuse {
             return Err(usage(py, why));
         }
+        result.map(Authenticated::new).map_err(|e| auth_to_py(py, &e))
+    }
+
+    /// Authenticate a JWT bearer grant request (RFC 7523 §2.1:
+    /// ``grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`` and
+    /// ``assertion``), the same arguments as `authenticate`: the client
+    /// authentication the request carries (any method; none only when the
+    /// trust table says ``"client_authentication": "optional"``), then the
+    /// grant against the ``trust`` table. Returns a `GrantRequest`
+    /// (``.client``, ``.grant``); raises a `JwtAuthError` whose `response()`
+    /// is what to send: every refusal of the grant is ``invalid_grant``
+    /// (400, `InvalidGrantError`) with its code.
+    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None,
+                        client_certificate = None, certificate_format = None, certificate_verified = false,
+                        timeout = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
+    fn authenticate_grant(
+        &self,
+        py: Python<'_>,
+        headers: Option<&Bound<'_, PyAny>>,
+        authorization: Option<&Bound<'_, PyAny>>,
+        form: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        client_certificate: Option<&Bound<'_, PyAny>>,
+        certificate_format: Option<&str>,
+        certificate_verified: bool,
+        timeout: Option<f64>,
+    ) -> PyResult<crate::grant::GrantRequest> {
+        let timeout = callback::timeout(py, timeout)?;
+        let cert =
+            CertArgs { data: client_certificate, format: certificate_format, verified: certificate_verified };
+        let request = Request::read(py, headers, authorization, form, body, cert)?;
+        let a = &self.inner;
+        let (result, misuse) = py.detach(|| {
+            callback::run(timeout, || match &request.form {
+                Form::Pairs(pairs) => a.authenticate_grant_pairs(
+                    request.authorization(),
+                    pairs.iter().map(|(k, v)| (k, v)),
+                    request.certificate(),
+                ),
+                Form::Body(raw) => a.authenticate_grant(request.authorization(), raw, request.certificate()),
+            })
+        });
+        if let Some(why) = misuse {
+            return Err(usage(py, why));
+        }
         match result {
-            Ok(done) => Ok(Authenticated {
-                client: Client { inner: done.client.clone() },
-                method: done.method.as_str(),
-                assertion: done.assertion.map(VerifiedAssertion::new),
-                report: done.would_refuse,
-                certificate_thumbprint: done.certificate_thumbprint,
-            }),
+            Ok(r) => crate::grant::GrantRequest::new(py, r.client.map(Authenticated::new), r.grant),
             Err(e) => Err(auth_to_py(py, &e)),
         }
+    }
+
+    /// As `authenticate_grant`, awaitable (see `authenticate_async`).
+    #[pyo3(signature = (headers = None, *, authorization = None, form = None, body = None,
+                        client_certificate = None, certificate_format = None, certificate_verified = false,
+                        timeout = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
+    fn authenticate_grant_async<'py>(
+        slf: &Bound<'py, Self>,
+        headers: Option<&Bound<'py, PyAny>>,
+        authorization: Option<&Bound<'py, PyAny>>,
+        form: Option<&Bound<'py, PyAny>>,
+        body: Option<&Bound<'py, PyAny>>,
+        client_certificate: Option<&Bound<'py, PyAny>>,
+        certificate_format: Option<&str>,
+        certificate_verified: bool,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("authorization", authorization)?;
+        kwargs.set_item("form", form)?;
+        kwargs.set_item("body", body)?;
+        kwargs.set_item("client_certificate", client_certificate)?;
+        kwargs.set_item("certificate_format", certificate_format)?;
+        kwargs.set_item("certificate_verified", certificate_verified)?;
+        run_async(py, &slf.getattr("authenticate_grant")?, timeout, (headers,), kwargs)
     }
 
     /// Why this authenticator accepts or refuses the token request, step by
@@ -840,6 +928,18 @@ pub struct Authenticated {
     assertion: Option<VerifiedAssertion>,
     report: Option<jwtauth::WouldRefuse>,
     certificate_thumbprint: Option<String>,
+}
+
+impl Authenticated {
+    pub(crate) fn new(done: jwtauth::Authenticated) -> Self {
+        Self {
+            client: Client { inner: done.client.clone() },
+            method: done.method.as_str(),
+            assertion: done.assertion.map(VerifiedAssertion::new),
+            report: done.would_refuse,
+            certificate_thumbprint: done.certificate_thumbprint,
+        }
+    }
 }
 
 #[pymethods]

@@ -70,19 +70,21 @@ def test_refusals_name_the_rule(keys, table):
     cases = [
         (ci_token(keys, iss="https://evil.example"), "JWTAUTH_UNTRUSTED_ISSUER", jwtauth.InvalidGrantError),
         (ci_token(keys, sub="repo:other-org/app"), "JWTAUTH_SUBJECT_NOT_ALLOWED", jwtauth.InvalidGrantError),
-        (ci_token(keys, aud=AS + "/token"), "JWTAUTH_AUDIENCE_MISMATCH", jwtauth.InvalidClientError),
-        (ci_token(keys, exp=int(time.time()) - 120), "JWTAUTH_EXPIRED", jwtauth.InvalidClientError),
+        (ci_token(keys, aud=AS + "/token"), "JWTAUTH_AUDIENCE_MISMATCH", jwtauth.InvalidGrantError),
+        (ci_token(keys, exp=int(time.time()) - 120), "JWTAUTH_EXPIRED", jwtauth.InvalidGrantError),
     ]
     for token, code, kind in cases:
         with pytest.raises(kind) as e:
             v.verify_grant(token, table)
-        assert e.value.code == code
+        # Every refusal of a grant is answered invalid_grant, 400, whatever rule failed.
+        assert (e.value.code, e.value.status) == (code, 400)
+        assert json.loads(e.value.response().body)["error"] == "invalid_grant"
     # Used once, even by another verifier sharing the store.
     store = jwtauth.MemoryReplayStore()
     a, b = jwtauth.Verifier(AS, replay_store=store), jwtauth.Verifier(AS, replay_store=store)
     once = ci_token(keys)
     a.verify_grant(once, table)
-    with pytest.raises(jwtauth.InvalidClientError) as e:
+    with pytest.raises(jwtauth.InvalidGrantError) as e:
         b.verify_grant(once, table)
     assert e.value.code == "JWTAUTH_REPLAYED"
 
@@ -94,3 +96,87 @@ def test_a_trust_table_with_problems_lists_them(keys):
                                                    "subjects": ["x"]}]})
     where = {p[1] for p in e.value.problems}
     assert {"/issuers/0/subjects", "/issuers/1/jwks_uri"} <= where, where
+
+
+SECRET = "a-client-secret-of-enough-length-0123456789"
+
+
+def authenticator(table, **kw):
+    registry = jwtauth.Registry.from_json({"clients": [
+        {"client_id": "worker", "token_endpoint_auth_method": "client_secret_basic", "client_secret": SECRET}]})
+    return jwtauth.Authenticator(jwtauth.Verifier(AS, token_endpoint=AS + "/token", **kw), registry, trust=table)
+
+
+def basic(user, secret):
+    import base64
+    return "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()
+
+
+def test_a_grant_request_returns_the_client_and_the_grant(keys, table):
+    a = authenticator(table)
+    form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": ci_token(keys), "scope": "deploy"}
+    r = a.authenticate_grant(authorization=basic("worker", SECRET), form=form)
+    assert (r.client.client_id, r.client.method) == ("worker", "client_secret_basic")
+    assert (r.grant.issuer, r.grant.subject) == (CI, "repo:example-org/app:ref:refs/heads/main")
+    assert "worker" in repr(r) and CI in repr(r)
+    # The same as a raw body, and through the headers mapping.
+    import urllib.parse
+    form["assertion"] = ci_token(keys)
+    r = a.authenticate_grant({"Authorization": basic("worker", SECRET)}, body=urllib.parse.urlencode(form))
+    assert r.grant.issuer == CI
+    # No client authentication: invalid_client, 401; the grant's jti is not spent.
+    form["assertion"] = ci_token(keys)
+    with pytest.raises(jwtauth.InvalidClientError) as e:
+        a.authenticate_grant(form=form)
+    assert (e.value.code, e.value.status) == ("JWTAUTH_NO_CLIENT_AUTHENTICATION", 401)
+    assert a.authenticate_grant(authorization=basic("worker", SECRET), form=form).grant.subject
+    # A second grant in the request, a repeated assertion: invalid_request.
+    with pytest.raises(jwtauth.InvalidRequestError) as e:
+        a.authenticate_grant(authorization=basic("worker", SECRET), form={**form, "code": "abc"})
+    assert e.value.code == "JWTAUTH_MULTIPLE_GRANTS"
+    with pytest.raises(jwtauth.InvalidRequestError) as e:
+        a.authenticate_grant(authorization=basic("worker", SECRET), form={**form, "assertion": [form["assertion"], "x"]})
+    assert e.value.code == "JWTAUTH_REPEATED_PARAMETER"
+    # A refused grant: invalid_grant, 400, no WWW-Authenticate.
+    with pytest.raises(jwtauth.InvalidGrantError) as e:
+        a.authenticate_grant(authorization=basic("worker", SECRET), form={**form, "assertion": ci_token(keys, sub="repo:x/y")})
+    r = e.value.response()
+    assert (r.status, json.loads(r.body)["error"], dict(r.headers).get("WWW-Authenticate")) == (400, "invalid_grant", None)
+
+
+def test_anonymous_grants_and_the_async_variant(keys):
+    import asyncio
+    doc = {"client_authentication": "optional", "issuers": [
+        {"issuer": CI, "jwks": {"keys": [jwk_of(keys["ci"], "ci-1")]}, "subject_prefixes": ["repo:example-org/"]}]}
+    a = authenticator(jwtauth.TrustTable.from_json(doc))
+    form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": ci_token(keys)}
+    r = asyncio.run(a.authenticate_grant_async(form=form))
+    assert r.client is None and r.grant.issuer == CI
+    with pytest.raises(jwtauth.InvalidGrantError) as e:
+        asyncio.run(a.authenticate_grant_async(form=form))
+    assert e.value.code == "JWTAUTH_REPLAYED"
+
+
+def test_explain_grant_names_the_failed_rule(keys, table):
+    v = jwtauth.Verifier(AS, token_endpoint=AS + "/token")
+    ok = v.explain_grant(ci_token(keys), table)
+    assert (ok["verdict"], ok["issuer"], ok["subject"]) == ("accepted", CI, "repo:example-org/app:ref:refs/heads/main")
+    assert all(s["status"] == "pass" for s in ok["steps"])
+    bad = v.explain_grant(ci_token(keys, sub="repo:other-org/app"), table)
+    failed = [s for s in bad["steps"] if s["status"] == "fail"]
+    assert bad["error"] == "JWTAUTH_SUBJECT_NOT_ALLOWED" and [s["name"] for s in failed] == ["subject"]
+    assert "subject_prefixes" in failed[0]["fix"] and bad["response"]["status"] == 400
+
+
+def test_authlib_signs_the_grant(keys, table):
+    """Authlib's JWT bearer grant signer (what its AssertionSession sends)."""
+    from authlib.oauth2.rfc7523 import JWTBearerGrant
+    pem = keys["ci"].private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                   serialization.NoEncryption())
+    assertion = JWTBearerGrant.sign(pem, issuer=CI, audience=AS, subject="repo:example-org/app", header={"alg": "ES256", "kid": "ci-1"},
+                                    expires_in=300)
+    a = authenticator(table)
+    r = a.authenticate_grant(authorization=basic("worker", SECRET),
+                             form={"grant_type": JWTBearerGrant.GRANT_TYPE, "assertion": assertion.decode() if isinstance(assertion, bytes) else assertion})
+    assert (r.grant.issuer, r.grant.subject) == (CI, "repo:example-org/app")
+    assert r.grant.jti, "Authlib puts a jti in each assertion"

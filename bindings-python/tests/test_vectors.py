@@ -11,6 +11,7 @@ from conftest import load
 
 ASSERTIONS = load("assertions.json")
 REQUESTS = load("requests.json")
+GRANTS = load("grants.json")
 KEY_LOADING = load("key_loading.json")
 
 
@@ -336,3 +337,41 @@ def test_a_hanging_policy_hook_fails_closed_at_the_deadline():
     assert e.value.code == "JWTAUTH_HOOK_FAILED"
     # Within the deadline the same hook's True counts.
     assert auth.authenticate(authorization=basic, body=b"grant_type=client_credentials", timeout=5).client_id == "web"
+
+
+@pytest.mark.parametrize("case", GRANTS["cases"], ids=lambda c: c["id"])
+def test_grant_vector(case):
+    cfg = GRANTS["defaults"]["config"]
+    if "trust_problems" in case:
+        with pytest.raises(jwtauth.JwtAuthError) as e:
+            jwtauth.TrustTable.from_json(case["trust"], now=case["now"])
+        assert sorted(p[1] for p in e.value.problems) == case["trust_problems"]
+        return
+    table = jwtauth.TrustTable.from_json(case["trust"], now=case["now"])
+    store = jwtauth.MemoryReplayStore()
+
+    def make():
+        v = jwtauth.Verifier(cfg["issuer"], token_endpoint=cfg["token_endpoint"], replay_store=store,
+                             clock=jwtauth.FixedClock(case["now"]))
+        registry = jwtauth.Registry.from_json(case["registry"], now=case["now"])
+        return jwtauth.Authenticator(v, registry, realm=cfg["realm"], trust=table)
+
+    a, b = make(), make()
+    for i, step in enumerate(case["steps"]):
+        on = b if step.get("verifier") else a
+        expect = step["expect"]
+        # Half the steps as the raw body, half as decoded pairs.
+        args = {"body": step["body"]} if i % 2 == 0 else {"form": [tuple(p) for p in step["form"]]}
+        try:
+            r = on.authenticate_grant(authorization=step.get("authorization"), **args)
+        except jwtauth.JwtAuthError as e:
+            assert "error" in expect, f"{case['id']} step {i}: refused {e.code}, want {expect}"
+            resp = e.response()
+            assert e.oauth_error == json.loads(resp.body)["error"]
+            assert (e.code, resp.status, e.oauth_error, "WWW-Authenticate" in resp.headers) == (
+                "JWTAUTH_" + expect["error"], expect["status"], expect["oauth_error"], expect["www_authenticate"]
+            ), f"{case['id']} step {i}"
+            continue
+        assert "error" not in expect, f"{case['id']} step {i}: accepted, want {expect}"
+        got = (r.client.client_id if r.client else None, r.client.method if r.client else None, r.grant.issuer, r.grant.subject)
+        assert got == (expect["client_id"], expect["method"], expect["grant"]["issuer"], expect["grant"]["subject"]), case["id"]

@@ -111,8 +111,15 @@ pub(crate) struct Explain {
     #[arg(long, value_parser = profile, default_value = "compat")]
     profile: jwtauth::Profile,
     /// The registry document the server loads (docs/registry.md).
-    #[arg(long)]
-    registry: String,
+    #[arg(long, required_unless_present = "grant")]
+    registry: Option<String>,
+    /// Explain the assertion as a JWT bearer authorization grant (RFC 7523
+    /// §2.1) against the trust table given with --trust (docs/grants.md).
+    #[arg(long, requires = "trust", conflicts_with_all = ["request", "registry", "client"])]
+    grant: bool,
+    /// The trust table of grant issuers the server loads (docs/grants.md).
+    #[arg(long, value_name = "FILE", requires = "grant")]
+    trust: Option<String>,
     /// The client_id the request named, when it named one.
     #[arg(long)]
     client: Option<String>,
@@ -139,16 +146,6 @@ pub(crate) struct Explain {
 
 pub(crate) fn explain(a: &Explain) -> Run {
     let now = now(a.at);
-    let registry = MemoryRegistry::from_json(&read_text(&a.registry)?, &CredentialPolicy::default(), now)
-        .map_err(|p| {
-            crate::Failure(format!(
-                "{}: {} problem{} in the registry (jwtauth registry check {} lists them)",
-                a.registry,
-                p.len(),
-                if p.len() == 1 { "" } else { "s" },
-                a.registry
-            ))
-        })?;
     let mut b = Verifier::builder(a.issuer.as_str()).clock(std::sync::Arc::new(FixedClock::new(now)));
     if let Some(t) = &a.token_endpoint {
         b = b.token_endpoint(t.as_str());
@@ -158,7 +155,21 @@ pub(crate) fn explain(a: &Explain) -> Run {
     }
     let verifier = b.profile(a.profile).build()?;
     let e = match (&a.request, &a.jwt) {
+        (None, Some(jwt)) if a.grant => {
+            let path = a.trust.as_deref().unwrap_or_default();
+            let table = jwtauth::TrustTable::from_json(&read_text(path)?, &CredentialPolicy::default(), now)
+                .map_err(|problems| {
+                    let list: Vec<String> = problems
+                        .iter()
+                        .map(|p| format!("\n  {}: {} {}", p.location, p.code.name(), p.message))
+                        .collect();
+                    crate::Failure(format!("{path}: the trust table has problems:{}", list.concat()))
+                })?;
+            let text = if jwt == "-" { read_text("-")? } else { jwt.clone() };
+            verifier.explain_grant(text.trim().as_bytes(), &table)
+        }
         (Some(path), _) => {
+            let registry = load_registry(a.registry.as_deref().unwrap_or_default(), now)?;
             let raw = read_text(path)?;
             let (headers, body) = http_request(&raw);
             let mut authenticator = Authenticator::new(verifier, std::sync::Arc::new(registry));
@@ -179,6 +190,7 @@ pub(crate) fn explain(a: &Explain) -> Run {
             )
         }
         (None, Some(jwt)) => {
+            let registry = load_registry(a.registry.as_deref().unwrap_or_default(), now)?;
             let text = if jwt == "-" { read_text("-")? } else { jwt.clone() };
             verifier.explain(text.trim().as_bytes(), a.client.as_deref(), &registry)
         }
@@ -210,6 +222,10 @@ pub(crate) fn explain(a: &Explain) -> Run {
             outln!("the server answers HTTP {}{www}: {}", r.status, r.body);
         }
         match &e.verdict {
+            Ok(sub) if e.grant => outln!(
+                "ACCEPTED: grant from {} for subject {sub} (explain records nothing: the assertion is still unused)",
+                e.issuer.as_deref().unwrap_or_default()
+            ),
             Ok(id) => {
                 outln!("ACCEPTED: client {id} (explain records nothing: the assertion is still unused)")
             }
@@ -222,6 +238,17 @@ pub(crate) fn explain(a: &Explain) -> Run {
         }
     }
     Ok(if e.verdict.is_ok() { Outcome::Ok } else { Outcome::Refused })
+}
+
+/// A registry document, loaded through the default credential policy.
+fn load_registry(path: &str, now: i64) -> Result<MemoryRegistry, crate::Failure> {
+    MemoryRegistry::from_json(&read_text(path)?, &CredentialPolicy::default(), now).map_err(|p| {
+        crate::Failure(format!(
+            "{path}: {} problem{} in the registry (jwtauth registry check {path} lists them)",
+            p.len(),
+            if p.len() == 1 { "" } else { "s" },
+        ))
+    })
 }
 
 /// A profile named on the command line (the names are the core's).

@@ -113,6 +113,9 @@ pub trait EventHook: Send + Sync + fmt::Debug {
 #[derive(Default)]
 pub(crate) struct Trace(Option<Box<Traced>>);
 
+/// A grant's issuer, subject and alg as read.
+type TracedGrant = (Option<String>, Option<String>, Option<Algorithm>);
+
 #[derive(Default)]
 struct Traced {
     client_id: Cell<Option<String>>,
@@ -120,7 +123,7 @@ struct Traced {
     alg: Cell<Option<Algorithm>>,
     profile: Cell<Option<Profile>>,
     would_refuse: Cell<Option<WouldRefuse>>,
-    grant: Cell<Option<(Option<String>, Option<String>, Option<Algorithm>)>>,
+    grant: Cell<Option<TracedGrant>>,
 }
 
 impl fmt::Debug for Trace {

@@ -53,6 +53,32 @@ pub const RULES: [Rule; 9] = [
     Rule { number: 8, name: "replay", checks: "this jti was not used before by this client" },
 ];
 
+/// The steps of a JWT bearer grant (`docs/grants.md`), in the order
+/// [`Verifier::verify_grant`] runs them; numbered as that page numbers them.
+pub const GRANT_RULES: [Rule; 9] = [
+    Rule { number: 1, name: "structure", checks: "size, three segments, strict base64url" },
+    Rule {
+        number: 1,
+        name: "header",
+        checks: "one strict JSON object; no embedded key; not a client assertion's typ",
+    },
+    Rule { number: 2, name: "issuer", checks: "iss and sub present; the issuer in the trust table" },
+    Rule {
+        number: 3,
+        name: "key",
+        checks: "an algorithm the issuer's entry allows; a key of the issuer that fits",
+    },
+    Rule { number: 3, name: "signature", checks: "the signature verifies with that key" },
+    Rule { number: 4, name: "audience", checks: "aud names this server, as the issuer's entry allows" },
+    Rule { number: 4, name: "claims", checks: "exp, nbf, iat within leeway, age and lifetime bounds" },
+    Rule { number: 5, name: "subject", checks: "the issuer may assert this subject" },
+    Rule {
+        number: 6,
+        name: "jti",
+        checks: "jti present (unless the entry says otherwise) and not used before by this issuer",
+    },
+];
+
 /// The host's policy hook, after every check and before the record.
 const POLICY: Rule =
     Rule { number: 8, name: "policy", checks: "the server's policy hook, when it has one, accepts" };
@@ -145,8 +171,12 @@ pub struct Explanation {
     pub method: Option<AuthMethod>,
     /// The client the request names (Basic user name, form `client_id`, or
     /// the assertion's `sub`), also when it is refused; `None` when it names
-    /// none that can be read.
+    /// none that can be read. For a grant: the subject.
     pub client_id: Option<String>,
+    /// Whether it explains a grant ([`Verifier::explain_grant`]).
+    pub grant: bool,
+    /// For a grant: the issuer (as the assertion names it, when refused).
+    pub issuer: Option<String>,
 }
 
 impl Explanation {
@@ -175,6 +205,13 @@ impl Explanation {
             }
         };
         if let Some(obj) = doc.as_object_mut() {
+            if self.grant {
+                // A grant: the subject is not a client.
+                obj.insert("issuer".into(), self.issuer.as_deref().into());
+                if let Some(id) = obj.remove("client_id") {
+                    obj.insert("subject".into(), id);
+                }
+            }
             if let Some(m) = self.method {
                 obj.insert("method".into(), m.as_str().into());
             }
@@ -476,6 +513,8 @@ impl Authenticator {
             response,
             method,
             client_id,
+            grant: false,
+            issuer: None,
         }
     }
 }
@@ -515,6 +554,83 @@ impl Verifier {
             response: None,
             method: None,
             client_id,
+            grant: false,
+            issuer: None,
+        }
+    }
+
+    /// Explain what [`Verifier::verify_grant`] would answer for `assertion`
+    /// now, step by step ([`GRANT_RULES`]), recording nothing (the jti is
+    /// only looked up). The verdict is the subject; [`Explanation::issuer`]
+    /// the issuer (as the assertion names it, when refused).
+    #[must_use]
+    pub fn explain_grant(&self, assertion: &[u8], table: &crate::TrustTable) -> Explanation {
+        let dry =
+            Arc::new(DryRun { inner: Arc::clone(self.replay_store()), unknown: AtomicBool::new(false) });
+        let shadow = self.with_replay_store(dry.clone());
+        let stage = std::cell::Cell::new(0);
+        let result =
+            shadow.grant_inner(assertion, table, &crate::events::Trace::OFF, &stage).map_err(Error::in_grant);
+        let failed = result.as_ref().err().map(|e| match (e.code(), stage.get()) {
+            (ErrorCode::SignatureInvalid, _) => 4,
+            (c, s) if s < 2 => step_of(c).unwrap_or(0).min(1),
+            (_, s) => s,
+        });
+        let now = self.clock().now();
+        let decoded = std::str::from_utf8(assertion).ok().and_then(|t| crate::inspect(t, now).ok());
+        let found = |step: &str| {
+            let d = decoded.as_ref()?;
+            match step {
+                "issuer" | "subject" => found("client", d, now),
+                "jti" => {
+                    d.claims.get("jti").map(|j| format!("jti {}", crate::json::bounded(&j.to_string(), 120)))
+                }
+                other => found(other, d, now),
+            }
+        };
+        let steps = walk(&GRANT_RULES, failed, result.as_ref().err(), found, |code| self.fix_grant(code));
+        let claim =
+            |name: &str| decoded.as_ref().and_then(|d| d.claims.get(name)?.as_str().map(str::to_owned));
+        let (verdict, issuer, response) = match result {
+            Ok(g) => (Ok(g.subject), Some(g.issuer), None),
+            Err(e) => {
+                let response = OAuthResponse::for_error(&e);
+                (Err(e), claim("iss"), Some(response))
+            }
+        };
+        let client_id = match &verdict {
+            Ok(sub) => Some(sub.clone()),
+            Err(_) => claim("sub"),
+        };
+        Explanation {
+            steps,
+            verdict,
+            replay_checked: !dry.unknown.load(Ordering::Relaxed),
+            response,
+            method: None,
+            client_id,
+            grant: true,
+            issuer,
+        }
+    }
+
+    /// How the issuer of a grant (or the operator) fixes `code`.
+    fn fix_grant(&self, code: ErrorCode) -> String {
+        use ErrorCode as C;
+        match code {
+            C::InvalidType => "a grant is not a client assertion: leave typ out or set it to JWT".into(),
+            C::MissingIssuer | C::MalformedClaims => "the assertion needs iss and sub (one JSON object)".into(),
+            C::UntrustedIssuer => "the operator adds this issuer, with its keys and subjects, to the trust table (only its issuers are accepted)".into(),
+            C::AlgorithmNotAllowed | C::UnsupportedAlgorithm => "sign with an algorithm the issuer's entry allows (its algorithms, asymmetric only)".into(),
+            C::NoMatchingKey | C::CredentialExpired | C::JwksUnavailable => "sign with a key the issuer's entry holds (jwks or jwks_uri), named by its kid".into(),
+            C::SignatureInvalid => "send the token exactly as the issuer signed it; the issuer's keys in the trust table must be current".into(),
+            C::AudienceMismatch => format!("ask the issuer for a token whose aud is {} or the token endpoint, as the issuer's entry allows", self.issuer()),
+            C::MissingClaim => "the token needs aud, exp and, unless the issuer's entry sets require_jti false, a jti".into(),
+            C::SubjectNotAllowed => "the operator lists this subject for the issuer (subjects or subject_prefixes), or the host's subject hook allows it".into(),
+            C::Replayed => "exchange each token once: get a fresh one for every request".into(),
+            C::Expired | C::TooOld => "get a fresh token from the issuer (the trust table's max_age bounds how old it may be)".into(),
+            C::ExpiryTooFar | C::LifetimeTooLong => "the issuer's tokens live longer than the entry's max_lifetime allows: raise it, or ask for shorter-lived tokens".into(),
+            _ => self.fix(code),
         }
     }
 

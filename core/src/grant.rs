@@ -6,6 +6,7 @@
 //! of the client registry, and the subject checked against what that
 //! issuer may assert.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
@@ -407,7 +408,7 @@ impl Verifier {
 
     /// A grant verified and counted, its refusal marked as a grant's.
     pub(crate) fn grant_counted(&self, assertion: &[u8], table: &TrustTable, trace: &Trace) -> Result<Grant> {
-        let r = self.grant_inner(assertion, table, trace).map_err(Error::in_grant);
+        let r = self.grant_inner(assertion, table, trace, &Cell::new(0)).map_err(Error::in_grant);
         match &r {
             Ok(_) => self.metrics.grant_accepted(),
             Err(e) => self.metrics.refused(e),
@@ -415,7 +416,15 @@ impl Verifier {
         r
     }
 
-    fn grant_inner(&self, assertion: &[u8], table: &TrustTable, trace: &Trace) -> Result<Grant> {
+    /// The pipeline; `stage` follows it (an index into
+    /// [`crate::explain::GRANT_RULES`]) for the explanation.
+    pub(crate) fn grant_inner(
+        &self,
+        assertion: &[u8],
+        table: &TrustTable,
+        trace: &Trace,
+        stage: &Cell<usize>,
+    ) -> Result<Grant> {
         let _entered = crate::reentry::enter()?;
         let mut sig = jws::SignatureBuf::new();
         let mut parsed = jws::parse(assertion, self.max_len, &mut sig)?;
@@ -425,6 +434,7 @@ impl Verifier {
                 "typ client-authentication+jwt marks a client assertion, not an authorization grant",
             ));
         }
+        stage.set(2);
         let claims = Claims::from_payload(std::mem::take(&mut parsed.payload))?;
         trace.grant(claims.iss(), claims.sub(), Some(parsed.header.alg));
         let iss = claims
@@ -441,6 +451,7 @@ impl Verifier {
                 format!("{} is not a trusted issuer", crate::json::bounded(iss, 200)),
             )
         })?;
+        stage.set(3);
         let alg = parsed.header.alg;
         let allowed = self.allowed.intersect(trusted.algorithms);
         if !allowed.contains(alg) {
@@ -452,6 +463,7 @@ impl Verifier {
         let now = self.clock().now();
         let key = self.verify_signature(&parsed, &trusted.keys, now)?;
         // The claims are now authentic.
+        stage.set(5);
         let aud_ok = claims.audiences().iter().any(|a| {
             (trusted.audience_issuer && *a == self.issuer())
                 || (trusted.audience_token_endpoint && self.endpoints.iter().any(|e| e == a))
@@ -463,6 +475,7 @@ impl Verifier {
                 Error::new(ErrorCode::AudienceMismatch, "aud does not name this server")
             });
         }
+        stage.set(6);
         let times = TimeRules {
             now,
             leeway: self.leeway,
@@ -471,7 +484,9 @@ impl Verifier {
             max_lifetime: trusted.keys.max_lifetime().unwrap_or(self.max_lifetime),
         };
         let until = claims::check_times(&claims, times)?;
+        stage.set(7);
         table.subject_allowed(trusted, sub)?;
+        stage.set(8);
         let jti = match claims.jti() {
             Some("") => return Err(Error::new(ErrorCode::MissingClaim, "jti is empty")),
             None if trusted.require_jti => {

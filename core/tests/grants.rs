@@ -502,7 +502,7 @@ fn grant_vectors() {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cfg = &doc["defaults"]["config"];
     let mut failures = Vec::new();
-    let (mut steps, mut tables_refused) = (0, 0);
+    let (mut steps, mut tables_refused, mut explained_steps) = (0, 0, 0);
     for case in doc["cases"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
         let now = case["now"].as_i64().unwrap();
@@ -543,8 +543,31 @@ fn grant_vectors() {
             steps += 1;
             let on = if step.get("verifier").is_some() { &b } else { &a };
             let authorization = Authorization::from(step.get("authorization").and_then(Value::as_str));
-            let r = on.authenticate_grant(authorization, step["body"].as_str().unwrap().as_bytes(), None);
             let expect = &step["expect"];
+            // The explanation of the assertion alone, first (it records nothing).
+            let assertion = step["form"].as_array().unwrap().iter().find(|p| p[0] == "assertion");
+            let explained =
+                assertion.map(|p| on.verifier().explain_grant(p[1].as_str().unwrap().as_bytes(), &table));
+            let r = on.authenticate_grant(authorization, step["body"].as_str().unwrap().as_bytes(), None);
+            let grant_verdict = expect.get("error").is_none() || expect["oauth_error"] == "invalid_grant";
+            if let (Some(x), true) = (&explained, grant_verdict) {
+                let fails = x.steps.iter().filter(|s| s.status == jwtauth::Status::Fail).count();
+                let agrees = match (&x.verdict, &r) {
+                    (Ok(sub), Ok(g)) => {
+                        *sub == g.grant.subject
+                            && x.issuer.as_deref() == Some(g.grant.issuer.as_str())
+                            && fails == 0
+                    }
+                    (Err(a), Err(b)) => {
+                        a.code() == b.code() && fails == 1 && x.response.as_ref() == Some(&b.response())
+                    }
+                    _ => false,
+                };
+                if !agrees {
+                    failures.push(format!("{id} step {i}: explain_grant says {}", x.to_json()));
+                }
+                explained_steps += 1;
+            }
             let ok = match (&r, expect.get("error")) {
                 (Ok(g), None) => {
                     g.client.as_ref().map(jwtauth::Authenticated::client_id) == expect["client_id"].as_str()
@@ -569,4 +592,5 @@ fn grant_vectors() {
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
     assert!(steps >= 30 && tables_refused == 1, "{steps} steps, {tables_refused} tables refused");
+    assert!(explained_steps >= 20, "{explained_steps} explained");
 }

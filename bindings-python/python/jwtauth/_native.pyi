@@ -15,6 +15,7 @@ __all__ = [
     "CredentialPolicy",
     "FixedClock",
     "Grant",
+    "GrantRequest",
     "JwkSet",
     "MemoryReplayStore",
     "RedisReplayStore",
@@ -245,6 +246,7 @@ class Verifier:
         self, assertion: _Text, registry: Registry, *, client_id: Optional[str] = None, timeout: Optional[float] = None
     ) -> Dict[str, Any]: ...
     def verify_grant(self, assertion: _Text, trust_table: TrustTable) -> Grant: ...
+    def explain_grant(self, assertion: _Text, trust_table: TrustTable) -> Dict[str, Any]: ...
     @property
     def issuer(self) -> str: ...
     def settings(self) -> Dict[str, Any]: ...
@@ -274,7 +276,13 @@ class VerifiedAssertion:
 @final
 class Authenticator:
     def __new__(
-        cls, verifier: Verifier, registry: Registry, *, realm: Optional[str] = None, client_ca: Optional[_Text] = None
+        cls,
+        verifier: Verifier,
+        registry: Registry,
+        *,
+        realm: Optional[str] = None,
+        client_ca: Optional[_Text] = None,
+        trust: Optional[TrustTable] = None,
     ) -> Authenticator: ...
     def at(self, endpoint_name: str) -> Authenticator: ...
     def authenticate(
@@ -313,6 +321,30 @@ class Authenticator:
         certificate_verified: bool = False,
         timeout: Optional[float] = None,
     ) -> Dict[str, Any]: ...
+    def authenticate_grant(
+        self,
+        headers: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
+        *,
+        authorization: Optional[_Text] = None,
+        form: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
+        body: Optional[_Text] = None,
+        client_certificate: Optional[_Text] = None,
+        certificate_format: Optional[Literal["der", "pem", "nginx", "xfcc"]] = None,
+        certificate_verified: bool = False,
+        timeout: Optional[float] = None,
+    ) -> GrantRequest: ...
+    def authenticate_grant_async(
+        self,
+        headers: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
+        *,
+        authorization: Optional[_Text] = None,
+        form: Union[Mapping[Any, Any], Iterable[Tuple[_Text, _Text]], None] = None,
+        body: Optional[_Text] = None,
+        client_certificate: Optional[_Text] = None,
+        certificate_format: Optional[Literal["der", "pem", "nginx", "xfcc"]] = None,
+        certificate_verified: bool = False,
+        timeout: Optional[float] = None,
+    ) -> Awaitable[GrantRequest]: ...
 
 @final
 class Authenticated:
@@ -347,3 +379,10 @@ class Grant:
     def jti(self) -> Optional[str]: ...
     @property
     def claims(self) -> Dict[str, Any]: ...
+
+@final
+class GrantRequest:
+    @property
+    def client(self) -> Optional[Authenticated]: ...
+    @property
+    def grant(self) -> Grant: ...

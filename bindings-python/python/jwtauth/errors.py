@@ -92,7 +92,11 @@ class JwtAuthError(Exception):
         self.number = number
         self.name = name
         self.code = "JWTAUTH_" + name
-        self.oauth_error = row.oauth_error
+        # What the response says: a refused grant is invalid_grant whatever its code.
+        try:
+            self.oauth_error = str(json.loads(body).get("error") or row.oauth_error)
+        except (ValueError, AttributeError):
+            self.oauth_error = row.oauth_error
         self.status = status
         self.description = row.description
         self.detail = detail

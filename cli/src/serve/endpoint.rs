@@ -101,7 +101,11 @@ fn metadata(state: &State) -> Value {
         "authorization_endpoint": format!("{base}/authorize"),
         "token_endpoint_auth_methods_supported": methods,
         "token_endpoint_auth_signing_alg_values_supported": state.verifier.settings().get("algorithms"),
-        "grant_types_supported": ["client_credentials", "authorization_code"],
+        "grant_types_supported": if state.trust.is_some() {
+            json!(["client_credentials", "authorization_code", jwtauth::JWT_BEARER_GRANT_TYPE])
+        } else {
+            json!(["client_credentials", "authorization_code"])
+        },
         "response_types_supported": ["code"],
         "authorization_response_iss_parameter_supported": true,
         "tls_client_certificate_bound_access_tokens": state.mtls,
@@ -196,6 +200,9 @@ impl State {
             Ok(c) => jwtauth::PresentedCertificate::Parsed(c),
             Err(_) => jwtauth::PresentedCertificate::DerChain(&chain),
         });
+        if self.trust.is_some() && first(&form, "grant_type") == Some(jwtauth::JWT_BEARER_GRANT_TYPE) {
+            return self.jwt_bearer(&auth, authorization, body, presented, &form, rec, now);
+        }
         let outcome = auth.authenticate_tls(authorization, body, presented);
         // The library's own event for this request: the profile in force and how long it took.
         if let Some(event) = LAST_EVENT.take() {
@@ -231,6 +238,84 @@ impl State {
                             "oauth_error": e.error().oauth_error().as_str(), "detail": e.error().detail(),
                             "failed": failed, "steps": x.to_json().get("steps") }),
                 );
+                let mut out = reply(r.status, "application/json", r.body);
+                if let Some(w) = r.www_authenticate.and_then(|w| HeaderValue::from_str(&w).ok()) {
+                    out.headers_mut().insert(header::WWW_AUTHENTICATE, w);
+                }
+                out
+            }
+        };
+        self.record(rec);
+        response
+    }
+
+    /// A JWT bearer grant request (RFC 7523 §2.1): the client authentication
+    /// it carries and the grant, both by the library; a token for the grant's
+    /// subject, or the library's answer.
+    #[allow(clippy::too_many_arguments, reason = "one request's parts, already taken apart by the caller")]
+    fn jwt_bearer(
+        &self,
+        auth: &jwtauth::Authenticator,
+        authorization: Authorization<'_>,
+        body: &[u8],
+        presented: Option<jwtauth::PresentedCertificate<'_>>,
+        form: &[(Cow<'_, str>, Cow<'_, str>)],
+        mut rec: Value,
+        now: i64,
+    ) -> Reply {
+        // The grant's decoded header and claims (never the assertion itself).
+        let decoded = first(form, "assertion").and_then(|a| jwtauth::inspect(a, now).ok());
+        extend(
+            &mut rec,
+            json!({ "grant": { "header": decoded.as_ref().map(|d| Value::Object(d.header.clone())),
+                               "claims": decoded.as_ref().map(|d| Value::Object(d.claims.clone())) } }),
+        );
+        let outcome = auth.authenticate_grant(authorization, body, presented);
+        if let Some(event) = LAST_EVENT.take() {
+            extend(
+                &mut rec,
+                json!({ "profile": event.get("profile"), "duration_us": event.get("duration_us") }),
+            );
+        }
+        let response = match outcome {
+            Ok(g) => {
+                let response = self.issue(form);
+                extend(
+                    &mut rec,
+                    json!({ "verdict": "accepted", "client_id": g.client.as_ref().map(Authenticated::client_id),
+                            "method": g.client.as_ref().map(|c| c.method.as_str()),
+                            "issuer": g.grant.issuer, "subject": g.grant.subject,
+                            "status": response.status().as_u16() }),
+                );
+                response
+            }
+            Err(e) => {
+                let r = e.response();
+                // Which rule failed: the grant's, or the client authentication's.
+                let x = match first(form, "assertion") {
+                    Some(a) if e.error().is_grant() => auth
+                        .verifier()
+                        .explain_grant(a.as_bytes(), auth.trust().unwrap_or(&jwtauth::TrustTable::default())),
+                    _ => auth.explain_tls(authorization, body, presented),
+                };
+                let failed = x.steps.iter().find(|s| s.status == Status::Fail).map(|s| {
+                    json!({ "rule": s.rule.number, "name": s.rule.name, "checks": s.rule.checks,
+                            "found": s.detail, "fix": s.fix })
+                });
+                extend(
+                    &mut rec,
+                    json!({ "verdict": "refused", "status": r.status, "error": format!("JWTAUTH_{}", e.code().name()),
+                            "oauth_error": e.error().oauth_error().as_str(), "detail": e.error().detail(),
+                            "failed": failed, "steps": x.to_json().get("steps") }),
+                );
+                if x.grant {
+                    extend(&mut rec, json!({ "issuer": x.issuer, "subject": x.client_id }));
+                } else {
+                    extend(
+                        &mut rec,
+                        json!({ "client_id": x.client_id, "method": x.method.map(AuthMethod::as_str) }),
+                    );
+                }
                 let mut out = reply(r.status, "application/json", r.body);
                 if let Some(w) = r.www_authenticate.and_then(|w| HeaderValue::from_str(&w).ok()) {
                     out.headers_mut().insert(header::WWW_AUTHENTICATE, w);
@@ -335,6 +420,9 @@ fn text_line(rec: &Value) -> String {
         s("grant_type"),
         rec.get("status").map_or_else(String::new, Value::to_string)
     );
+    if rec.get("issuer").is_some_and(|i| !i.is_null()) {
+        line.push_str(&format!(" issuer={} subject={}", s("issuer"), s("subject")));
+    }
     if let Some(g) = rec.get("grant_error").and_then(Value::as_str) {
         line.push_str(&format!(" grant_error={g}"));
     }

@@ -71,6 +71,10 @@ pub(crate) struct Serve {
     /// The CAs (PEM) tls_client_auth certificates must chain to; implies --mtls.
     #[arg(long, requires = "tls_cert", value_name = "FILE")]
     client_ca: Option<PathBuf>,
+    /// Accept JWT bearer authorization grants (RFC 7523 §2.1) from the
+    /// issuers of this trust table (docs/grants.md) and issue tokens for them.
+    #[arg(long, value_name = "FILE")]
+    trust: Option<PathBuf>,
     /// One line per attempt on standard output: text or json.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log: LogFormat,
@@ -105,6 +109,8 @@ pub(crate) struct State {
     client_ca: Option<jwtauth::TrustAnchors>,
     /// Whether client certificates are asked for (`--mtls`, `--client-ca`).
     mtls: bool,
+    /// `--trust`: the issuers whose JWT bearer grants are accepted.
+    trust: Option<jwtauth::TrustTable>,
     policy: CredentialPolicy,
     registry_path: PathBuf,
     issuer: String,
@@ -136,12 +142,16 @@ fn authenticator_over(
     verifier: &Arc<Verifier>,
     registry: MemoryRegistry,
     client_ca: Option<&jwtauth::TrustAnchors>,
+    trust: Option<&jwtauth::TrustTable>,
 ) -> Authenticator {
-    let a = Authenticator::with_shared_verifier(Arc::clone(verifier), Arc::new(registry));
-    match client_ca {
-        Some(ca) => a.with_client_ca(ca.clone()),
-        None => a,
+    let mut a = Authenticator::with_shared_verifier(Arc::clone(verifier), Arc::new(registry));
+    if let Some(ca) = client_ca {
+        a = a.with_client_ca(ca.clone());
     }
+    if let Some(t) = trust {
+        a = a.with_trust(t.clone());
+    }
+    a
 }
 
 /// Load the registry file, or every problem as a line.
@@ -216,9 +226,29 @@ pub(crate) fn serve(a: &Serve) -> Run {
             Some(p) => Some(jwtauth::TrustAnchors::from_pem(read_text(&p.to_string_lossy())?.as_bytes())?),
             None => None,
         };
+        let trust = match &a.trust {
+            Some(p) => {
+                let text = read_text(&p.to_string_lossy())?;
+                let table = jwtauth::TrustTable::from_json(&text, &policy, SystemClock.now()).map_err(|problems| {
+                    let list: Vec<String> = problems
+                        .iter()
+                        .map(|p| format!("\n  {}: {} — {}", p.location, p.code.name(), p.message))
+                        .collect();
+                    Failure(format!("{}: the trust table has problems:{}", p.display(), list.concat()))
+                })?;
+                Some(table)
+            }
+            None => None,
+        };
         let state = Arc::new(State {
-            auth: RwLock::new(Arc::new(authenticator_over(&verifier, registry, client_ca.as_ref()))),
+            auth: RwLock::new(Arc::new(authenticator_over(
+                &verifier,
+                registry,
+                client_ca.as_ref(),
+                trust.as_ref(),
+            ))),
             mtls: a.mtls || client_ca.is_some(),
+            trust,
             client_ca,
             verifier,
             policy,
@@ -235,7 +265,8 @@ pub(crate) fn serve(a: &Serve) -> Run {
             codes: Mutex::new(std::collections::HashMap::new()),
         });
         eprintln!(
-            "jwtauth serve: listening on {base} (issuer {issuer}, token endpoint {token_endpoint}, {clients} clients{})",
+            "jwtauth serve: listening on {base} (issuer {issuer}, token endpoint {token_endpoint}, {clients} clients{}{})",
+            state.trust.as_ref().map_or_else(String::new, |t| format!(", {} trusted grant issuers", t.len())),
             if a.redis.is_some() { ", replay store on Redis" } else { "" }
         );
         eprintln!("jwtauth serve: attempts at {base}/, metadata at {base}/.well-known/oauth-authorization-server");
@@ -366,7 +397,12 @@ async fn watch_registry(state: Arc<State>) {
         match loaded {
             Ok(Ok(registry)) => {
                 let n = registry.len();
-                let auth = authenticator_over(&state.verifier, registry, state.client_ca.as_ref());
+                let auth = authenticator_over(
+                    &state.verifier,
+                    registry,
+                    state.client_ca.as_ref(),
+                    state.trust.as_ref(),
+                );
                 if let Ok(mut slot) = state.auth.write() {
                     *slot = Arc::new(auth);
                 }
