@@ -2,7 +2,7 @@
 // Errors of jwtauth: one class, JwtAuthError, carrying the stable code of
 // the core's error table (the single source, read from the addon):
 //   code         the C constant name ("JWTAUTH_REPLAYED"); number its value
-//   category     usage | invalid_request | invalid_client | invalid_credential | internal
+//   category     usage | invalid_request | invalid_client | invalid_credential | internal | invalid_grant
 //   oauthError   and status: what a token endpoint answers
 //   description  a generic text safe to send to the client
 //   detail       the precise reason, for logs only (never secrets or whole assertions)
@@ -30,8 +30,14 @@ class JwtAuthError extends Error {
     this.name = 'JwtAuthError'
     this.code = row.code
     this.number = row.number
-    this.category = row.category
-    this.oauthError = row.oauthError
+    // What the response says: a refused grant is invalid_grant (category
+    // invalid_grant) whatever its code.
+    let answered = null
+    try {
+      answered = JSON.parse(body)?.error ?? null
+    } catch {}
+    this.oauthError = typeof answered === 'string' ? answered : row.oauthError
+    this.category = this.oauthError === 'invalid_grant' ? 'invalid_grant' : row.category
     this.status = status
     this.description = row.description
     this.detail = detail

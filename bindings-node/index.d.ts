@@ -130,7 +130,7 @@ export interface ErrorCodeInfo {
   code: string
   number: number
   name: string
-  category: 'usage' | 'invalid_request' | 'invalid_client' | 'invalid_credential' | 'internal'
+  category: 'usage' | 'invalid_request' | 'invalid_client' | 'invalid_credential' | 'internal' | 'invalid_grant'
   oauthError: string
   status: number
   description: string
@@ -257,6 +257,38 @@ export interface Authenticator {
   authenticateSync(request: TokenRequest): Authenticated
   /** As `authenticateSync`, on a worker thread; rejects with a `JwtAuthError`. */
   authenticate(request: TokenRequest): Promise<Authenticated>
+  /**
+   * Authenticate a JWT bearer grant request (RFC 7523 §2.1:
+   * `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` and `assertion`)
+   * on this thread, the same request object as `authenticateSync`: the
+   * client authentication it carries (any method; none only when the trust
+   * table says `"client_authentication": "optional"`), then the grant
+   * against the `trust` table. Throws a `JwtAuthError` whose `response()` is
+   * what to send: every refusal of the grant is `invalid_grant` (400).
+   */
+  authenticateGrantSync(request: TokenRequest): GrantRequest
+  /** As `authenticateGrantSync`, on a worker thread; rejects with a `JwtAuthError`. */
+  authenticateGrant(request: TokenRequest): Promise<GrantRequest>
+}
+
+/** A verified JWT bearer grant. */
+export interface Grant {
+  /** The trusted issuer (`iss`). */
+  issuer: string
+  /** The subject (`sub`): whom the access token is for. */
+  subject: string
+  /** The jti, if the assertion had one. */
+  jti: string | null
+  /** The verified claims. */
+  claims: Record<string, unknown>
+}
+
+/** An accepted JWT bearer grant request. */
+export interface GrantRequest {
+  /** The authenticated client, or null (a grant without client authentication, when the trust table allows it). */
+  client: Authenticated | null
+  /** The verified grant. */
+  grant: Grant
 }
 
 
@@ -522,6 +554,14 @@ export declare class Verifier {
    * naming the rule that failed (`JWTAUTH_UNTRUSTED_ISSUER`, …).
    */
   verifyGrantSync(assertion: string | Uint8Array, trustTable: TrustTable): { issuer: string; subject: string; jti: string | null; claims: Record<string, unknown> }
+  /** As `verifyGrantSync`, on a worker thread. */
+  verifyGrant(assertion: string | Uint8Array, trustTable: TrustTable): Promise<{ issuer: string; subject: string; jti: string | null; claims: Record<string, unknown> }>
+  /**
+   * Why `verifyGrantSync` would accept or refuse `assertion` now, step by
+   * step: `verdict`, `issuer`, `subject`, or `error`, `detail` and the
+   * `response` to send; `steps`. Records nothing. Runs on this thread.
+   */
+  explainGrant(assertion: string | Uint8Array, trustTable: TrustTable): Record<string, unknown>
 }
 
 /** A registered public key (or a certificate's key). */
@@ -553,6 +593,8 @@ export interface AuthenticatorOptions {
    * the TLS layer did not verify them (`certificateVerified`).
    */
   clientCa?: string
+  /** The issuers whose JWT bearer grants `authenticateGrant` accepts. */
+  trust?: TrustTable
 }
 
 /** `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`. */

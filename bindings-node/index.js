@@ -110,7 +110,23 @@ Object.assign(native.Authenticator.prototype, {
   async authenticate(request) {
     return new Authenticated(await native._authenticate(this, request))
   },
+  authenticateGrantSync(request) {
+    return grantRequest(native._authenticateGrantSync(this, request))
+  },
+  async authenticateGrant(request) {
+    return grantRequest(await native._authenticateGrant(this, request))
+  },
 })
+// verifyGrant's worker answers JSON text.
+const verifyGrant = native.Verifier.prototype.verifyGrant
+native.Verifier.prototype.verifyGrant = async function (assertion, trustTable) {
+  return JSON.parse(await verifyGrant.call(this, assertion, trustTable))
+}
+// A grant request's result: the grant, and the client (an Authenticated) or null.
+function grantRequest(packed) {
+  const r = JSON.parse(packed)
+  return { client: r.client === null ? null : new Authenticated(r.client), grant: r.grant }
+}
 // sign returns the compact JWS; the client id is the caller's.
 const signSync = (key, clientId, audience, options) =>
   new ClientAssertion(native.signSync(key, clientId, audience, options), clientId)

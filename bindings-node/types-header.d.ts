@@ -130,7 +130,7 @@ export interface ErrorCodeInfo {
   code: string
   number: number
   name: string
-  category: 'usage' | 'invalid_request' | 'invalid_client' | 'invalid_credential' | 'internal'
+  category: 'usage' | 'invalid_request' | 'invalid_client' | 'invalid_credential' | 'internal' | 'invalid_grant'
   oauthError: string
   status: number
   description: string
@@ -257,5 +257,37 @@ export interface Authenticator {
   authenticateSync(request: TokenRequest): Authenticated
   /** As `authenticateSync`, on a worker thread; rejects with a `JwtAuthError`. */
   authenticate(request: TokenRequest): Promise<Authenticated>
+  /**
+   * Authenticate a JWT bearer grant request (RFC 7523 §2.1:
+   * `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` and `assertion`)
+   * on this thread, the same request object as `authenticateSync`: the
+   * client authentication it carries (any method; none only when the trust
+   * table says `"client_authentication": "optional"`), then the grant
+   * against the `trust` table. Throws a `JwtAuthError` whose `response()` is
+   * what to send: every refusal of the grant is `invalid_grant` (400).
+   */
+  authenticateGrantSync(request: TokenRequest): GrantRequest
+  /** As `authenticateGrantSync`, on a worker thread; rejects with a `JwtAuthError`. */
+  authenticateGrant(request: TokenRequest): Promise<GrantRequest>
+}
+
+/** A verified JWT bearer grant. */
+export interface Grant {
+  /** The trusted issuer (`iss`). */
+  issuer: string
+  /** The subject (`sub`): whom the access token is for. */
+  subject: string
+  /** The jti, if the assertion had one. */
+  jti: string | null
+  /** The verified claims. */
+  claims: Record<string, unknown>
+}
+
+/** An accepted JWT bearer grant request. */
+export interface GrantRequest {
+  /** The authenticated client, or null (a grant without client authentication, when the trust table allows it). */
+  client: Authenticated | null
+  /** The verified grant. */
+  grant: Grant
 }
 

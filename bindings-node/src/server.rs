@@ -431,9 +431,53 @@ impl Verifier {
     ) -> Result<serde_json::Value> {
         let g = callbacks::sync(&env, || self.inner.verify_grant(bytes(&assertion), &trust_table.inner))
             .js(&env)?;
-        Ok(serde_json::json!({ "issuer": g.issuer, "subject": g.subject, "jti": g.claims.jti(),
-                               "claims": g.claims.to_json() }))
+        Ok(grant_json(&g))
     }
+
+    /// As `verifyGrantSync`, on a worker thread.
+    #[napi(
+        ts_return_type = "Promise<{ issuer: string; subject: string; jti: string | null; claims: Record<string, unknown> }>"
+    )]
+    pub fn verify_grant<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "string | Uint8Array")] assertion: Bytes,
+        trust_table: &TrustTable,
+    ) -> Result<Object<'env>> {
+        let assertion = bytes(&assertion).to_vec();
+        let (v, t) = (self.inner.clone(), trust_table.inner.clone());
+        pool::spawn(
+            env,
+            move || v.verify_grant(&assertion, &t),
+            |env, r| r.map(|g| grant_json(&g).to_string()).map_err(|e| to_js(env, &e)),
+        )
+    }
+
+    /// Why `verifyGrantSync` would accept or refuse `assertion` now, step by
+    /// step: `verdict`, `issuer`, `subject`, or `error`, `detail` and the
+    /// `response` to send; `steps`. Records nothing. Runs on this thread.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn explain_grant(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | Uint8Array")] assertion: Bytes,
+        trust_table: &TrustTable,
+    ) -> serde_json::Value {
+        callbacks::sync(&env, || self.inner.explain_grant(bytes(&assertion), &trust_table.inner)).to_json()
+    }
+}
+
+/// A verified grant as JavaScript sees it.
+fn grant_json(g: &jwtauth::Grant) -> serde_json::Value {
+    serde_json::json!({ "issuer": g.issuer, "subject": g.subject, "jti": g.claims.jti(),
+                        "claims": g.claims.to_json() })
+}
+
+/// A grant request's result for `index.js`: the grant, and the client
+/// packed as `pack_authenticated` packs it (or null).
+fn pack_grant_request(r: &jwtauth::GrantRequest) -> String {
+    serde_json::json!({ "grant": grant_json(&r.grant), "client": r.client.as_ref().map(pack_authenticated) })
+        .to_string()
 }
 
 /// The issuers whose JWTs are accepted as authorization grants
@@ -585,13 +629,15 @@ fn pack_authenticated(r: &jwtauth::Authenticated) -> String {
 
 /// Authenticator settings.
 #[napi(object)]
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct AuthenticatorOptions {
     /// The realm in WWW-Authenticate (default: the issuer).
     pub realm: Option<String>,
     /// The CAs (PEM) that `tls_client_auth` certificates must chain to when
     /// the TLS layer did not verify them (`certificateVerified`).
     pub client_ca: Option<String>,
+    /// The issuers whose JWT bearer grants `authenticateGrant` accepts.
+    pub trust: Option<Reference<TrustTable>>,
 }
 
 /// Authenticates token requests for every token_endpoint_auth_method.
@@ -793,6 +839,9 @@ impl Authenticator {
         if let Some(pem) = &o.client_ca {
             a = a.with_client_ca(jwtauth::TrustAnchors::from_pem(pem.as_bytes()).js(&env)?);
         }
+        if let Some(t) = &o.trust {
+            a = a.with_trust((*t.inner).clone());
+        }
         Ok(Self { inner: Arc::new(a) })
     }
 
@@ -851,5 +900,46 @@ pub fn authenticate<'env>(
         env,
         move || run(&a, &header, form, &cert),
         |env, r| r.map(|r| pack_authenticated(&r)).map_err(|e| auth_to_js(env, &e)),
+    )
+}
+
+fn run_grant(
+    a: &jwtauth::Authenticator,
+    header: &Header,
+    form: Form,
+    cert: &Cert,
+) -> std::result::Result<jwtauth::GrantRequest, jwtauth::AuthError> {
+    match form {
+        Form::Body(b) => a.authenticate_grant(header.as_core(), &b, presented(cert)),
+        Form::Pairs(p) => a.authenticate_grant_pairs(header.as_core(), p, presented(cert)),
+    }
+}
+
+/// `Authenticator.prototype.authenticateGrantSync`: a JWT bearer grant
+/// request (RFC 7523 §2.1), the same request object as `authenticateSync`:
+/// its client authentication (any method; none only when the trust table
+/// allows it), then the grant against the authenticator's trust table.
+#[napi(js_name = "_authenticateGrantSync", skip_typescript)]
+pub fn authenticate_grant_sync(env: Env, authenticator: Unknown<'_>, request: Object<'_>) -> Result<String> {
+    let authenticator = fast::class_ref::<Authenticator>(&env, &authenticator, "this")?;
+    let (header, form, cert) = request_from(&env, &request)?;
+    let r = callbacks::sync(&env, || run_grant(&authenticator.inner, &header, form, &cert));
+    r.map(|r| pack_grant_request(&r)).map_err(|e| auth_to_js(&env, &e))
+}
+
+/// `Authenticator.prototype.authenticateGrant`: as `authenticateGrantSync`,
+/// on a worker thread.
+#[napi(js_name = "_authenticateGrant", skip_typescript)]
+pub fn authenticate_grant<'env>(
+    env: &'env Env,
+    authenticator: ClassInstance<'_, Authenticator>,
+    request: Object<'_>,
+) -> Result<Object<'env>> {
+    let (header, form, cert) = request_from(env, &request)?;
+    let a = authenticator.inner.clone();
+    pool::spawn(
+        env,
+        move || run_grant(&a, &header, form, &cert),
+        |env, r| r.map(|r| pack_grant_request(&r)).map_err(|e| auth_to_js(env, &e)),
     )
 }

@@ -74,3 +74,56 @@ test('a trust table with problems lists them', () => {
     },
   )
 })
+
+const SECRET = 'a-client-secret-of-enough-length-0123456789'
+const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+const basic = 'Basic ' + Buffer.from(`worker:${SECRET}`).toString('base64')
+function authenticator(trust, verifierOptions = {}) {
+  const registry = jwtauth.Registry.fromJson({
+    clients: [{ client_id: 'worker', token_endpoint_auth_method: 'client_secret_basic', client_secret: SECRET }],
+  })
+  return new jwtauth.Authenticator(new jwtauth.Verifier(AS, { tokenEndpoint: `${AS}/token`, ...verifierOptions }), registry, { trust })
+}
+
+test('a grant request returns the client and the grant (sync and async)', async () => {
+  const a = authenticator(table)
+  const r = a.authenticateGrantSync({ authorization: basic, form: { grant_type: GRANT, assertion: await ciToken(), scope: 'deploy' } })
+  assert.deepEqual([r.client.clientId, r.client.method, r.grant.issuer, r.grant.subject], ['worker', 'client_secret_basic', CI, 'repo:example-org/app:ref:refs/heads/main'])
+  const body = new URLSearchParams({ grant_type: GRANT, assertion: await ciToken() }).toString()
+  const s = await a.authenticateGrant({ headers: { authorization: basic }, body })
+  assert.equal(s.grant.claims.workflow, 'deploy')
+  // No client authentication: invalid_client, 401; the grant's jti is not spent.
+  const form = { grant_type: GRANT, assertion: await ciToken() }
+  assert.throws(() => a.authenticateGrantSync({ form }), (e) => e.code === 'JWTAUTH_NO_CLIENT_AUTHENTICATION' && e.status === 401)
+  assert.equal(a.authenticateGrantSync({ authorization: basic, form }).grant.issuer, CI)
+  // Request errors: invalid_request.
+  assert.throws(() => a.authenticateGrantSync({ authorization: basic, form: { ...form, refresh_token: 'r' } }), (e) => e.code === 'JWTAUTH_MULTIPLE_GRANTS' && e.oauthError === 'invalid_request')
+  assert.throws(() => a.authenticateGrantSync({ authorization: basic, form: { ...form, assertion: [form.assertion, 'x'] } }), (e) => e.code === 'JWTAUTH_REPEATED_PARAMETER')
+  // A refused grant: invalid_grant, 400, whatever rule failed.
+  for (const [over, code] of [[{ sub: 'repo:x/y' }, 'JWTAUTH_SUBJECT_NOT_ALLOWED'], [{ exp: now() - 100 }, 'JWTAUTH_EXPIRED']]) {
+    await assert.rejects(a.authenticateGrant({ authorization: basic, form: { grant_type: GRANT, assertion: await ciToken(over) } }), (e) => {
+      const r = e.response()
+      return e.code === code && e.oauthError === 'invalid_grant' && e.category === 'invalid_grant' && r.status === 400 && !('www-authenticate' in r.headers)
+    })
+  }
+})
+
+test('anonymous grants, verifyGrant on a worker, explainGrant', async () => {
+  const open = jwtauth.TrustTable.fromJson({
+    client_authentication: 'optional',
+    issuers: [{ issuer: CI, jwks: { keys: [await jwk(ci, 'ci-1')] }, subject_prefixes: ['repo:example-org/'] }],
+  })
+  const a = authenticator(open)
+  const r = await a.authenticateGrant({ form: { grant_type: GRANT, assertion: await ciToken() } })
+  assert.equal(r.client, null)
+  assert.equal(r.grant.issuer, CI)
+  const v = new jwtauth.Verifier(AS)
+  const g = await v.verifyGrant(await ciToken({ workflow: 'release' }), table)
+  assert.deepEqual([g.issuer, g.claims.workflow], [CI, 'release'])
+  await assert.rejects(v.verifyGrant(await ciToken({ iss: 'https://evil.example' }), table), (e) => e.code === 'JWTAUTH_UNTRUSTED_ISSUER' && e.status === 400)
+  const x = v.explainGrant(await ciToken({ sub: 'repo:other-org/app' }), table)
+  assert.equal(x.error, 'JWTAUTH_SUBJECT_NOT_ALLOWED')
+  assert.deepEqual(x.steps.filter((s) => s.status === 'fail').map((s) => s.name), ['subject'])
+  const ok = v.explainGrant(await ciToken(), table)
+  assert.deepEqual([ok.verdict, ok.issuer, ok.subject], ['accepted', CI, 'repo:example-org/app:ref:refs/heads/main'])
+})

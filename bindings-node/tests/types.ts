@@ -1,5 +1,6 @@
 // Compiled (not run) by bindings-node/tests/run.sh with `tsc --strict --noEmit`: the
 // shipped index.d.ts describes the package as a TypeScript user calls it.
+import type { GrantRequest, TrustTable } from 'jwtauth'
 import {
   Authenticator,
   CODES,
@@ -80,3 +81,16 @@ export function main(): void {
   void serverSide(Buffer.alloc(0), {})
   void n
 }
+
+// JWT bearer grants.
+async function grants(v: Verifier, r: Registry, t: TrustTable): Promise<string> {
+  const a = new Authenticator(v, r, { trust: t })
+  const g: GrantRequest = a.authenticateGrantSync({ form: { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: 'x' } })
+  const h = await a.authenticateGrant({ body: 'grant_type=x' })
+  const sub: string = g.grant.subject
+  const client: string | undefined = h.client?.clientId
+  const verified = await v.verifyGrant('x', t)
+  const explained: Record<string, unknown> = v.explainGrant('x', t)
+  return `${sub}${client}${verified.issuer}${String(explained.verdict)}`
+}
+void grants

@@ -10,6 +10,7 @@ import { load } from './helpers.mjs'
 const ASSERTIONS = load('assertions.json')
 const REQUESTS = load('requests.json')
 const KEY_LOADING = load('key_loading.json')
+const GRANTS = load('grants.json')
 const KEYS = load('keys.json').keys
 
 function verifier(cfg, clock) {
@@ -100,6 +101,60 @@ for (const mode of ['sync', 'async']) {
           assert.ok(!step.expect.error, `step ${i}: accepted, want ${step.expect.error}`)
           assert.equal(r.clientId, step.expect.client_id)
           assertWouldRefuse(r, step.expect, `step ${i}`)
+        }
+      })
+    }
+  })
+
+  describe(`grants.json (${mode})`, () => {
+    for (const c of GRANTS.cases) {
+      test(c.id, async () => {
+        const cfg = GRANTS.defaults.config
+        if (c.trust_problems) {
+          const e = (() => {
+            try {
+              jwtauth.TrustTable.fromJson(c.trust, { now: c.now })
+            } catch (e) {
+              return e
+            }
+            return null
+          })()
+          assert.ok(e instanceof jwtauth.JwtAuthError, 'the trust table loads')
+          assert.deepEqual(e.problems.map((p) => p.location).sort(), c.trust_problems)
+          return
+        }
+        const trust = jwtauth.TrustTable.fromJson(c.trust, { now: c.now })
+        const replayStore = new jwtauth.MemoryReplayStore()
+        const make = () =>
+          new jwtauth.Authenticator(
+            new jwtauth.Verifier(cfg.issuer, { tokenEndpoint: cfg.token_endpoint, replayStore, clock: new jwtauth.FixedClock(c.now) }),
+            jwtauth.Registry.fromJson(c.registry, { now: c.now }),
+            { realm: cfg.realm, trust },
+          )
+        const [a, b] = [make(), make()]
+        for (const [i, step] of c.steps.entries()) {
+          const on = step.verifier ? b : a
+          const request = i % 2 === 0 ? { authorization: step.authorization, body: step.body } : { authorization: step.authorization, form: step.form }
+          let r
+          try {
+            r = mode === 'sync' ? on.authenticateGrantSync(request) : await on.authenticateGrant(request)
+          } catch (e) {
+            assert.ok(e instanceof jwtauth.JwtAuthError, `step ${i}: ${e}`)
+            assert.ok(step.expect.error, `step ${i}: refused ${e.code}`)
+            const resp = e.response()
+            assert.deepEqual(
+              [e.code, resp.status, JSON.parse(resp.body).error, e.oauthError, 'www-authenticate' in resp.headers],
+              ['JWTAUTH_' + step.expect.error, step.expect.status, step.expect.oauth_error, step.expect.oauth_error, step.expect.www_authenticate],
+              `step ${i}`,
+            )
+            continue
+          }
+          assert.ok(!step.expect.error, `step ${i}: accepted, want ${step.expect.error}`)
+          assert.deepEqual(
+            [r.client?.clientId ?? null, r.client?.method ?? null, r.grant.issuer, r.grant.subject],
+            [step.expect.client_id, step.expect.method, step.expect.grant.issuer, step.expect.grant.subject],
+            `step ${i}`,
+          )
         }
       })
     }
