@@ -32,14 +32,14 @@ class JwtAuthError extends Error {
     this.number = row.number
     // What the response says: a refused grant is invalid_grant (category
     // invalid_grant) whatever its code.
-    let answered = null
+    let answered = {}
     try {
-      answered = JSON.parse(body)?.error ?? null
+      answered = JSON.parse(body) ?? {}
     } catch {}
-    this.oauthError = typeof answered === 'string' ? answered : row.oauthError
+    this.oauthError = typeof answered.error === 'string' ? answered.error : row.oauthError
     this.category = this.oauthError === 'invalid_grant' ? 'invalid_grant' : row.category
     this.status = status
-    this.description = row.description
+    this.description = typeof answered.error_description === 'string' ? answered.error_description : row.description
     this.detail = detail
     this.wwwAuthenticate = wwwAuthenticate ?? null
     this.problems = problems ?? []

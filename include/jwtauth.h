@@ -294,6 +294,13 @@ typedef struct jwtauth_error jwtauth_error;
 // the host.
 typedef struct jwtauth_fetch_response jwtauth_fetch_response;
 
+// An accepted JWT bearer grant request (opaque): the grant, and the client
+// that authenticated with it, if any.
+//
+// Owned by the caller: `jwtauth_grant_request_free`; the strings and the
+// client it returns live as long as it does. Threads: read-only.
+typedef struct jwtauth_grant_request jwtauth_grant_request;
+
 // A parsed JWK Set (opaque).
 //
 // Owned by the caller: `jwtauth_jwks_free`; clients keep their own
@@ -338,6 +345,12 @@ typedef struct jwtauth_replay_store jwtauth_replay_store;
 // Owned by the caller: `jwtauth_signing_key_free` (zeroes the key).
 // Builders keep their own reference. Threads: immutable, shareable.
 typedef struct jwtauth_signing_key jwtauth_signing_key;
+
+// The issuers whose JWTs are accepted as authorization grants (opaque).
+//
+// Owned by the caller: `jwtauth_trust_table_free`. Threads: read-only,
+// shared by all threads.
+typedef struct jwtauth_trust_table jwtauth_trust_table;
 
 // A verified assertion (opaque).
 //
@@ -728,7 +741,9 @@ jwtauth_status jwtauth_error_status(const struct jwtauth_error *e);
 // The machine name of the error ("REPLAYED"); static. NULL for NULL.
 const char *jwtauth_error_name(const struct jwtauth_error *e);
 
-// The OAuth error ("invalid_client"); static. NULL for NULL.
+// The OAuth error the response carries ("invalid_client"; for any refusal
+// of a JWT bearer grant "invalid_grant", whatever its status); static.
+// NULL for NULL.
 const char *jwtauth_error_oauth_error(const struct jwtauth_error *e);
 
 // The generic description, safe to send to the client; static. NULL for NULL.
@@ -767,6 +782,83 @@ jwtauth_status jwtauth_error_problem(const struct jwtauth_error *e,
 
 // Free an error. NULL is a no-op.
 void jwtauth_error_free(struct jwtauth_error *e);
+
+// A trust table from its document (`{"client_authentication": …,
+// "issuers": [{"issuer", "jwks" | "jwks_uri" | "credentials", "subjects",
+// "subject_prefixes", "audience", "algorithms", "max_age", "max_lifetime",
+// "require_jti"}]}`, docs/grants.md), every issuer's keys checked against
+// `policy` (NULL: the default) at `now`. All or nothing: on refusal the
+// error lists every problem, located by JSON Pointer.
+jwtauth_status jwtauth_trust_table_from_json(const char *json,
+                                             size_t json_len,
+                                             const struct jwtauth_policy *policy,
+                                             int64_t now,
+                                             struct jwtauth_trust_table **out,
+                                             struct jwtauth_error **err);
+
+// How many issuers the table trusts (0 for NULL).
+size_t jwtauth_trust_table_len(const struct jwtauth_trust_table *table);
+
+// Free a trust table. NULL is a no-op.
+void jwtauth_trust_table_free(struct jwtauth_trust_table *table);
+
+// The trust table authenticators made from this configuration check JWT
+// bearer grants against (`jwtauth_authenticate_grant`). The configuration
+// keeps its own reference.
+jwtauth_status jwtauth_verifier_config_set_trust_table(struct jwtauth_verifier_config *config,
+                                                       const struct jwtauth_trust_table *table,
+                                                       struct jwtauth_error **err);
+
+// Authenticate a JWT bearer grant request (RFC 7523 §2.1:
+// `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` and
+// `assertion`): its `Authorization` header (NULL when none), its raw body
+// and, over mutual TLS, its client certificate (NULL: none). The client
+// authentication it carries (any method) is checked first; a request
+// without any is refused (`JWTAUTH_NO_CLIENT_AUTHENTICATION`) unless the
+// trust table says `"client_authentication": "optional"`. Then the grant
+// against the trust table of the authenticator's configuration
+// (`jwtauth_verifier_config_set_trust_table`). On failure the error carries
+// the response to send: every refusal of the grant is `invalid_grant`
+// (400) with its status; another grant's parameter or a repeated one is
+// `invalid_request`.
+jwtauth_status jwtauth_authenticate_grant(const struct jwtauth_authenticator *authenticator,
+                                          const char *authorization,
+                                          size_t authorization_len,
+                                          const uint8_t *body,
+                                          size_t body_len,
+                                          const struct jwtauth_client_certificate *certificate,
+                                          struct jwtauth_grant_request **out,
+                                          struct jwtauth_error **err);
+
+// Why the authenticator's verifier would accept or refuse `assertion` as a
+// JWT bearer grant now, step by step, as JSON (`verdict`, `issuer`,
+// `subject`, or `error`, `detail` and the `response` to send; `steps`).
+// Records nothing. Owned: free with `jwtauth_string_free`.
+jwtauth_status jwtauth_authenticator_explain_grant_json(const struct jwtauth_authenticator *authenticator,
+                                                        const char *assertion,
+                                                        size_t assertion_len,
+                                                        char **out,
+                                                        struct jwtauth_error **err);
+
+// The authenticated client (borrowed from `r`: read it with the
+// `jwtauth_authenticated_*` accessors, never free it), or NULL when the
+// request came without client authentication (allowed by the trust table).
+const struct jwtauth_authenticated *jwtauth_grant_request_client(const struct jwtauth_grant_request *r);
+
+// The grant's trusted issuer (`iss`). Borrowed from `r`.
+const char *jwtauth_grant_request_issuer(const struct jwtauth_grant_request *r);
+
+// The grant's subject (`sub`): whom the access token is for. Borrowed from `r`.
+const char *jwtauth_grant_request_subject(const struct jwtauth_grant_request *r);
+
+// The grant's `jti`, or NULL when it had none. Borrowed from `r`.
+const char *jwtauth_grant_request_jti(const struct jwtauth_grant_request *r);
+
+// The grant's verified claims as a JSON object. Borrowed from `r`.
+const char *jwtauth_grant_request_claims_json(const struct jwtauth_grant_request *r);
+
+// Free a result. NULL is a no-op.
+void jwtauth_grant_request_free(struct jwtauth_grant_request *r);
 
 // Load a private key from PEM: PKCS#8 (`PRIVATE KEY`), PKCS#1
 // (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`). `alg` (may be NULL)

@@ -305,6 +305,10 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// The public description of a refused authorization grant whose code is
+/// shared with client assertions (their own descriptions name the client).
+pub const GRANT_DESCRIPTION: &str = "The authorization grant is not valid.";
+
 /// The library's error: a stable [`ErrorCode`] plus a detail for logs.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error {
@@ -367,7 +371,11 @@ impl Error {
     /// The generic description that may be sent to the client.
     #[must_use]
     pub const fn description(&self) -> &'static str {
-        self.code.description()
+        if self.grant && !matches!(self.code.category(), ErrorCategory::InvalidGrant) {
+            GRANT_DESCRIPTION
+        } else {
+            self.code.description()
+        }
     }
 
     /// The OAuth error a token endpoint sends.

@@ -73,7 +73,7 @@ pub use authenticator::{
 pub use claims::{AudienceMode, Claims};
 pub use client::{AuthMethod, Client, Credential};
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{Error, ErrorCategory, ErrorCode, OAuthError, Result, error_table_json};
+pub use error::{Error, ErrorCategory, ErrorCode, GRANT_DESCRIPTION, OAuthError, Result, error_table_json};
 pub use events::{Event, EventHook, GrantEvent, MAX_EVENT_CLIENT_ID};
 pub use explain::{Explanation, GRANT_RULES, RULES, Rule, Status, Step};
 pub use grant::{Grant, JWT_BEARER_GRANT_TYPE, SubjectHook, Subjects, TrustTable, TrustedIssuer};

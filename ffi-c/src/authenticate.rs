@@ -27,7 +27,7 @@ use crate::verifier::{jwtauth_verified, jwtauth_verifier_config};
 /// references to the registry and stores. Threads: build once, share by all
 /// threads (every call takes it const).
 pub struct jwtauth_authenticator {
-    inner: Authenticator,
+    pub(crate) inner: Authenticator,
 }
 
 /// An authenticated client (opaque).
@@ -101,6 +101,9 @@ pub extern "C" fn jwtauth_authenticator_new(
         if let Some(ca) = config.client_ca() {
             a = a.with_client_ca(ca.clone());
         }
+        if let Some(t) = config.trust() {
+            a = a.with_trust(t.clone());
+        }
         out.write(to_c(jwtauth_authenticator { inner: a }));
         Ok(())
     })
@@ -127,7 +130,7 @@ pub extern "C" fn jwtauth_authenticator_at(
     })
 }
 
-fn result(a: Authenticated) -> jwtauth_authenticated {
+pub(crate) fn result(a: Authenticated) -> jwtauth_authenticated {
     jwtauth_authenticated {
         client_id: c_string(a.client_id()),
         method: c_string(a.method.as_str()),
@@ -140,7 +143,7 @@ fn result(a: Authenticated) -> jwtauth_authenticated {
 /// The header argument: NULL (with length 0) when the request had none;
 /// otherwise its bytes as received (any bytes: what a request holds is never
 /// a usage error).
-fn header_arg<'a>(ptr: *const c_char, len: usize) -> Result<Authorization<'a>, Failure> {
+pub(crate) fn header_arg<'a>(ptr: *const c_char, len: usize) -> Result<Authorization<'a>, Failure> {
     if ptr.is_null() && len == 0 {
         return Ok(Authorization::Absent);
     }
@@ -173,7 +176,7 @@ pub extern "C" fn jwtauth_authenticate(
 }
 
 /// The certificate argument: NULL for a request without one.
-fn certificate_arg<'a>(
+pub(crate) fn certificate_arg<'a>(
     cert: *const jwtauth_client_certificate,
 ) -> Result<Option<PresentedCertificate<'a>>, Failure> {
     if cert.is_null() {

@@ -30,6 +30,8 @@ struct ProblemC {
 pub struct jwtauth_error {
     pub(crate) status: jwtauth_status,
     code: Option<ErrorCode>,
+    /// A refusal of an authorization grant: answered `invalid_grant`.
+    grant: bool,
     detail: CString,
     http_status: u16,
     body: CString,
@@ -52,6 +54,7 @@ impl jwtauth_error {
         Self {
             status: jwtauth_status::from_code(e.code()),
             code: Some(e.code()),
+            grant: e.is_grant(),
             detail: c_string(e.detail()),
             http_status,
             body: c_string(&body),
@@ -136,17 +139,33 @@ pub extern "C" fn jwtauth_error_name(e: *const jwtauth_error) -> *const c_char {
     get(e).and_then(|e| e.code).map_or(std::ptr::null(), |c| jwtauth_status_name(c.number()))
 }
 
-/// The OAuth error ("invalid_client"); static. NULL for NULL.
+/// The OAuth error the response carries ("invalid_client"; for any refusal
+/// of a JWT bearer grant "invalid_grant", whatever its status); static.
+/// NULL for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_error_oauth_error(e: *const jwtauth_error) -> *const c_char {
-    get(e).and_then(|e| e.code).map_or(std::ptr::null(), |c| jwtauth_status_oauth_error(c.number()))
+    match get(e) {
+        Some(e) if e.grant => c"invalid_grant".as_ptr(),
+        e => e.and_then(|e| e.code).map_or(std::ptr::null(), |c| jwtauth_status_oauth_error(c.number())),
+    }
 }
 
 /// The generic description, safe to send to the client; static. NULL for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_error_description(e: *const jwtauth_error) -> *const c_char {
-    get(e).and_then(|e| e.code).map_or(std::ptr::null(), |c| jwtauth_status_description(c.number()))
+    match get(e) {
+        Some(e)
+            if e.grant
+                && e.code.is_some_and(|c| c.category() != jwtauth_core::ErrorCategory::InvalidGrant) =>
+        {
+            GRANT_DESCRIPTION.as_ptr()
+        }
+        e => e.and_then(|e| e.code).map_or(std::ptr::null(), |c| jwtauth_status_description(c.number())),
+    }
 }
+
+/// `jwtauth_core::GRANT_DESCRIPTION`, NUL-terminated.
+static GRANT_DESCRIPTION: LazyLock<CString> = LazyLock::new(|| c_string(jwtauth_core::GRANT_DESCRIPTION));
 
 /// The detailed reason, for logs only (never sent to a client; never holds
 /// secrets or whole assertions). Borrowed from `e`. NULL for NULL.

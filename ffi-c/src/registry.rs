@@ -46,7 +46,9 @@ pub struct jwtauth_registry {
     memory: Option<Arc<MemoryRegistry>>,
 }
 
-fn policy_or_default(policy: *const jwtauth_policy) -> Result<jwtauth_core::CredentialPolicy, Failure> {
+pub(crate) fn policy_or_default(
+    policy: *const jwtauth_policy,
+) -> Result<jwtauth_core::CredentialPolicy, Failure> {
     if policy.is_null() {
         Ok(jwtauth_core::CredentialPolicy::default())
     } else {

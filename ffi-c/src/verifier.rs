@@ -45,6 +45,7 @@ pub struct jwtauth_verifier_config {
     hook: Option<crate::hook::CallbackHook>,
     events: Option<crate::hook::CallbackEvents>,
     client_ca: Option<jwtauth_core::TrustAnchors>,
+    trust: Option<Arc<jwtauth_core::TrustTable>>,
     leeway: Option<i64>,
     max_age: Option<i64>,
     max_lifetime: Option<i64>,
@@ -59,6 +60,15 @@ impl jwtauth_verifier_config {
     /// The client CAs for `tls_client_auth` (authenticators only).
     pub(crate) const fn client_ca(&self) -> Option<&jwtauth_core::TrustAnchors> {
         self.client_ca.as_ref()
+    }
+
+    /// The trust table of JWT bearer grants (authenticators only).
+    pub(crate) fn trust(&self) -> Option<&jwtauth_core::TrustTable> {
+        self.trust.as_deref()
+    }
+
+    pub(crate) fn set_trust(&mut self, table: Arc<jwtauth_core::TrustTable>) {
+        self.trust = Some(table);
     }
 
     pub(crate) fn build(&self) -> Result<Verifier, Failure> {
@@ -312,6 +322,7 @@ pub extern "C" fn jwtauth_verifier_config_new(
             hook: None,
             events: None,
             client_ca: None,
+            trust: None,
             leeway: None,
             max_age: None,
             max_lifetime: None,

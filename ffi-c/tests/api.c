@@ -129,6 +129,68 @@ static void event_hook(void *user_data, const char *event, size_t len) {
   snprintf(events_log + used, sizeof events_log - used, "%.*s\n", (int)len, event);
 }
 
+/* JWT bearer grants: the trust table, the grant request's refusals (the
+ * accepted ones run from tests/vectors/grants.json in vectors.c). */
+static void test_grants(void) {
+  const char *doc = "{\"clients\":[{\"client_id\":\"web\",\"token_endpoint_auth_method\":\"client_secret_basic\","
+                    "\"client_secret\":\"a-secret-of-enough-length\"}]}";
+  const char *basic = "Basic d2ViOmEtc2VjcmV0LW9mLWVub3VnaC1sZW5ndGg="; /* web:a-secret-of-enough-length */
+  const char *trust = "{\"issuers\":[{\"issuer\":\"https://ci.example.com\",\"subjects\":[\"x\"],\"jwks\":{\"keys\":["
+                      "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"D5_NU4zNBGVZtgEBsJrYUt3qrsqP85MiUbkK2N8FWNQ\"}]}}]}";
+  const char *bad = "{\"issuers\":[{\"issuer\":\"https://ci.example.com\",\"jwks_uri\":\"http://ci.example.com/k\"}]}";
+  const char *grant = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=e30.e30.AAAA";
+  jwtauth_registry *reg = NULL;
+  jwtauth_verifier_config *cfg = NULL;
+  jwtauth_trust_table *table = NULL;
+  jwtauth_authenticator *plain = NULL, *auth = NULL;
+  jwtauth_grant_request *g = NULL;
+  char *json = NULL;
+  OK(jwtauth_registry_from_json(STR(doc), NULL, NOW, &reg, NULL));
+  OK(jwtauth_verifier_config_new(S(ISSUER), &cfg, NULL));
+  /* Without a trust table the call is a usage error. */
+  OK(jwtauth_authenticator_new(cfg, reg, NULL, 0, &plain, NULL));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticate_grant(plain, STR(basic), (const uint8_t *)grant, strlen(grant), NULL, &g, &err));
+  /* A table with problems: every one, by JSON Pointer. */
+  FAILS(JWTAUTH_INVALID_CLIENT_METADATA, jwtauth_trust_table_from_json(STR(bad), NULL, NOW, &table, &err));
+  CHECK(table == NULL, "no table on failure");
+  OK(jwtauth_trust_table_from_json(STR(trust), NULL, NOW, &table, NULL));
+  CHECK(jwtauth_trust_table_len(table) == 1 && jwtauth_trust_table_len(NULL) == 0, "one issuer");
+  OK(jwtauth_verifier_config_set_trust_table(cfg, table, NULL));
+  jwtauth_trust_table_free(table); /* the configuration keeps its own reference */
+  OK(jwtauth_authenticator_new(cfg, reg, NULL, 0, &auth, NULL));
+  /* A bad grant: invalid_grant, 400, whatever the rule (here a header without alg). */
+  jwtauth_error *e = NULL;
+  CHECK(jwtauth_authenticate_grant(auth, STR(basic), (const uint8_t *)grant, strlen(grant), NULL, &g, &e) ==
+                JWTAUTH_MALFORMED_HEADER &&
+            g == NULL && jwtauth_error_http_status(e) == 400 &&
+            strcmp(jwtauth_error_oauth_error(e), "invalid_grant") == 0 &&
+            strstr(jwtauth_error_response_body(e), "\"error\":\"invalid_grant\"") != NULL &&
+            jwtauth_error_www_authenticate(e) == NULL,
+        "a refused grant: %s %s", jwtauth_error_name(e), jwtauth_error_response_body(e));
+  jwtauth_error_free(e);
+  /* No client authentication: the client's refusal, invalid_client. */
+  FAILS(JWTAUTH_NO_CLIENT_AUTHENTICATION,
+        jwtauth_authenticate_grant(auth, NULL, 0, (const uint8_t *)grant, strlen(grant), NULL, &g, &err));
+  /* Another grant beside it: invalid_request. */
+  const char *two = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=a.b.c&code=x";
+  FAILS(JWTAUTH_MULTIPLE_GRANTS, jwtauth_authenticate_grant(auth, STR(basic), (const uint8_t *)two, strlen(two), NULL, &g, &err));
+  /* The explanation names the failed step. */
+  OK(jwtauth_authenticator_explain_grant_json(auth, S("e30.e30.AAAA"), &json, NULL));
+  CHECK(strstr(json, "\"verdict\":\"refused\"") != NULL && strstr(json, "\"error\":\"JWTAUTH_MALFORMED_HEADER\"") != NULL,
+        "explain: %s", json);
+  jwtauth_string_free(json);
+  /* NULL conventions. */
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticate_grant(auth, NULL, 0, (const uint8_t *)grant, strlen(grant), NULL, NULL, &err));
+  FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_set_trust_table(cfg, NULL, &err));
+  CHECK(jwtauth_grant_request_issuer(NULL) == NULL && jwtauth_grant_request_client(NULL) == NULL, "NULL results");
+  jwtauth_grant_request_free(NULL);
+  jwtauth_trust_table_free(NULL);
+  jwtauth_authenticator_free(plain);
+  jwtauth_authenticator_free(auth);
+  jwtauth_verifier_config_free(cfg);
+  jwtauth_registry_free(reg);
+}
+
 static void test_event_hook(void) {
   const char *doc = "{\"clients\":[{\"client_id\":\"web\",\"token_endpoint_auth_method\":\"client_secret_basic\","
                     "\"client_secret\":\"a-secret-of-enough-length\"}]}";
@@ -1026,6 +1088,7 @@ int main(void) {
   test_profiles();
   test_policy_hook();
   test_event_hook();
+  test_grants();
   test_mtls_arguments();
   test_remote_jwks();
   test_policy();

@@ -203,8 +203,44 @@ def defaults():
     rec("end_case", "")
 
 
+def grants():
+    doc = load("grants.json")
+    cfg = doc["defaults"]["config"]
+    for case in doc["cases"]:
+        rec("gcase", case["id"])
+        rec("cfg_issuer", cfg["issuer"])
+        rec("cfg_token_endpoint", cfg["token_endpoint"])
+        rec("realm", cfg["realm"])
+        rec("now", case["now"])
+        rec("registry", json.dumps(case["registry"]))
+        rec("trust", json.dumps(case["trust"]))
+        if "trust_problems" in case:
+            rec("trust_problems", ",".join(case["trust_problems"]))
+        rec("begin", "")
+        for step in case["steps"]:
+            if "authorization" in step:
+                rec("authorization", step["authorization"])
+            if step.get("verifier"):
+                rec("second", "")
+            rec("body", step["body"])
+            exp = step["expect"]
+            if "error" in exp:
+                rec("expect_error", exp["error"])
+                rec("expect_status", exp["status"])
+                rec("expect_oauth", exp["oauth_error"])
+                rec("expect_www", exp["www_authenticate"])
+            else:
+                rec("expect_client", exp["client_id"] or "")
+                rec("expect_method", exp["method"] or "")
+                rec("expect_issuer", exp["grant"]["issuer"])
+                rec("expect_subject", exp["grant"]["subject"])
+            rec("end_step", "")
+        rec("end_case", "")
+
+
 if __name__ == "__main__":
     defaults()
     assertions()
     requests()
     key_loading()
+    grants()

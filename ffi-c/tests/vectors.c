@@ -385,6 +385,126 @@ static void request_case(record *r, const char *id) {
   jwtauth_clock_free(clock);
 }
 
+/* grants.json: one case. Two authenticators from one configuration share
+ * its replay store ("second" runs a step on the other one). */
+static int grant_steps, tables_refused;
+static void grant_case(record *r, const char *id) {
+  jwtauth_verifier_config *cfg = NULL;
+  jwtauth_clock *clock = NULL;
+  jwtauth_replay_store *store = NULL;
+  jwtauth_registry *registry = NULL;
+  jwtauth_trust_table *table = NULL;
+  jwtauth_authenticator *auth[2] = {NULL, NULL};
+  char *realm = NULL, *registry_json = NULL, *trust_json = NULL, *problems = NULL;
+  char *authorization = NULL, *body = NULL, *expect_error = NULL, *expect_oauth = NULL;
+  char *expect_client = NULL, *expect_method = NULL, *expect_issuer = NULL, *expect_subject = NULL;
+  int64_t now = 0, expect_status = 0, expect_www = 0;
+  int on = 0, step = 0;
+  while (next(r) && !is(r, "end_case")) {
+    if (config_record(&cfg, r)) continue;
+    if (is(r, "realm")) realm = dup(r);
+    else if (is(r, "now")) {
+      now = num(r);
+      OK(jwtauth_clock_fixed_new(now, &clock));
+    }
+    else if (is(r, "registry")) registry_json = dup(r);
+    else if (is(r, "trust")) trust_json = dup(r);
+    else if (is(r, "trust_problems")) problems = dup(r);
+    else if (is(r, "begin")) {
+      jwtauth_error *err = NULL;
+      jwtauth_status st = jwtauth_trust_table_from_json(STR(trust_json), NULL, now, &table, &err);
+      if (problems != NULL) {
+        /* Refused with a problem at each of these JSON Pointers (sorted). */
+        size_t n = jwtauth_error_problem_count(err);
+        const char *locs[32];
+        for (size_t i = 0; i < n && i < 32; i++) {
+          jwtauth_status code;
+          const char *msg;
+          OK(jwtauth_error_problem(err, i, &code, &locs[i], &msg));
+        }
+        for (size_t i = 1; i < n && i < 32; i++)
+          for (size_t j = i; j > 0 && strcmp(locs[j - 1], locs[j]) > 0; j--) {
+            const char *t = locs[j];
+            locs[j] = locs[j - 1], locs[j - 1] = t;
+          }
+        char got[512] = "";
+        for (size_t i = 0; i < n && i < 32; i++) {
+          if (i > 0) strncat(got, ",", sizeof got - strlen(got) - 1);
+          strncat(got, locs[i], sizeof got - strlen(got) - 1);
+        }
+        CHECK(st != JWTAUTH_OK && table == NULL && strcmp(got, problems) == 0, "%s: problems at %s, want %s", id,
+              got, problems);
+        if (st != JWTAUTH_OK) tables_refused++;
+      } else {
+        CHECK(st == JWTAUTH_OK && jwtauth_trust_table_len(table) > 0, "%s: trust table refused: %s", id,
+              err ? jwtauth_error_detail(err) : "");
+        OK(jwtauth_registry_from_json(STR(registry_json), NULL, now, &registry, NULL));
+        OK(jwtauth_replay_store_memory_new(1024, &store));
+        OK(jwtauth_verifier_config_set_clock(cfg, clock, NULL));
+        OK(jwtauth_verifier_config_set_replay_store(cfg, store, NULL));
+        OK(jwtauth_verifier_config_set_trust_table(cfg, table, NULL));
+        for (int i = 0; i < 2; i++) OK(jwtauth_authenticator_new(cfg, registry, STR(realm), &auth[i], NULL));
+      }
+      jwtauth_error_free(err);
+    } else if (is(r, "authorization")) authorization = dup(r);
+    else if (is(r, "second")) on = 1;
+    else if (is(r, "body")) body = dup(r);
+    else if (is(r, "expect_error")) expect_error = dup(r);
+    else if (is(r, "expect_status")) expect_status = num(r);
+    else if (is(r, "expect_oauth")) expect_oauth = dup(r);
+    else if (is(r, "expect_www")) expect_www = num(r);
+    else if (is(r, "expect_client")) expect_client = dup(r);
+    else if (is(r, "expect_method")) expect_method = dup(r);
+    else if (is(r, "expect_issuer")) expect_issuer = dup(r);
+    else if (is(r, "expect_subject")) expect_subject = dup(r);
+    else if (is(r, "end_step")) {
+      jwtauth_grant_request *g = NULL;
+      jwtauth_error *err = NULL;
+      jwtauth_status st = jwtauth_authenticate_grant(auth[on], authorization, authorization ? strlen(authorization) : 0,
+                                                     (const uint8_t *)body, strlen(body), NULL, &g, &err);
+      if (expect_error != NULL) {
+        CHECK(st != JWTAUTH_OK && g == NULL && strcmp(name_of(st), expect_error) == 0, "%s step %d: got %s, want %s",
+              id, step, name_of(st), expect_error);
+        CHECK(jwtauth_error_http_status(err) == expect_status && strcmp(jwtauth_error_oauth_error(err), expect_oauth) == 0,
+              "%s step %d: %u %s, want %" PRId64 " %s", id, step, jwtauth_error_http_status(err),
+              jwtauth_error_oauth_error(err), expect_status, expect_oauth);
+        char want_body[96];
+        snprintf(want_body, sizeof want_body, "\"error\":\"%s\"", expect_oauth);
+        CHECK(strstr(jwtauth_error_response_body(err), want_body) != NULL, "%s step %d: body %s", id, step,
+              jwtauth_error_response_body(err));
+        CHECK((jwtauth_error_www_authenticate(err) != NULL) == (expect_www == 1), "%s step %d: WWW-Authenticate", id,
+              step);
+      } else {
+        const jwtauth_authenticated *c = jwtauth_grant_request_client(g);
+        CHECK(st == JWTAUTH_OK && strcmp(jwtauth_grant_request_issuer(g), expect_issuer) == 0 &&
+                  strcmp(jwtauth_grant_request_subject(g), expect_subject) == 0,
+              "%s step %d: got %s (%s)", id, step, name_of(st), err ? jwtauth_error_detail(err) : "");
+        CHECK(st != JWTAUTH_OK || (c == NULL ? strlen(expect_client) == 0
+                                             : strcmp(jwtauth_authenticated_client_id(c), expect_client) == 0 &&
+                                                   strcmp(jwtauth_authenticated_method(c), expect_method) == 0),
+              "%s step %d: client", id, step);
+        CHECK(st != JWTAUTH_OK || jwtauth_grant_request_claims_json(g)[0] == '{', "%s: claims", id);
+      }
+      jwtauth_grant_request_free(g);
+      jwtauth_error_free(err);
+      free(authorization), free(body), free(expect_error), free(expect_oauth), free(expect_client),
+          free(expect_method), free(expect_issuer), free(expect_subject);
+      authorization = body = expect_error = expect_oauth = expect_client = expect_method = expect_issuer =
+          expect_subject = NULL;
+      on = 0, step++, grant_steps++;
+    } else {
+      CHECK(false, "%s: unknown record %s", id, r->name);
+    }
+  }
+  free(realm), free(registry_json), free(trust_json), free(problems);
+  for (int i = 0; i < 2; i++) jwtauth_authenticator_free(auth[i]);
+  jwtauth_trust_table_free(table);
+  jwtauth_registry_free(registry);
+  jwtauth_replay_store_free(store);
+  jwtauth_verifier_config_free(cfg);
+  jwtauth_clock_free(clock);
+}
+
 /* key_loading.json: one case. */
 static void key_case(record *r, const char *id) {
   char *format = NULL, *input = NULL, *expect_error = NULL;
@@ -489,6 +609,7 @@ int main(int argc, char **argv) {
     else if (is(&r, "rcase")) request_case(&r, id);
     else if (is(&r, "kcase")) key_case(&r, id);
     else if (is(&r, "defaults")) defaults_case(&r, id);
+    else if (is(&r, "gcase")) grant_case(&r, id);
     else CHECK(false, "unknown top-level record %s", r.name);
     free(id);
   }
@@ -496,7 +617,9 @@ int main(int argc, char **argv) {
   fclose(in);
   printf("vectors: %d cases, %d steps, %d refused registrations, %d key cases\n", cases_run, steps_run,
          registrations_refused, keys_run);
-  CHECK(cases_run > 150 && steps_run > 200 && registrations_refused >= 15 && keys_run > 50 && defaults_run == 1,
+  printf("vectors: %d grant steps, %d refused trust tables\n", grant_steps, tables_refused);
+  CHECK(cases_run > 150 && steps_run > 200 && registrations_refused >= 15 && keys_run > 50 && defaults_run == 1 &&
+            grant_steps >= 30 && tables_refused == 1,
         "the vector stream looks truncated");
   return report("C vectors");
 }

@@ -94,11 +94,14 @@ class JwtAuthError(Exception):
         self.code = "JWTAUTH_" + name
         # What the response says: a refused grant is invalid_grant whatever its code.
         try:
-            self.oauth_error = str(json.loads(body).get("error") or row.oauth_error)
-        except (ValueError, AttributeError):
-            self.oauth_error = row.oauth_error
+            answered = json.loads(body)
+        except ValueError:
+            answered = {}
+        if not isinstance(answered, dict):
+            answered = {}
+        self.oauth_error = str(answered.get("error") or row.oauth_error)
         self.status = status
-        self.description = row.description
+        self.description = str(answered.get("error_description") or row.description)
         self.detail = detail
         self.www_authenticate = www_authenticate
         self.problems = list(problems or [])
