@@ -850,6 +850,7 @@ module.exports.Verifier = nativeBinding.Verifier
 module.exports.VerifyingKey = nativeBinding.VerifyingKey
 module.exports.CLIENT_ASSERTION_TYPE = nativeBinding.CLIENT_ASSERTION_TYPE
 module.exports.errorTable = nativeBinding.errorTable
+module.exports.JWT_BEARER_GRANT_TYPE = nativeBinding.JWT_BEARER_GRANT_TYPE
 module.exports.sign = nativeBinding.sign
 module.exports.signSync = nativeBinding.signSync
 module.exports.version = nativeBinding.version

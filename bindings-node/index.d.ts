@@ -217,21 +217,36 @@ export declare class ClientAssertion {
   private constructor()
   /** The compact JWS (the client_assertion value). */
   readonly assertion: string
-  /** iss and sub. */
+  /** iss, and sub unless it is a grant (for a grant: its issuer). */
   readonly clientId: string
+  /** For a JWT bearer grant (signed with `subject`): its subject; null for a client assertion. */
+  readonly subject: string | null
   /** The jti. */
   get jti(): string
   /** iat (Unix seconds). */
   get issuedAt(): number
   /** exp (Unix seconds). */
   get expiresAt(): number
-  /** The three form fields. */
+  /** The three form fields (a grant, signed with `subject`, has `GrantAssertion`'s). */
   get form(): { client_id: string; client_assertion_type: string; client_assertion: string }
-  /** client_id=…&client_assertion_type=…&client_assertion=…, encoded. */
+  /** The form fields as an application/x-www-form-urlencoded body, encoded. */
   get formBody(): string
   /** Never the assertion itself. */
   toString(): string
 }
+
+/** A JWT bearer grant (RFC 7523 §2.1), signed by `sign` / `signSync` with `subject`. */
+export interface GrantAssertion extends Omit<ClientAssertion, 'form' | 'subject'> {
+  /** The subject (`sub`); `clientId` is the issuer (`iss`). */
+  readonly subject: string
+  /** The grant's form fields. */
+  readonly form: { grant_type: string; assertion: string }
+}
+
+/** Sign a JWT bearer grant for `options.subject`, issued by `issuer` (see `signSync`). */
+export declare function sign(key: SigningKey, issuer: string, audience: string, options: SignOptions & { subject: string }): Promise<GrantAssertion>
+/** Sign a JWT bearer grant for `options.subject`, issued by `issuer`: typ `JWT`, the form `grant_type` and `assertion`. */
+export declare function signSync(key: SigningKey, issuer: string, audience: string, options: SignOptions & { subject: string }): GrantAssertion
 
 /* The hot calls, installed on the classes by index.js (declaration merging). */
 
@@ -641,6 +656,9 @@ export interface GenerateOptions {
   kid?: string
 }
 
+/** `grant_type` of the JWT bearer grant (RFC 7523 §2.1). */
+export declare const JWT_BEARER_GRANT_TYPE: string
+
 /** Options naming a key. */
 export interface KidOptions {
   /** The key id. */
@@ -736,6 +754,12 @@ export interface SignOptions {
   claims?: Record<string, any>
   /** A clock for tests. */
   clock?: FixedClock
+  /**
+   * Sign a JWT bearer grant (RFC 7523 §2.1) for this subject instead of
+   * a client assertion: iss `clientId` (the issuer), sub `subject`, typ
+   * `JWT` unless `typ` says otherwise.
+   */
+  subject?: string
 }
 
 /**

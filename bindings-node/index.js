@@ -129,12 +129,13 @@ function grantRequest(packed) {
 }
 // sign returns the compact JWS; the client id is the caller's.
 const signSync = (key, clientId, audience, options) =>
-  new ClientAssertion(native.signSync(key, clientId, audience, options), clientId)
+  new ClientAssertion(native.signSync(key, clientId, audience, options), clientId, options?.subject ?? null)
 const sign = async (key, clientId, audience, options) =>
-  new ClientAssertion(await native.sign(key, clientId, audience, options), clientId)
+  new ClientAssertion(await native.sign(key, clientId, audience, options), clientId, options?.subject ?? null)
 
 module.exports = {
   CLIENT_ASSERTION_TYPE: native.CLIENT_ASSERTION_TYPE,
+  JWT_BEARER_GRANT_TYPE: native.JWT_BEARER_GRANT_TYPE,
   CODES,
   Authenticated,
   Authenticator: native.Authenticator,

@@ -3,6 +3,7 @@ import cjs from './index.js'
 
 export const {
   CLIENT_ASSERTION_TYPE,
+  JWT_BEARER_GRANT_TYPE,
   CODES,
   Authenticated,
   Authenticator,

@@ -5,7 +5,7 @@
 // through Node-API costs several microseconds, a JSON.parse of a short
 // array a fraction of one. The claims are parsed only when read.
 
-const { CLIENT_ASSERTION_TYPE } = require('./binding.js')
+const { CLIENT_ASSERTION_TYPE, JWT_BEARER_GRANT_TYPE } = require('./binding.js')
 
 function split(packed) {
   const nl = packed.indexOf('\n')
@@ -95,9 +95,11 @@ function payloadOf(jws) {
 /** A signed client assertion and the form fields that carry it. */
 class ClientAssertion {
   #claims
-  constructor(assertion, clientId) {
+  constructor(assertion, clientId, subject = null) {
     this.assertion = assertion
     this.clientId = clientId
+    /** For a JWT bearer grant (signed with `subject`): its subject; null for a client assertion. */
+    this.subject = subject
   }
 
   // jti, iat and exp are read from the payload just signed, when asked.
@@ -120,8 +122,13 @@ class ClientAssertion {
     return this.#payload().exp
   }
 
-  /** The three form fields (for URLSearchParams or a form object). */
+  /**
+   * The form fields (for URLSearchParams or a form object): client_id,
+   * client_assertion_type, client_assertion; for a grant, grant_type and
+   * assertion.
+   */
   get form() {
+    if (this.subject !== null) return { grant_type: JWT_BEARER_GRANT_TYPE, assertion: this.assertion }
     return { client_id: this.clientId, client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: this.assertion }
   }
 

@@ -508,6 +508,15 @@ jwtauth_status jwtauth_assertion_builder_set_typ(struct jwtauth_assertion_builde
                                                  size_t typ_len,
                                                  struct jwtauth_error **err);
 
+// Make JWT bearer grants (RFC 7523 §2.1) instead of client assertions:
+// `iss` the builder's client id (the issuer), `sub` this subject, `typ`
+// `JWT` unless `jwtauth_assertion_builder_set_typ` says otherwise; the form
+// body becomes `grant_type` and `assertion`.
+jwtauth_status jwtauth_assertion_builder_set_subject(struct jwtauth_assertion_builder *builder,
+                                                     const char *subject,
+                                                     size_t subject_len,
+                                                     struct jwtauth_error **err);
+
 // Set the `kid` header; NULL omits it (by default the key's kid, or its
 // RFC 7638 thumbprint).
 jwtauth_status jwtauth_assertion_builder_set_kid(struct jwtauth_assertion_builder *builder,

@@ -35,6 +35,10 @@ pub fn version() -> &'static str {
 #[napi]
 pub const CLIENT_ASSERTION_TYPE: &str = jwtauth::CLIENT_ASSERTION_TYPE;
 
+/// `grant_type` of the JWT bearer grant (RFC 7523 §2.1).
+#[napi]
+pub const JWT_BEARER_GRANT_TYPE: &str = jwtauth::JWT_BEARER_GRANT_TYPE;
+
 /// Called once by `index.js`: the error class and the callback wrappers.
 #[napi(js_name = "_init", skip_typescript)]
 pub fn init(

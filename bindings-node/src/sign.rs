@@ -37,6 +37,10 @@ pub struct SignOptions {
     pub claims: Option<serde_json::Map<String, serde_json::Value>>,
     /// A clock for tests.
     pub clock: Option<Reference<FixedClock>>,
+    /// Sign a JWT bearer grant (RFC 7523 §2.1) for this subject instead of
+    /// a client assertion: iss `clientId` (the issuer), sub `subject`, typ
+    /// `JWT` unless `typ` says otherwise.
+    pub subject: Option<String>,
 }
 
 impl std::fmt::Debug for SignOptions {
@@ -58,6 +62,7 @@ struct SignJob {
     jti: Option<String>,
     claims: Option<serde_json::Map<String, serde_json::Value>>,
     clock: Option<Arc<dyn jwtauth::Clock>>,
+    subject: Option<String>,
 }
 
 impl SignJob {
@@ -78,6 +83,7 @@ impl SignJob {
             jti: o.jti,
             claims: o.claims,
             clock: o.clock.map(|c| c.inner.clone() as Arc<dyn jwtauth::Clock>),
+            subject: o.subject,
         }
         .typ_from(o.typ)
     }
@@ -93,6 +99,9 @@ impl SignJob {
     fn run(self) -> jwtauth::Result<jwtauth::ClientAssertion> {
         let mut b =
             AssertionBuilder::new(&self.key, &self.client_id, &self.audience).not_before(self.not_before);
+        if let Some(s) = self.subject {
+            b = b.subject(s);
+        }
         if let Some(l) = self.lifetime {
             b = b.lifetime(l);
         }

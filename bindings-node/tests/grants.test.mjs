@@ -127,3 +127,17 @@ test('anonymous grants, verifyGrant on a worker, explainGrant', async () => {
   const ok = v.explainGrant(await ciToken(), table)
   assert.deepEqual([ok.verdict, ok.issuer, ok.subject], ['accepted', CI, 'repo:example-org/app:ref:refs/heads/main'])
 })
+
+test('the library signs a grant (subject)', async () => {
+  const key = jwtauth.SigningKey.generate('ES256', { kid: 'svc-1' })
+  const t = jwtauth.TrustTable.fromJson({ issuers: [{ issuer: 'https://svc.example', jwks: { keys: [key.publicJwk()] }, subjects: ['batch-job'] }] })
+  const g = await jwtauth.sign(key, 'https://svc.example', AS, { subject: 'batch-job' })
+  assert.equal(g.subject, 'batch-job')
+  assert.deepEqual(g.form, { grant_type: jwtauth.JWT_BEARER_GRANT_TYPE, assertion: g.assertion })
+  assert.equal(jose.decodeProtectedHeader(g.assertion).typ, 'JWT')
+  const v = new jwtauth.Verifier(AS)
+  assert.deepEqual([v.verifyGrantSync(g.assertion, t).subject], ['batch-job'])
+  const c = jwtauth.signSync(key, 'client-1', AS)
+  assert.equal(c.subject, null)
+  assert.ok('client_assertion' in c.form)
+})

@@ -1,6 +1,6 @@
 // Compiled (not run) by bindings-node/tests/run.sh with `tsc --strict --noEmit`: the
 // shipped index.d.ts describes the package as a TypeScript user calls it.
-import type { GrantRequest, TrustTable } from 'jwtauth'
+import type { GrantAssertion, GrantRequest, TrustTable } from 'jwtauth'
 import {
   Authenticator,
   CODES,
@@ -94,3 +94,12 @@ async function grants(v: Verifier, r: Registry, t: TrustTable): Promise<string> 
   return `${sub}${client}${verified.issuer}${String(explained.verdict)}`
 }
 void grants
+
+// A grant signed by the library: its own type, its own form.
+async function signedGrant(key: SigningKey): Promise<string> {
+  const g: GrantAssertion = await sign(key, 'https://svc.example', 'https://as.example.com', { subject: 'batch-job' })
+  const h = signSync(key, 'https://svc.example', 'https://as.example.com', { subject: 'batch-job', lifetime: 60 })
+  const form: { grant_type: string; assertion: string } = g.form
+  return `${form.assertion}${h.subject}${g.jti}`
+}
+void signedGrant

@@ -23,6 +23,7 @@ mod stores;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", jwtauth::VERSION)?;
     m.add("CLIENT_ASSERTION_TYPE", jwtauth::CLIENT_ASSERTION_TYPE)?;
+    m.add("JWT_BEARER_GRANT_TYPE", jwtauth::JWT_BEARER_GRANT_TYPE)?;
     m.add_function(wrap_pyfunction!(errors::error_table, m)?)?;
     m.add_class::<keys::SigningKey>()?;
     m.add_class::<keys::VerifyingKey>()?;

@@ -55,15 +55,23 @@ impl ClientAssertion {
         self.inner.to_form_body()
     }
 
-    /// The three form fields as a dict: client_id, client_assertion_type,
-    /// client_assertion.
+    /// The form fields as a dict: client_id, client_assertion_type,
+    /// client_assertion; for a grant (signed with `subject=`): grant_type,
+    /// assertion.
     #[getter]
     fn form<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        d.set_item("client_id", &self.inner.client_id)?;
-        d.set_item("client_assertion_type", jwtauth::CLIENT_ASSERTION_TYPE)?;
-        d.set_item("client_assertion", &self.inner.assertion)?;
+        for (k, v) in self.inner.form_fields() {
+            d.set_item(k, v)?;
+        }
         Ok(d)
+    }
+
+    /// For a JWT bearer grant (signed with `subject=`): its subject; None for
+    /// a client assertion.
+    #[getter]
+    fn subject(&self) -> Option<&str> {
+        self.inner.subject.as_deref()
     }
 
     fn __repr__(&self) -> String {
@@ -78,11 +86,13 @@ impl ClientAssertion {
 /// (the server's issuer identifier or token endpoint). Defaults: lifetime
 /// 60 s (at most 300 unless `allow_long_lifetime`), a fresh jti, typ
 /// `client-authentication+jwt` (`omit_typ=True` omits it), kid from the key
-/// (`omit_kid=True` omits it). The signature runs without the GIL.
+/// (`omit_kid=True` omits it). With `subject`, a JWT bearer grant (RFC 7523
+/// §2.1) instead: iss `client_id` (the issuer), sub `subject`, typ `JWT`;
+/// its `form` is grant_type and assertion. The signature runs without the GIL.
 #[pyfunction]
 #[pyo3(signature = (key, client_id, audience, *, lifetime = None, allow_long_lifetime = false,
                     not_before = false, typ = None, omit_typ = false,
-                    kid = None, omit_kid = false, jti = None, claims = None, clock = None))]
+                    kid = None, omit_kid = false, jti = None, claims = None, clock = None, subject = None))]
 #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
 pub(crate) fn sign(
     py: Python<'_>,
@@ -99,6 +109,7 @@ pub(crate) fn sign(
     jti: Option<String>,
     claims: Option<&Bound<'_, PyAny>>,
     clock: Option<&FixedClock>,
+    subject: Option<String>,
 ) -> PyResult<ClientAssertion> {
     let extra: Option<serde_json::Map<String, serde_json::Value>> = match claims {
         Some(c) => {
@@ -116,6 +127,9 @@ pub(crate) fn sign(
     let clock: Option<Arc<dyn jwtauth::Clock>> = clock.map(|c| c.inner.clone() as Arc<dyn jwtauth::Clock>);
     let work = || {
         let mut b = AssertionBuilder::new(&key, client_id, audience).not_before(not_before);
+        if let Some(s) = subject {
+            b = b.subject(s);
+        }
         if let Some(l) = lifetime {
             b = b.lifetime(l);
         }

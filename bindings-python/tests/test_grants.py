@@ -180,3 +180,19 @@ def test_authlib_signs_the_grant(keys, table):
                              form={"grant_type": JWTBearerGrant.GRANT_TYPE, "assertion": assertion.decode() if isinstance(assertion, bytes) else assertion})
     assert (r.grant.issuer, r.grant.subject) == (CI, "repo:example-org/app")
     assert r.grant.jti, "Authlib puts a jti in each assertion"
+
+
+def test_the_library_signs_a_grant():
+    """A workload holding its own key signs its grant with `subject=`."""
+    key = jwtauth.SigningKey.generate("ES256", kid="svc-1")
+    table = jwtauth.TrustTable.from_json({"issuers": [
+        {"issuer": "https://svc.example", "jwks": {"keys": [key.public_jwk()]}, "subjects": ["batch-job"]}]})
+    g = jwtauth.sign(key, "https://svc.example", AS, subject="batch-job")
+    assert g.subject == "batch-job" and g.form == {"grant_type": jwtauth.JWT_BEARER_GRANT_TYPE, "assertion": g.assertion}
+    assert g.form_body.startswith("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=ey")
+    assert pyjwt.get_unverified_header(g.assertion)["typ"] == "JWT"
+    got = jwtauth.Verifier(AS).verify_grant(g.assertion, table)
+    assert (got.issuer, got.subject) == ("https://svc.example", "batch-job")
+    # A client assertion has no subject and keeps its form.
+    c = jwtauth.sign(key, "client-1", AS)
+    assert c.subject is None and set(c.form) == {"client_id", "client_assertion_type", "client_assertion"}

@@ -158,9 +158,15 @@ pub(crate) struct Sign {
     /// the key's own, or its RFC 7638 thumbprint, as `jwtauth keygen` names it).
     #[arg(long)]
     kid: Option<String>,
-    /// The `typ` header (default client-authentication+jwt; "" to omit it).
+    /// The `typ` header (default client-authentication+jwt, JWT with
+    /// --subject; "" to omit it).
     #[arg(long)]
     typ: Option<String>,
+    /// Sign a JWT bearer grant (RFC 7523 §2.1) for this subject instead of a
+    /// client assertion: --client-id is its issuer (iss); --form and --curl
+    /// give a grant request (grant_type and assertion).
+    #[arg(long)]
+    subject: Option<String>,
     /// Print the form body of a client_credentials token request.
     #[arg(long, conflicts_with = "curl")]
     form: bool,
@@ -188,6 +194,9 @@ pub(crate) fn sign(a: &Sign) -> Run {
         (None, None) => return Err(Failure("give --key or --secret-file".into())),
     };
     let mut builder = AssertionBuilder::new(&key, a.client_id.as_str(), a.aud.as_str()).lifetime(a.lifetime);
+    if let Some(sub) = &a.subject {
+        builder = builder.subject(sub.as_str());
+    }
     if a.lifetime > jwtauth::MAX_LIFETIME {
         builder = builder.allow_long_lifetime();
     }
@@ -199,7 +208,12 @@ pub(crate) fn sign(a: &Sign) -> Run {
     }
     for _ in 0..a.count {
         let signed = builder.clone().sign()?;
-        let body = format!("grant_type=client_credentials&{}", signed.to_form_body());
+        // A grant's fields are the grant; a client assertion goes beside one.
+        let body = if signed.subject.is_some() {
+            signed.to_form_body()
+        } else {
+            format!("grant_type=client_credentials&{}", signed.to_form_body())
+        };
         match (&a.curl, a.form) {
             (Some(url), _) => outln!(
                 "curl -sS -X POST {} -H 'Content-Type: application/x-www-form-urlencoded' --data '{body}'",

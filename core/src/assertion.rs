@@ -46,15 +46,20 @@ pub struct AssertionBuilder<'k> {
     jti: Option<String>,
     extra: Map<String, Value>,
     clock: Option<Arc<dyn Clock>>,
+    /// A grant's subject (`sub` differs from `iss`).
+    subject: Option<String>,
 }
 
-/// A signed client assertion and the form fields that carry it.
+/// A signed client assertion (or JWT bearer grant) and the form fields that
+/// carry it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientAssertion {
     /// The compact JWS.
     pub assertion: String,
-    /// The client id (iss and sub).
+    /// The client id (iss, and sub unless it is a grant); for a grant, its issuer.
     pub client_id: String,
+    /// For a JWT bearer grant ([`AssertionBuilder::subject`]): its `sub`.
+    pub subject: Option<String>,
     /// The jti used.
     pub jti: String,
     /// iat (Unix seconds).
@@ -64,11 +69,20 @@ pub struct ClientAssertion {
 }
 
 impl ClientAssertion {
-    /// The three form fields of the token request, in order:
-    /// `client_id`, `client_assertion_type`, `client_assertion`.
+    /// The form fields that carry it, in order. A client assertion: the
+    /// client authentication of a token request — `client_id`,
+    /// `client_assertion_type`, `client_assertion` — beside its grant. A
+    /// JWT bearer grant: the grant — `grant_type`, `assertion` (RFC 7523
+    /// §2.1) — beside the client's authentication, if any.
     #[must_use]
-    pub fn form_fields(&self) -> [(&'static str, &str); 3] {
-        [
+    pub fn form_fields(&self) -> Vec<(&'static str, &str)> {
+        if self.subject.is_some() {
+            return vec![
+                ("grant_type", crate::JWT_BEARER_GRANT_TYPE),
+                ("assertion", self.assertion.as_str()),
+            ];
+        }
+        vec![
             ("client_id", self.client_id.as_str()),
             ("client_assertion_type", CLIENT_ASSERTION_TYPE),
             ("client_assertion", self.assertion.as_str()),
@@ -100,7 +114,20 @@ impl<'k> AssertionBuilder<'k> {
             jti: None,
             extra: Map::new(),
             clock: None,
+            subject: None,
         }
+    }
+
+    /// Make a JWT bearer grant (RFC 7523 §2.1) instead of a client
+    /// assertion: `iss` is the builder's client id (the issuer), `sub` this
+    /// subject — whom the access token is for —, `typ` `JWT` (a grant is not
+    /// a client assertion; call [`AssertionBuilder::typ`] after this to
+    /// change it). The form fields become `grant_type` and `assertion`.
+    #[must_use]
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self.typ = Some(Cow::Borrowed("JWT"));
+        self
     }
 
     /// Lifetime in seconds (default 60; at most 300 unless
@@ -188,6 +215,9 @@ impl<'k> AssertionBuilder<'k> {
         if self.audience.is_empty() {
             return bad("audience must not be empty");
         }
+        if self.subject.as_deref().is_some_and(str::is_empty) {
+            return bad("subject must not be empty");
+        }
         if self.lifetime < 1 {
             return bad("lifetime must be at least 1 second");
         }
@@ -239,7 +269,7 @@ impl<'k> AssertionBuilder<'k> {
         json.extend_from_slice(b"{\"iss\":");
         json_str(&mut json, &self.client_id)?;
         json.extend_from_slice(b",\"sub\":");
-        json_str(&mut json, &self.client_id)?;
+        json_str(&mut json, self.subject.as_deref().unwrap_or(&self.client_id))?;
         json.extend_from_slice(b",\"aud\":");
         json_str(&mut json, &self.audience)?;
         json.extend_from_slice(b",\"jti\":");
@@ -269,6 +299,7 @@ impl<'k> AssertionBuilder<'k> {
         Ok(ClientAssertion {
             assertion: out,
             client_id: self.client_id.clone(),
+            subject: self.subject.clone(),
             jti,
             issued_at: now,
             expires_at: exp,

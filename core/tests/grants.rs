@@ -594,3 +594,31 @@ fn grant_vectors() {
     assert!(steps >= 30 && tables_refused == 1, "{steps} steps, {tables_refused} tables refused");
     assert!(explained_steps >= 20, "{explained_steps} explained");
 }
+
+/// The library signs grants too (a workload that holds its own key, as a
+/// service account does): `AssertionBuilder::subject`.
+#[test]
+fn the_builder_signs_a_grant() {
+    let key = SigningKey::generate(Algorithm::EdDSA).unwrap();
+    let doc = json!({"issuers": [{"issuer": "https://svc.example", "jwks": {"keys": [key.public_jwk().unwrap()]},
+                                  "subjects": ["batch-job"]}]});
+    let t = TrustTable::from_value(&doc, &CredentialPolicy::default(), NOW).unwrap();
+    let signed = jwtauth::AssertionBuilder::new(&key, "https://svc.example", AS)
+        .subject("batch-job")
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .sign()
+        .unwrap();
+    assert_eq!(signed.subject.as_deref(), Some("batch-job"));
+    let fields = signed.form_fields();
+    assert_eq!(
+        fields,
+        vec![("grant_type", jwtauth::JWT_BEARER_GRANT_TYPE), ("assertion", signed.assertion.as_str())]
+    );
+    let v = verifier(Arc::new(MemoryReplayStore::default()));
+    let g = v.verify_grant(signed.assertion.as_bytes(), &t).unwrap();
+    assert_eq!((g.issuer.as_str(), g.subject.as_str()), ("https://svc.example", "batch-job"));
+    assert_eq!(g.header.typ.as_deref(), Some("JWT"), "a grant is not typed as a client assertion");
+    // An empty subject is a usage error.
+    let e = jwtauth::AssertionBuilder::new(&key, "https://svc.example", AS).subject("").sign().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArgument);
+}

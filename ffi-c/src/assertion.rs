@@ -36,6 +36,7 @@ pub struct jwtauth_assertion_builder {
     jti: Option<String>,
     claims: Vec<(String, Value)>,
     clock: Option<Arc<dyn Clock>>,
+    subject: Option<String>,
 }
 
 /// A signed client assertion (opaque).
@@ -80,6 +81,7 @@ pub extern "C" fn jwtauth_assertion_builder_new(
             jti: None,
             claims: Vec::new(),
             clock: None,
+            subject: None,
         }));
         Ok(())
     })
@@ -124,6 +126,24 @@ pub extern "C" fn jwtauth_assertion_builder_set_typ(
     call(err, || {
         let typ = opt_text(typ, typ_len, "typ")?.map(str::to_owned);
         obj_mut(builder, "builder")?.typ = Some(typ);
+        Ok(())
+    })
+}
+
+/// Make JWT bearer grants (RFC 7523 §2.1) instead of client assertions:
+/// `iss` the builder's client id (the issuer), `sub` this subject, `typ`
+/// `JWT` unless `jwtauth_assertion_builder_set_typ` says otherwise; the form
+/// body becomes `grant_type` and `assertion`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_assertion_builder_set_subject(
+    builder: *mut jwtauth_assertion_builder,
+    subject: *const c_char,
+    subject_len: usize,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let subject = text(subject, subject_len, "subject")?.to_owned();
+        obj_mut(builder, "builder")?.subject = Some(subject);
         Ok(())
     })
 }
@@ -209,6 +229,9 @@ pub extern "C" fn jwtauth_assertion_builder_sign(
         let b = obj(builder, "builder")?;
         let mut a =
             AssertionBuilder::new(&b.key, b.client_id.as_str(), b.audience.as_str()).not_before(b.not_before);
+        if let Some(s) = &b.subject {
+            a = a.subject(s.as_str());
+        }
         if let Some((secs, long)) = b.lifetime {
             a = a.lifetime(secs);
             if long {

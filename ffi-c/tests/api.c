@@ -179,6 +179,44 @@ static void test_grants(void) {
   CHECK(strstr(json, "\"verdict\":\"refused\"") != NULL && strstr(json, "\"error\":\"JWTAUTH_MALFORMED_HEADER\"") != NULL,
         "explain: %s", json);
   jwtauth_string_free(json);
+  /* A grant the library signs (set_subject), accepted as a grant request. */
+  {
+    jwtauth_signing_key *key = NULL;
+    jwtauth_assertion_builder *b = NULL;
+    jwtauth_assertion *signed_grant = NULL;
+    jwtauth_trust_table *t2 = NULL;
+    jwtauth_authenticator *a2 = NULL;
+    jwtauth_grant_request *ok = NULL;
+    char *jwk = NULL, doc2[1024], body2[2048];
+    OK(jwtauth_signing_key_generate(S("EdDSA"), 0, NULL, 0, &key, NULL));
+    OK(jwtauth_signing_key_public_jwk(key, &jwk, NULL));
+    snprintf(doc2, sizeof doc2, "{\"issuers\":[{\"issuer\":\"https://svc.example\",\"subjects\":[\"batch-job\"],"
+             "\"jwks\":{\"keys\":[%s]}}]}", jwk);
+    OK(jwtauth_trust_table_from_json(STR(doc2), NULL, 0, &t2, NULL));
+    OK(jwtauth_verifier_config_set_trust_table(cfg, t2, NULL));
+    OK(jwtauth_authenticator_new(cfg, reg, NULL, 0, &a2, NULL));
+    OK(jwtauth_assertion_builder_new(key, S("https://svc.example"), S(ISSUER), &b, NULL));
+    OK(jwtauth_assertion_builder_set_subject(b, S("batch-job"), NULL));
+    OK(jwtauth_assertion_builder_sign(b, &signed_grant, NULL));
+    const char *form = jwtauth_assertion_form_body(signed_grant);
+    CHECK(strncmp(form, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=ey", 77) == 0,
+          "a grant's form body: %s", form);
+    snprintf(body2, sizeof body2, "%s&scope=batch", form);
+    OK(jwtauth_authenticate_grant(a2, STR(basic), (const uint8_t *)body2, strlen(body2), NULL, &ok, NULL));
+    CHECK(strcmp(jwtauth_grant_request_issuer(ok), "https://svc.example") == 0 &&
+              strcmp(jwtauth_grant_request_subject(ok), "batch-job") == 0 && jwtauth_grant_request_jti(ok) != NULL &&
+              strcmp(jwtauth_authenticated_client_id(jwtauth_grant_request_client(ok)), "web") == 0 &&
+              strstr(jwtauth_grant_request_claims_json(ok), "\"sub\":\"batch-job\"") != NULL,
+          "the grant request: %s", jwtauth_grant_request_claims_json(ok));
+    jwtauth_grant_request_free(ok);
+    FAILS(JWTAUTH_REPLAYED, jwtauth_authenticate_grant(a2, STR(basic), (const uint8_t *)body2, strlen(body2), NULL, &ok, &err));
+    jwtauth_string_free(jwk);
+    jwtauth_assertion_free(signed_grant);
+    jwtauth_assertion_builder_free(b);
+    jwtauth_authenticator_free(a2);
+    jwtauth_trust_table_free(t2);
+    jwtauth_signing_key_free(key);
+  }
   /* NULL conventions. */
   FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_authenticate_grant(auth, NULL, 0, (const uint8_t *)grant, strlen(grant), NULL, NULL, &err));
   FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_verifier_config_set_trust_table(cfg, NULL, &err));

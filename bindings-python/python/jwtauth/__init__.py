@@ -20,6 +20,7 @@ Server side::
 
 from ._native import (
     CLIENT_ASSERTION_TYPE,
+    JWT_BEARER_GRANT_TYPE,
     Authenticated,
     Authenticator,
     Client,
@@ -57,6 +58,7 @@ from .errors import (
 
 __all__ = [
     "CLIENT_ASSERTION_TYPE",
+    "JWT_BEARER_GRANT_TYPE",
     "CODES",
     "Authenticated",
     "Authenticator",

@@ -16,6 +16,7 @@ __all__ = [
     "FixedClock",
     "Grant",
     "GrantRequest",
+    "JWT_BEARER_GRANT_TYPE",
     "JwkSet",
     "MemoryReplayStore",
     "RedisReplayStore",
@@ -34,6 +35,7 @@ __all__ = [
 
 __version__: str
 CLIENT_ASSERTION_TYPE: str
+JWT_BEARER_GRANT_TYPE: str
 
 def error_table() -> List[Tuple[int, str, str, str, int, str]]: ...
 
@@ -98,6 +100,8 @@ class ClientAssertion:
     def form_body(self) -> str: ...
     @property
     def form(self) -> Dict[str, str]: ...
+    @property
+    def subject(self) -> Optional[str]: ...
 
 def sign(
     key: SigningKey,
@@ -114,6 +118,7 @@ def sign(
     jti: Optional[str] = None,
     claims: Optional[_Json] = None,
     clock: Optional[FixedClock] = None,
+    subject: Optional[str] = None,
 ) -> ClientAssertion: ...
 
 @final
