@@ -1,4 +1,4 @@
-"""Every Python code block of the README and of the Python guide runs, as
+"""Every Python code block of the README, the Python guide and docs/grants.md runs, as
 written: each file's blocks in order, in one namespace (a guide builds on its
 earlier blocks)."""
 
@@ -8,7 +8,7 @@ import re
 import pytest
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-GUIDES = ["README.md", "bindings-python/README.md"]
+GUIDES = ["README.md", "bindings-python/README.md", "docs/grants.md"]
 
 
 def blocks(path):

@@ -271,10 +271,13 @@ impl State {
                                "claims": decoded.as_ref().map(|d| Value::Object(d.claims.clone())) } }),
         );
         let outcome = auth.authenticate_grant(authorization, body, presented);
+        // The library's event: the profile, the time, and the client the
+        // request authenticated (also when its grant was then refused).
         if let Some(event) = LAST_EVENT.take() {
             extend(
                 &mut rec,
-                json!({ "profile": event.get("profile"), "duration_us": event.get("duration_us") }),
+                json!({ "profile": event.get("profile"), "duration_us": event.get("duration_us"),
+                        "client_id": event.get("client_id"), "method": event.get("method") }),
             );
         }
         let response = match outcome {
@@ -309,6 +312,7 @@ impl State {
                             "failed": failed, "steps": x.to_json().get("steps") }),
                 );
                 if x.grant {
+                    // The client passed (its id and method are the event's); the grant did not.
                     extend(&mut rec, json!({ "issuer": x.issuer, "subject": x.client_id }));
                 } else {
                     extend(
