@@ -171,8 +171,7 @@ def page():
     return f"""# Performance
 
 Made by `bash bench/run.sh` ({os.environ.get("BENCH_MINUTES", "a few")} minutes) on {today}: {machine}; {tools}.
-On this shared VM (its pace moves by 5–10 % hour to hour) contenders run in **interleaved rounds** in one process; a figure is the median over the rounds, a ratio the median of per-round ratios; costs below the noise are counted in instructions.
-jwtauth does the whole verification (every docs/SECURITY.md rule, the replay insert); the peers decode with a pre-parsed key and an audience check, no replay store; the floor is aws-lc-rs alone.
+On this shared VM (its pace moves by 5–10 % hour to hour) contenders run in **interleaved rounds** in one process; a figure is the median over the rounds, a ratio the median of per-round ratios; costs below the noise are counted in instructions. jwtauth does the whole verification (every docs/SECURITY.md rule, the replay insert); the peers decode with a pre-parsed key and an audience check, no replay store; the floor is aws-lc-rs alone.
 
 ![Verification time per assertion, jwtauth and its peers](perf-peers.svg)
 
@@ -204,9 +203,9 @@ HS256, the client from a registry (callgrind; Python and Node: (6,000 − 2,000 
 
 {table(["layer", "instructions per verification"], [["aws-lc-rs HMAC floor", f"{ins['floor']:,}"], ["Rust core", f"{core:,}"], ["C API", over("c")], ["Python (`Verifier.verify`)", over("python")], ["Node (`verifySync`)", over("node")]])}
 
-Mutual TLS, per token request (`Authenticator::authenticate_tls`, the certificate's DER read each time, ECDSA P-256), beside a public client's request ({m['public']:,}: form and lookup):
+Mutual TLS and JWT bearer grants, per token request (`Authenticator::authenticate_tls`, the certificate's DER read each time, ECDSA P-256; `authenticate_grant`, the grant ES256), beside a public client's request ({m['public']:,}: form and lookup):
 
-{table(["request", "instructions", "beyond a public client's"], [[name, f"{m[k]:,}", f"+{m[k] - m['public']:,}"] for name, k in [("`tls_client_auth`, subject DN, chain verified by the TLS layer", "dn"), ("`tls_client_auth`, chain verified here (one signature)", "chain"), ("`self_signed_tls_client_auth`", "self_signed"), ("`private_key_jwt` ES256, for comparison", "es256")]])}
+{table(["request", "instructions", "beyond a public client's"], [[name, f"{m[k]:,}", f"+{m[k] - m['public']:,}"] for name, k in [("`tls_client_auth`, subject DN, chain verified by the TLS layer", "dn"), ("`tls_client_auth`, chain verified here (one signature)", "chain"), ("`self_signed_tls_client_auth`", "self_signed"), ("JWT bearer grant ES256, from a public client", "grant"), ("`private_key_jwt` ES256, for comparison", "es256")]])}
 
 ## How the cost grows
 

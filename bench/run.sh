@@ -50,11 +50,13 @@ floor=$(count --toggle-collect='*::floor_loop*' "$(bin instructions)" HS256 floo
 ins() { count --toggle-collect="*::$1*" "$(bin instructions)" ES256 "$2" "$3"; }
 public=$(ins public_loop public 1000); dn=$(ins tls_loop mtls-dn 1000); chain=$(ins tls_loop mtls-chain 300)
 selfsigned=$(ins tls_loop mtls-self-signed 1000); es256=$(ins authenticate_loop authenticate 300)
+grant=$(ins grant_request_loop grant-request 300)
 cat > "$out/instructions.json" <<JSON
 {"floor": $((floor / 1000)), "core": $((core / 1000)), "c": $((c / 1000)),
  "python": $(((py6 - py2) / 4000)), "node": $(((node6 - node2) / 4000)),
  "mtls": {"public": $((public / 1000)), "dn": $((dn / 1000)), "chain": $((chain / 300)),
-          "self_signed": $((selfsigned / 1000)), "es256": $((es256 / 300))}}
+          "self_signed": $((selfsigned / 1000)), "es256": $((es256 / 300)),
+          "grant": $((grant / 300))}}
 JSON
 
 step "jwtauth serve under load (wrk on the loopback) beside the library's own rate"

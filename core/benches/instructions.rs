@@ -84,6 +84,17 @@ fn authenticate_loop(auth: &jwtauth::Authenticator, bodies: &[String]) {
     }
 }
 
+/// A JWT bearer grant request from a public client: the request's form and
+/// client, then the grant.
+#[inline(never)]
+fn grant_request_loop(auth: &jwtauth::Authenticator, bodies: &[String]) {
+    for b in bodies {
+        assert!(
+            auth.authenticate_grant(jwtauth::Authorization::Absent, black_box(b.as_bytes()), None).is_ok()
+        );
+    }
+}
+
 /// The same request with no credential (a public client): what every
 /// request costs before a method's own work.
 #[inline(never)]
@@ -188,6 +199,25 @@ fn main() {
                 .map(|a| format!("grant_type=client_credentials&{}", a.to_form_body()))
                 .collect();
             authenticate_loop(&authenticator(client, clock), &bodies);
+        }
+        "grant-request" => {
+            let client = serde_json::json!({ "client_id": "c", "token_endpoint_auth_method": "none" });
+            let doc = serde_json::json!({ "issuers": [{ "issuer": "client-1", "subjects": ["client-1"],
+                "jwks": { "keys": [key.public_jwk().unwrap()] } }] });
+            let table =
+                jwtauth::TrustTable::from_value(&doc, &jwtauth::CredentialPolicy::default(), 1_800_000_000)
+                    .unwrap();
+            let bodies: Vec<String> = (0..n)
+                .map(|_| {
+                    let a = AssertionBuilder::new(&key, "client-1", ISSUER)
+                        .subject("client-1")
+                        .clock(clock.clone())
+                        .sign()
+                        .unwrap();
+                    format!("{}&client_id=c", a.to_form_body())
+                })
+                .collect();
+            grant_request_loop(&authenticator(client, clock).with_trust(table), &bodies);
         }
         "public" | "mtls-dn" | "mtls-chain" | "mtls-self-signed" => {
             let (ca, leaf, own, jwk) = certificates();

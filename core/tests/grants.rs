@@ -622,3 +622,32 @@ fn the_builder_signs_a_grant() {
     let e = jwtauth::AssertionBuilder::new(&key, "https://svc.example", AS).subject("").sign().unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidArgument);
 }
+
+/// A GitHub Actions OIDC token's header names its key twice, `kid` and
+/// `x5t`, while the published JWK Set carries `kid` (and the certificate
+/// thumbprint) — the key is found, the token accepted.
+#[test]
+fn a_github_style_header_with_x5t_finds_its_jwks_key() {
+    let key = SigningKey::generate(Algorithm::RS256).unwrap();
+    let mut jwk = key.public_jwk().unwrap();
+    jwk["kid"] = json!("38826b17-6a30-5f9b-b169-8beb8202f723");
+    jwk["use"] = json!("sig");
+    jwk["alg"] = json!("RS256");
+    let doc = json!({"issuers": [{"issuer": "https://token.actions.githubusercontent.com", "jwks": {"keys": [jwk]},
+                                  "subject_prefixes": ["repo:example-org/"], "audience": ["issuer"]}]});
+    let t = TrustTable::from_value(&doc, &CredentialPolicy::default(), NOW).unwrap();
+    let mut header = jt::Header::new(jt::Algorithm::RS256);
+    header.kid = Some("38826b17-6a30-5f9b-b169-8beb8202f723".into());
+    header.x5t = Some("cgBy9TkQWTWzRjUs0RR1fqY6kDs".into());
+    header.typ = Some("JWT".into());
+    let claims = json!({"iss": "https://token.actions.githubusercontent.com", "aud": AS,
+        "sub": "repo:example-org/deploy-tool:ref:refs/heads/main", "jti": "a1b2", "iat": NOW - 5, "nbf": NOW - 65,
+        "exp": NOW + 295, "repository": "example-org/deploy-tool", "repository_owner": "example-org",
+        "ref": "refs/heads/main", "runner_environment": "github-hosted", "job_workflow_ref": "example-org/deploy-tool/.github/workflows/deploy.yml@refs/heads/main"});
+    let pem = key.to_pkcs8_pem().unwrap();
+    let token =
+        jt::encode(&header, &claims, &jt::EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap()).unwrap();
+    let v = verifier(Arc::new(MemoryReplayStore::default()));
+    let g = v.verify_grant(token.as_bytes(), &t).unwrap();
+    assert_eq!(g.claims.to_json()["repository_owner"], "example-org");
+}

@@ -333,3 +333,25 @@ fn configuration_is_checked_and_never_shows_the_password() {
     let e = s.check_and_insert("c1", "j", now + 60, now).unwrap_err();
     assert!(!e.0.contains("hunter2") && !e.0.contains("127.0.0.1"), "{}", e.0);
 }
+
+/// A JWT bearer grant is used once across nodes: two verifiers, each with
+/// its own connection to the same Redis; its record never meets a client's.
+#[test]
+fn a_grant_is_used_once_across_nodes() {
+    let Some((url, _server)) = shared() else { return };
+    let prefix = unique("grant");
+    let key = SigningKey::generate(jwtauth::Algorithm::EdDSA).unwrap();
+    let doc = serde_json::json!({"issuers": [{"issuer": "c1", "subjects": ["batch-job"],
+                                              "jwks": {"keys": [key.public_jwk().unwrap()]}}]});
+    let table =
+        jwtauth::TrustTable::from_value(&doc, &jwtauth::CredentialPolicy::default(), SystemClock.now())
+            .unwrap();
+    let (a, b) = (verifier(store(&url, &prefix)), verifier(store(&url, &prefix)));
+    let grant =
+        AssertionBuilder::new(&key, "c1", ISSUER).subject("batch-job").jti("shared-jti").sign().unwrap();
+    assert_eq!(a.verify_grant(grant.assertion.as_bytes(), &table).unwrap().subject, "batch-job");
+    let e = b.verify_grant(grant.assertion.as_bytes(), &table).unwrap_err();
+    assert_eq!((e.code(), e.http_status()), (ErrorCode::Replayed, 400));
+    // The client c1's own assertion with the same jti is another record.
+    assert!(b.verify_in(&assertion("shared-jti"), None, &registry()).is_ok());
+}

@@ -1,7 +1,8 @@
 //! Arbitrary bytes as a token request: an Authorization header (or none, or
 //! repeated) and a form body, or decoded form pairs, against clients of every
-//! method. Nothing may panic; whatever the bytes, a refusal is the request's
-//! (400/401), never a server error.
+//! method — and as a JWT bearer grant request against a trust table. Nothing
+//! may panic; whatever the bytes, a refusal is the request's (400/401),
+//! never a server error.
 #![no_main]
 
 use std::sync::{Arc, LazyLock};
@@ -22,8 +23,16 @@ static AUTH: LazyLock<Authenticator> = LazyLock::new(|| {
         .clock(Arc::new(FixedClock::new(1_800_000_000)))
         .build()
         .expect("verifier");
-    Authenticator::new(v, Arc::new(registry))
+    let trust = jwtauth::TrustTable::from_json(TRUST, &CredentialPolicy::default(), 1_800_000_000).expect("trust");
+    Authenticator::new(v, Arc::new(registry)).with_trust(trust)
 });
+
+/// Grants without client authentication reach the grant's own parsing.
+const TRUST: &str = r#"{"client_authentication": "optional", "issuers": [
+  {"issuer": "https://ci.example.com", "subject_prefixes": ["repo:"],
+   "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "kid": "ci-1",
+     "x": "nrbx84OB21zjWzPaOHFJDh56f8P3Vchczr1Scu0gbSU", "y": "500Ta4G8Qqp74Lf58Cv9B9CN8L4SxpiJNs9I3Z8EXhQ"}]}}
+]}"#;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else { return };
@@ -42,7 +51,14 @@ fuzz_target!(|data: &[u8]| {
             assert!(matches!(e.code().http_status(), 400 | 401), "{:?}", e.code());
         }
     };
-    if mode & 4 == 0 {
+    if mode & 8 != 0 {
+        // A grant request: the client's refusals are 400/401, the grant's 400.
+        if let Err(e) = AUTH.authenticate_grant(authorization, body, None) {
+            let status = e.response().status;
+            assert!(matches!(status, 400 | 401), "{:?} {status}", e.code());
+            assert!(!e.error().is_grant() || status == 400, "{:?}", e.code());
+        }
+    } else if mode & 4 == 0 {
         check(AUTH.authenticate_raw(authorization, body));
     } else {
         // Pairs: NUL separates them, the first `=` splits name from value.
