@@ -684,6 +684,40 @@ impl Request {
     }
 }
 
+/// Read a token request, then run `on_body` (a raw body) or `on_pairs`
+/// (decoded pairs) on it without the GIL, host callbacks bounded by
+/// `timeout`; a callback's misuse is a usage error.
+#[allow(clippy::too_many_arguments, reason = "the request's Python keyword arguments, passed on")]
+fn with_request<T: Send>(
+    py: Python<'_>,
+    headers: Option<&Bound<'_, PyAny>>,
+    authorization: Option<&Bound<'_, PyAny>>,
+    form: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+    cert: CertArgs<'_, '_>,
+    timeout: Option<f64>,
+    on_body: impl FnOnce(Authorization<'_>, &[u8], Option<jwtauth::PresentedCertificate<'_>>) -> T + Send,
+    on_pairs: impl FnOnce(
+        Authorization<'_>,
+        &[(Vec<u8>, Vec<u8>)],
+        Option<jwtauth::PresentedCertificate<'_>>,
+    ) -> T
+    + Send,
+) -> PyResult<T> {
+    let timeout = callback::timeout(py, timeout)?;
+    let request = Request::read(py, headers, authorization, form, body, cert)?;
+    let (result, misuse) = py.detach(|| {
+        callback::run(timeout, || match &request.form {
+            Form::Pairs(pairs) => on_pairs(request.authorization(), pairs, request.certificate()),
+            Form::Body(raw) => on_body(request.authorization(), raw, request.certificate()),
+        })
+    });
+    match misuse {
+        Some(why) => Err(usage(py, why)),
+        None => Ok(result),
+    }
+}
+
 #[pymethods]
 impl Authenticator {
     /// An authenticator verifying with `verifier` against `registry`;
@@ -750,24 +784,20 @@ impl Authenticator {
         certificate_verified: bool,
         timeout: Option<f64>,
     ) -> PyResult<Authenticated> {
-        let timeout = callback::timeout(py, timeout)?;
         let cert =
             CertArgs { data: client_certificate, format: certificate_format, verified: certificate_verified };
-        let request = Request::read(py, headers, authorization, form, body, cert)?;
         let a = &self.inner;
-        let (result, misuse) = py.detach(|| {
-            callback::run(timeout, || match &request.form {
-                Form::Pairs(pairs) => a.authenticate_tls_pairs(
-                    request.authorization(),
-                    pairs.iter().map(|(k, v)| (k, v)),
-                    request.certificate(),
-                ),
-                Form::Body(raw) => a.authenticate_tls(request.authorization(), raw, request.certificate()),
-            })
-        });
-        if let Some(why) = misuse {
-            return Err(usage(py, why));
-        }
+        let result = with_request(
+            py,
+            headers,
+            authorization,
+            form,
+            body,
+            cert,
+            timeout,
+            |h, raw, c| a.authenticate_tls(h, raw, c),
+            |h, pairs, c| a.authenticate_tls_pairs(h, pairs.iter().map(|(k, v)| (k, v)), c),
+        )?;
         result.map(Authenticated::new).map_err(|e| auth_to_py(py, &e))
     }
 
@@ -796,24 +826,20 @@ impl Authenticator {
         certificate_verified: bool,
         timeout: Option<f64>,
     ) -> PyResult<crate::grant::GrantRequest> {
-        let timeout = callback::timeout(py, timeout)?;
         let cert =
             CertArgs { data: client_certificate, format: certificate_format, verified: certificate_verified };
-        let request = Request::read(py, headers, authorization, form, body, cert)?;
         let a = &self.inner;
-        let (result, misuse) = py.detach(|| {
-            callback::run(timeout, || match &request.form {
-                Form::Pairs(pairs) => a.authenticate_grant_pairs(
-                    request.authorization(),
-                    pairs.iter().map(|(k, v)| (k, v)),
-                    request.certificate(),
-                ),
-                Form::Body(raw) => a.authenticate_grant(request.authorization(), raw, request.certificate()),
-            })
-        });
-        if let Some(why) = misuse {
-            return Err(usage(py, why));
-        }
+        let result = with_request(
+            py,
+            headers,
+            authorization,
+            form,
+            body,
+            cert,
+            timeout,
+            |h, raw, c| a.authenticate_grant(h, raw, c),
+            |h, pairs, c| a.authenticate_grant_pairs(h, pairs.iter().map(|(k, v)| (k, v)), c),
+        )?;
         match result {
             Ok(r) => crate::grant::GrantRequest::new(py, r.client.map(Authenticated::new), r.grant),
             Err(e) => Err(auth_to_py(py, &e)),
@@ -869,24 +895,20 @@ impl Authenticator {
         certificate_verified: bool,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let timeout = callback::timeout(py, timeout)?;
         let cert =
             CertArgs { data: client_certificate, format: certificate_format, verified: certificate_verified };
-        let request = Request::read(py, headers, authorization, form, body, cert)?;
         let a = &self.inner;
-        let (e, misuse) = py.detach(|| {
-            callback::run(timeout, || match &request.form {
-                Form::Pairs(pairs) => a.explain_tls_pairs(
-                    request.authorization(),
-                    pairs.iter().map(|(k, v)| (k, v)),
-                    request.certificate(),
-                ),
-                Form::Body(raw) => a.explain_tls(request.authorization(), raw, request.certificate()),
-            })
-        });
-        if let Some(why) = misuse {
-            return Err(usage(py, why));
-        }
+        let e = with_request(
+            py,
+            headers,
+            authorization,
+            form,
+            body,
+            cert,
+            timeout,
+            |h, raw, c| a.explain_tls(h, raw, c),
+            |h, pairs, c| a.explain_tls_pairs(h, pairs.iter().map(|(k, v)| (k, v)), c),
+        )?;
         to_python(py, &e.to_json())
     }
 

@@ -224,25 +224,13 @@ impl State {
                 response
             }
             Err(e) => {
-                let r = e.response();
                 // The same pipeline again, recording nothing: which rule failed and how to fix it.
                 let x = auth.explain_tls(authorization, body, presented);
-                let failed = x.steps.iter().find(|s| s.status == Status::Fail).map(|s| {
-                    json!({ "rule": s.rule.number, "name": s.rule.name, "checks": s.rule.checks,
-                            "found": s.detail, "fix": s.fix })
-                });
                 extend(
                     &mut rec,
-                    json!({ "verdict": "refused", "client_id": x.client_id, "method": x.method.map(AuthMethod::as_str),
-                            "status": r.status, "error": format!("JWTAUTH_{}", e.code().name()),
-                            "oauth_error": e.error().oauth_error().as_str(), "detail": e.error().detail(),
-                            "failed": failed, "steps": x.to_json().get("steps") }),
+                    json!({ "client_id": x.client_id, "method": x.method.map(AuthMethod::as_str) }),
                 );
-                let mut out = reply(r.status, "application/json", r.body);
-                if let Some(w) = r.www_authenticate.and_then(|w| HeaderValue::from_str(&w).ok()) {
-                    out.headers_mut().insert(header::WWW_AUTHENTICATE, w);
-                }
-                out
+                refused(&mut rec, &e, &x)
             }
         };
         self.record(rec);
@@ -293,7 +281,6 @@ impl State {
                 response
             }
             Err(e) => {
-                let r = e.response();
                 // Which rule failed: the grant's, or the client authentication's.
                 let x = match first(form, "assertion") {
                     Some(a) if e.error().is_grant() => auth
@@ -301,16 +288,6 @@ impl State {
                         .explain_grant(a.as_bytes(), auth.trust().unwrap_or(&jwtauth::TrustTable::default())),
                     _ => auth.explain_tls(authorization, body, presented),
                 };
-                let failed = x.steps.iter().find(|s| s.status == Status::Fail).map(|s| {
-                    json!({ "rule": s.rule.number, "name": s.rule.name, "checks": s.rule.checks,
-                            "found": s.detail, "fix": s.fix })
-                });
-                extend(
-                    &mut rec,
-                    json!({ "verdict": "refused", "status": r.status, "error": format!("JWTAUTH_{}", e.code().name()),
-                            "oauth_error": e.error().oauth_error().as_str(), "detail": e.error().detail(),
-                            "failed": failed, "steps": x.to_json().get("steps") }),
-                );
                 if x.grant {
                     // The client passed (its id and method are the event's); the grant did not.
                     extend(&mut rec, json!({ "issuer": x.issuer, "subject": x.client_id }));
@@ -320,11 +297,7 @@ impl State {
                         json!({ "client_id": x.client_id, "method": x.method.map(AuthMethod::as_str) }),
                     );
                 }
-                let mut out = reply(r.status, "application/json", r.body);
-                if let Some(w) = r.www_authenticate.and_then(|w| HeaderValue::from_str(&w).ok()) {
-                    out.headers_mut().insert(header::WWW_AUTHENTICATE, w);
-                }
-                out
+                refused(&mut rec, &e, &x)
             }
         };
         self.record(rec);
@@ -447,6 +420,27 @@ fn text_line(rec: &Value) -> String {
         ));
     }
     line
+}
+
+/// A refusal: the record gets the error, the failed step with its fix and
+/// every step; the reply is the library's response as built.
+fn refused(rec: &mut Value, e: &jwtauth::AuthError, x: &jwtauth::Explanation) -> Reply {
+    let r = e.response();
+    let failed = x.steps.iter().find(|s| s.status == Status::Fail).map(|s| {
+        json!({ "rule": s.rule.number, "name": s.rule.name, "checks": s.rule.checks,
+                "found": s.detail, "fix": s.fix })
+    });
+    extend(
+        rec,
+        json!({ "verdict": "refused", "status": r.status, "error": format!("JWTAUTH_{}", e.code().name()),
+                "oauth_error": e.error().oauth_error().as_str(), "detail": e.error().detail(),
+                "failed": failed, "steps": x.to_json().get("steps") }),
+    );
+    let mut out = reply(r.status, "application/json", r.body);
+    if let Some(w) = r.www_authenticate.and_then(|w| HeaderValue::from_str(&w).ok()) {
+        out.headers_mut().insert(header::WWW_AUTHENTICATE, w);
+    }
+    out
 }
 
 fn extend(target: &mut Value, more: Value) {
