@@ -517,7 +517,7 @@ export declare class TrustTable {
    * object), every issuer's keys checked against the policy; all or
    * nothing (the error lists every problem with its JSON Pointer).
    */
-  static fromJson(doc: string | { issuers: Record<string, unknown>[] }, options?: RegisterOptions | undefined | null): TrustTable
+  static fromJson(doc: string | { issuers: Record<string, unknown>[]; client_authentication?: 'required' | 'optional' }, options?: TrustTableOptions | undefined | null): TrustTable
   /** How many issuers it trusts. */
   get size(): number
 }
@@ -767,6 +767,21 @@ export interface SignOptions {
  * (the server's issuer identifier or token endpoint), on this thread.
  */
 export declare function signSync(key: SigningKey, clientId: string, audience: string, options?: SignOptions | undefined | null): ClientAssertion
+
+/** How a trust table is loaded. */
+export interface TrustTableOptions {
+  /** The policy the issuers' keys are checked against (default: the default policy). */
+  policy?: CredentialPolicy
+  /** The time to check at (Unix seconds; default: now). */
+  now?: number
+  /**
+   * For issuers whose `subjects` is `"host"`: whether `issuer` may
+   * assert `subject` — `true` or `false`, directly or as a Promise (in
+   * async calls). A throw, a rejection, another answer or no answer
+   * within 10 s fails closed (`JWTAUTH_HOOK_FAILED`, 503).
+   */
+  subjectHook?: (context: { issuer: string; subject: string }) => boolean | Promise<boolean>
+}
 
 /** Verifier settings. */
 export interface VerifierOptions {

@@ -90,6 +90,15 @@ native._init(
       report(e)
     }
   },
+  // The subject hook gets { issuer, subject }; it answers a boolean.
+  (function (wrap) {
+    return function (id, issuer, subject) {
+      return wrap.call((c) => this(c), id, { issuer, subject })
+    }
+  })(settler((id, allowed) => {
+    if (typeof allowed !== 'boolean') throw new TypeError('not a boolean')
+    native._settleSubject(id, allowed)
+  })),
 )
 
 // The hot calls: free functions of the addon (a method receiver costs

@@ -34,6 +34,14 @@
 #define JWTAUTH_VERSION_NUMBER (JWTAUTH_VERSION_MAJOR * 10000 + JWTAUTH_VERSION_MINOR * 100 + JWTAUTH_VERSION_PATCH)
 
 
+// Returned by a subject hook: the issuer may assert the subject.
+#define JWTAUTH_SUBJECT_ALLOWED 1
+
+// Returned by a subject hook: it may not (`JWTAUTH_SUBJECT_NOT_ALLOWED`,
+// 400 `invalid_grant`). Any other value means the hook could not decide:
+// the grant is refused with `JWTAUTH_HOOK_FAILED` (503: fail closed).
+#define JWTAUTH_SUBJECT_NOT_ALLOWED_BY_HOOK 0
+
 // Returned by a policy hook: accept.
 #define JWTAUTH_POLICY_ACCEPT 0
 
@@ -408,6 +416,17 @@ typedef struct jwtauth_param {
   // Its length in bytes.
   size_t value_len;
 } jwtauth_param;
+
+// Whether `issuer` may assert `subject` (each not NUL-terminated, valid
+// during the call), for issuers whose `subjects` is `"host"`. Return
+// `JWTAUTH_SUBJECT_ALLOWED` or `JWTAUTH_SUBJECT_NOT_ALLOWED_BY_HOOK`; any
+// other value fails closed. Called from whichever thread verifies,
+// concurrently: it and `user_data` must be thread-safe.
+typedef int32_t (*jwtauth_subject_hook_fn)(void *user_data,
+                                           const char *issuer,
+                                           size_t issuer_len,
+                                           const char *subject,
+                                           size_t subject_len);
 
 // Look `client_id` up (not NUL-terminated, valid during the call): write a
 // client to `*out` and return `JWTAUTH_LOOKUP_FOUND`, or return
@@ -804,6 +823,15 @@ jwtauth_status jwtauth_trust_table_from_json(const char *json,
                                              int64_t now,
                                              struct jwtauth_trust_table **out,
                                              struct jwtauth_error **err);
+
+// Ask `hook` (with `user_data`) for the issuers of `table` whose
+// `subjects` is `"host"`; NULL removes it (then they may assert nobody).
+// Set it before the table goes to a configuration: once shared,
+// `JWTAUTH_INVALID_ARGUMENT`.
+jwtauth_status jwtauth_trust_table_set_subject_hook(struct jwtauth_trust_table *table,
+                                                    jwtauth_subject_hook_fn hook,
+                                                    void *user_data,
+                                                    struct jwtauth_error **err);
 
 // How many issuers the table trusts (0 for NULL).
 size_t jwtauth_trust_table_len(const struct jwtauth_trust_table *table);

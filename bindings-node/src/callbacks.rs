@@ -38,6 +38,8 @@ enum Outcome {
     Fetched(FetchedJwks),
     /// The policy hook's verdict: `None` accepts, `Some(reason)` refuses.
     Policy(Option<String>),
+    /// The subject hook's verdict.
+    Allowed(bool),
     Failed(String),
 }
 
@@ -82,6 +84,13 @@ pub fn settle_policy(id: u32, answer: Either<bool, String>) {
     );
 }
 
+/// The subject hook's answer: `true` allows, `false` does not; anything
+/// else fails closed.
+#[napi(js_name = "_settleSubject", skip_typescript)]
+pub fn settle_subject(id: u32, allowed: bool) {
+    settle(id, Outcome::Allowed(allowed));
+}
+
 #[napi(js_name = "_settleError", skip_typescript)]
 pub fn settle_error(id: u32, why: String) {
     settle(id, Outcome::Failed(why));
@@ -96,6 +105,7 @@ thread_local! {
     static WRAP_REPLAY: RefCell<Option<FunctionRef<ReplayArgs, Unknown<'static>>>> = const { RefCell::new(None) };
     static WRAP_FETCH: RefCell<Option<FunctionRef<FetchArgs, Unknown<'static>>>> = const { RefCell::new(None) };
     static WRAP_POLICY: RefCell<Option<FunctionRef<PolicyArgs, Unknown<'static>>>> = const { RefCell::new(None) };
+    static WRAP_SUBJECT: RefCell<Option<FunctionRef<SubjectArgs, Unknown<'static>>>> = const { RefCell::new(None) };
     static WRAP_EVENT: RefCell<Option<FunctionRef<EventArgs, Unknown<'static>>>> = const { RefCell::new(None) };
 }
 
@@ -104,6 +114,8 @@ pub(crate) type EventArgs = FnArgs<(String,)>;
 
 /// `(id, context)`: the context as a JSON text, parsed by the wrapper.
 pub(crate) type PolicyArgs = FnArgs<(u32, String)>;
+/// `(id, issuer, subject)`.
+pub(crate) type SubjectArgs = FnArgs<(u32, String, String)>;
 
 /// `(id, uri)`.
 pub(crate) type FetchArgs = FnArgs<(u32, String)>;
@@ -119,10 +131,13 @@ pub(crate) fn set_wrappers(
     fetch: &Function<'_, FetchArgs, Unknown<'static>>,
     policy: &Function<'_, PolicyArgs, Unknown<'static>>,
     event: &Function<'_, EventArgs, Unknown<'static>>,
+    subject: &Function<'_, SubjectArgs, Unknown<'static>>,
 ) -> Result<()> {
     let (l, r, f, p) =
         (lookup.create_ref()?, replay.create_ref()?, fetch.create_ref()?, policy.create_ref()?);
     let e = event.create_ref()?;
+    let s = subject.create_ref()?;
+    WRAP_SUBJECT.with(|w| *w.borrow_mut() = Some(s));
     WRAP_EVENT.with(|w| *w.borrow_mut() = Some(e));
     WRAP_LOOKUP.with(|w| *w.borrow_mut() = Some(l));
     WRAP_REPLAY.with(|w| *w.borrow_mut() = Some(r));
@@ -289,6 +304,33 @@ impl jwtauth::PolicyHook for JsPolicyHook {
             Ok(Outcome::Policy(Some(reason))) => Err(jwtauth::HookError::Refused(reason)),
             Ok(_) => Err(jwtauth::HookError::Failed("the policy hook gave an unexpected answer".to_owned())),
             Err(why) => Err(jwtauth::HookError::Failed(why)),
+        }
+    }
+}
+
+/// `hook({ issuer, subject }) => boolean | Promise<boolean>`: whether a
+/// trusted issuer may assert this subject (`"subjects": "host"` in the
+/// trust table). A throw, a rejection, a late or non-boolean answer fails
+/// closed (`JWTAUTH_HOOK_FAILED`).
+pub(crate) struct JsSubjectHook(JsCallback<SubjectArgs>);
+
+impl JsSubjectHook {
+    pub(crate) fn new(env: &Env, hook: &Function<'_>) -> Result<Self> {
+        Ok(Self(JsCallback::new(env, &WRAP_SUBJECT, hook)?))
+    }
+}
+
+impl fmt::Debug for JsSubjectHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JsSubjectHook")
+    }
+}
+
+impl jwtauth::SubjectHook for JsSubjectHook {
+    fn allowed(&self, issuer: &str, subject: &str) -> std::result::Result<bool, String> {
+        match self.0.invoke(|id| FnArgs::from((id, issuer.to_owned(), subject.to_owned())), TIMEOUT)? {
+            Outcome::Allowed(a) => Ok(a),
+            _ => Err("the subject hook gave an unexpected answer".to_owned()),
         }
     }
 }

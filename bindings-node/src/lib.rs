@@ -48,7 +48,8 @@ pub fn init(
     wrap_fetch: Function<'_, callbacks::FetchArgs, Unknown<'static>>,
     wrap_policy: Function<'_, callbacks::PolicyArgs, Unknown<'static>>,
     wrap_event: Function<'_, callbacks::EventArgs, Unknown<'static>>,
+    wrap_subject: Function<'_, callbacks::SubjectArgs, Unknown<'static>>,
 ) -> Result<()> {
     errors::set_error_class(&error_class)?;
-    callbacks::set_wrappers(&wrap_lookup, &wrap_replay, &wrap_fetch, &wrap_policy, &wrap_event)
+    callbacks::set_wrappers(&wrap_lookup, &wrap_replay, &wrap_fetch, &wrap_policy, &wrap_event, &wrap_subject)
 }

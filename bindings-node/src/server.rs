@@ -480,6 +480,22 @@ fn pack_grant_request(r: &jwtauth::GrantRequest) -> String {
         .to_string()
 }
 
+/// How a trust table is loaded.
+#[napi(object)]
+#[derive(Default)]
+pub struct TrustTableOptions {
+    /// The policy the issuers' keys are checked against (default: the default policy).
+    pub policy: Option<Reference<CredentialPolicy>>,
+    /// The time to check at (Unix seconds; default: now).
+    pub now: Option<i64>,
+    /// For issuers whose `subjects` is `"host"`: whether `issuer` may
+    /// assert `subject` — `true` or `false`, directly or as a Promise (in
+    /// async calls). A throw, a rejection, another answer or no answer
+    /// within 10 s fails closed (`JWTAUTH_HOOK_FAILED`, 503).
+    #[napi(ts_type = "(context: { issuer: string; subject: string }) => boolean | Promise<boolean>")]
+    pub subject_hook: Option<Function<'static>>,
+}
+
 /// The issuers whose JWTs are accepted as authorization grants
 /// (docs/grants.md).
 #[napi]
@@ -495,11 +511,20 @@ impl TrustTable {
     #[napi(factory)]
     pub fn from_json(
         env: Env,
-        #[napi(ts_arg_type = "string | { issuers: Record<string, unknown>[] }")] doc: Json<'_>,
-        options: Option<RegisterOptions>,
+        #[napi(
+            ts_arg_type = "string | { issuers: Record<string, unknown>[]; client_authentication?: 'required' | 'optional' }"
+        )]
+        doc: Json<'_>,
+        options: Option<TrustTableOptions>,
     ) -> Result<Self> {
         let text = json_text(&env, doc)?;
-        let t = with_policy(options, |p, now| jwtauth::TrustTable::from_json(&text, p, now)).js(&env)?;
+        let o = options.unwrap_or_default();
+        let policy = RegisterOptions { policy: o.policy, now: o.now };
+        let mut t =
+            with_policy(Some(policy), |p, now| jwtauth::TrustTable::from_json(&text, p, now)).js(&env)?;
+        if let Some(h) = &o.subject_hook {
+            t = t.with_subject_hook(Arc::new(callbacks::JsSubjectHook::new(&env, h)?));
+        }
         Ok(Self { inner: Arc::new(t) })
     }
 

@@ -141,3 +141,31 @@ test('the library signs a grant (subject)', async () => {
   assert.equal(c.subject, null)
   assert.ok('client_assertion' in c.form)
 })
+
+test('subjects "host": the subject hook decides, and fails closed', async () => {
+  const seen = []
+  const hosted = (hook) =>
+    jwtauth.TrustTable.fromJson(
+      { issuers: [{ issuer: CI, jwks: { keys: [jwk_ci] }, subjects: 'host' }] },
+      { subjectHook: hook },
+    )
+  const jwk_ci = await jwk(ci, 'ci-1')
+  const v = new jwtauth.Verifier(AS)
+  const allowOrg = hosted((c) => {
+    seen.push(c)
+    return c.subject.startsWith('repo:example-org/')
+  })
+  assert.equal(v.verifyGrantSync(await ciToken(), allowOrg).issuer, CI)
+  assert.deepEqual(seen[0], { issuer: CI, subject: 'repo:example-org/app:ref:refs/heads/main' })
+  const other = await ciToken({ sub: 'repo:x/y' })
+  assert.throws(() => v.verifyGrantSync(other, allowOrg), (e) => e.code === 'JWTAUTH_SUBJECT_NOT_ALLOWED')
+  // A Promise answers in the async call.
+  assert.equal((await v.verifyGrant(await ciToken(), hosted(async () => true))).issuer, CI)
+  // A throw, a rejection or a non-boolean answer: HOOK_FAILED (503), whatever the subject.
+  for (const hook of [() => { throw new Error('db down') }, async () => { throw new Error('db down') }, () => 'yes', () => 1, () => null]) {
+    await assert.rejects(v.verifyGrant(await ciToken(), hosted(hook)), (e) => e.code === 'JWTAUTH_HOOK_FAILED' && e.status === 503, String(hook))
+  }
+  // A Promise in a sync call is not an answer.
+  const token = await ciToken()
+  assert.throws(() => v.verifyGrantSync(token, hosted(async () => true)), (e) => e.code === 'JWTAUTH_HOOK_FAILED')
+})

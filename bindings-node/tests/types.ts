@@ -1,6 +1,6 @@
 // Compiled (not run) by bindings-node/tests/run.sh with `tsc --strict --noEmit`: the
 // shipped index.d.ts describes the package as a TypeScript user calls it.
-import type { GrantAssertion, GrantRequest, TrustTable } from 'jwtauth'
+import type { GrantAssertion, GrantRequest } from 'jwtauth'
 import {
   Authenticator,
   CODES,
@@ -11,6 +11,7 @@ import {
   MemoryReplayStore,
   Registry,
   SigningKey,
+  TrustTable,
   Verifier,
   VerifyingKey,
   isJwtAuthError,
@@ -91,6 +92,8 @@ async function grants(v: Verifier, r: Registry, t: TrustTable): Promise<string> 
   const client: string | undefined = h.client?.clientId
   const verified = await v.verifyGrant('x', t)
   const explained: Record<string, unknown> = v.explainGrant('x', t)
+  const hosted = TrustTable.fromJson({ issuers: [], client_authentication: 'optional' }, { subjectHook: async ({ issuer, subject }) => issuer !== subject })
+  void hosted
   return `${sub}${client}${verified.issuer}${String(explained.verdict)}`
 }
 void grants

@@ -21,23 +21,58 @@ impl TrustTable {
     /// A trust table from its document (`{"issuers": [...]}` as dict or
     /// JSON), every issuer's keys checked against `policy`; all or nothing
     /// (`InvalidCredentialError` lists every problem with its JSON Pointer).
+    /// `subject_hook(issuer, subject) -> bool` decides for issuers whose
+    /// ``subjects`` is ``"host"`` (an ``async def`` in the async calls); an
+    /// exception, another answer or a late one fails closed
+    /// (``HOOK_FAILED``, 503).
     #[staticmethod]
-    #[pyo3(signature = (doc, *, policy = None, now = None))]
+    #[pyo3(signature = (doc, *, policy = None, now = None, subject_hook = None))]
     fn from_json(
         py: Python<'_>,
         doc: &Bound<'_, PyAny>,
         policy: Option<&CredentialPolicy>,
         now: Option<i64>,
+        subject_hook: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let text = json_text(doc, "doc")?;
         let default = jwtauth::CredentialPolicy::default();
         let policy = policy.map_or(&default, |p| &p.inner);
-        let t = jwtauth::TrustTable::from_json(&text, policy, now_or_system(now)).py_err(py)?;
+        let mut t = jwtauth::TrustTable::from_json(&text, policy, now_or_system(now)).py_err(py)?;
+        if let Some(h) = subject_hook {
+            if !h.is_callable() {
+                return Err(crate::errors::usage(py, "subject_hook must be callable"));
+            }
+            t = t.with_subject_hook(Arc::new(PySubjectHook(h.clone().unbind())));
+        }
         Ok(Self { inner: Arc::new(t) })
     }
 
     fn __len__(&self) -> usize {
         self.inner.len()
+    }
+}
+
+/// The host's subject hook: `hook(issuer, subject) -> bool`.
+struct PySubjectHook(Py<PyAny>);
+
+impl std::fmt::Debug for PySubjectHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PySubjectHook")
+    }
+}
+
+impl jwtauth::SubjectHook for PySubjectHook {
+    fn allowed(&self, issuer: &str, subject: &str) -> Result<bool, String> {
+        Python::attach(|py| {
+            let hook = self.0.bind(py);
+            let r = crate::callback::answer(py, "subject hook", || hook.call1((issuer, subject)))?;
+            r.cast::<pyo3::types::PyBool>().map(|b| b.is_true()).map_err(|_| {
+                format!(
+                    "the subject hook answered a {} instead of True or False",
+                    r.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                )
+            })
+        })
     }
 }
 

@@ -196,3 +196,44 @@ def test_the_library_signs_a_grant():
     # A client assertion has no subject and keeps its form.
     c = jwtauth.sign(key, "client-1", AS)
     assert c.subject is None and set(c.form) == {"client_id", "client_assertion_type", "client_assertion"}
+
+
+def test_subjects_host_asks_the_subject_hook_and_fails_closed(keys):
+    import asyncio
+    seen = []
+
+    def hosted(hook):
+        return jwtauth.TrustTable.from_json(
+            {"issuers": [{"issuer": CI, "jwks": {"keys": [jwk_of(keys["ci"], "ci-1")]}, "subjects": "host"}]},
+            subject_hook=hook)
+
+    def allow_org(issuer, subject):
+        seen.append((issuer, subject))
+        return subject.startswith("repo:example-org/")
+
+    v = jwtauth.Verifier(AS)
+    assert v.verify_grant(ci_token(keys), hosted(allow_org)).issuer == CI
+    assert seen == [(CI, "repo:example-org/app:ref:refs/heads/main")]
+    with pytest.raises(jwtauth.InvalidGrantError) as e:
+        v.verify_grant(ci_token(keys, sub="repo:x/y"), hosted(allow_org))
+    assert e.value.code == "JWTAUTH_SUBJECT_NOT_ALLOWED"
+
+    def boom(issuer, subject):
+        raise RuntimeError("db down")
+
+    for hook in (boom, lambda i, s: "yes", lambda i, s: 1, lambda i, s: None):
+        with pytest.raises(jwtauth.ServerError) as e:
+            v.verify_grant(ci_token(keys), hosted(hook))
+        assert (e.value.code, e.value.status) == ("JWTAUTH_HOOK_FAILED", 503)
+
+    # An async hook in the async request call.
+    async def allow(issuer, subject):
+        await asyncio.sleep(0)
+        return True
+
+    a = authenticator(hosted(allow))
+    form = {"grant_type": jwtauth.JWT_BEARER_GRANT_TYPE, "assertion": ci_token(keys)}
+    r = asyncio.run(a.authenticate_grant_async(authorization=basic("worker", SECRET), form=form))
+    assert r.grant.issuer == CI
+    with pytest.raises(jwtauth.UsageError):
+        jwtauth.TrustTable.from_json({"issuers": []}, subject_hook="not callable")

@@ -187,6 +187,14 @@ impl TrustTable {
         self
     }
 
+    /// Without the host's hook (issuers whose `subjects` is `"host"` may
+    /// then assert nobody).
+    #[must_use]
+    pub fn without_subject_hook(mut self) -> Self {
+        self.hook = None;
+        self
+    }
+
     /// The trusted issuer `iss`, if any.
     #[must_use]
     pub fn issuer(&self, iss: &str) -> Option<&TrustedIssuer> {

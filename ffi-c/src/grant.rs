@@ -7,7 +7,7 @@
 //! `jwtauth_grant_request_free`. Threads: a table and an authenticator are
 //! shared by every thread; a result is read-only.
 
-use std::ffi::{CString, c_char};
+use std::ffi::{CString, c_char, c_void};
 use std::sync::Arc;
 
 use jwtauth_core::TrustTable;
@@ -17,6 +17,7 @@ use crate::authenticate::{jwtauth_authenticated, jwtauth_authenticator, jwtauth_
 use crate::boundary::{call, infallible};
 use crate::error::{c_string, jwtauth_error};
 use crate::policy::jwtauth_policy;
+use crate::replay::UserData;
 use crate::status::jwtauth_status;
 use crate::strings::give;
 use crate::verifier::jwtauth_verifier_config;
@@ -49,6 +50,92 @@ pub extern "C" fn jwtauth_trust_table_from_json(
         let json = document(json, json_len, "json")?;
         let t = TrustTable::from_json(json, &crate::registry::policy_or_default(policy)?, now)?;
         out.write(to_c(jwtauth_trust_table { inner: Arc::new(t) }));
+        Ok(())
+    })
+}
+
+/// Returned by a subject hook: the issuer may assert the subject.
+pub const JWTAUTH_SUBJECT_ALLOWED: i32 = 1;
+/// Returned by a subject hook: it may not (`JWTAUTH_SUBJECT_NOT_ALLOWED`,
+/// 400 `invalid_grant`). Any other value means the hook could not decide:
+/// the grant is refused with `JWTAUTH_HOOK_FAILED` (503: fail closed).
+pub const JWTAUTH_SUBJECT_NOT_ALLOWED_BY_HOOK: i32 = 0;
+
+/// Whether `issuer` may assert `subject` (each not NUL-terminated, valid
+/// during the call), for issuers whose `subjects` is `"host"`. Return
+/// `JWTAUTH_SUBJECT_ALLOWED` or `JWTAUTH_SUBJECT_NOT_ALLOWED_BY_HOOK`; any
+/// other value fails closed. Called from whichever thread verifies,
+/// concurrently: it and `user_data` must be thread-safe.
+pub type jwtauth_subject_hook_fn = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        issuer: *const c_char,
+        issuer_len: usize,
+        subject: *const c_char,
+        subject_len: usize,
+    ) -> i32,
+>;
+
+type SubjectFn = unsafe extern "C" fn(*mut c_void, *const c_char, usize, *const c_char, usize) -> i32;
+
+struct CallbackSubjects {
+    f: SubjectFn,
+    user_data: UserData,
+}
+
+impl std::fmt::Debug for CallbackSubjects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CallbackSubjects")
+    }
+}
+
+impl jwtauth_core::SubjectHook for CallbackSubjects {
+    fn allowed(&self, issuer: &str, subject: &str) -> Result<bool, String> {
+        // SAFETY: the header's contract for `jwtauth_subject_hook_fn`: the
+        // strings are valid for their lengths during the call.
+        let r = unsafe {
+            (self.f)(
+                self.user_data.0,
+                issuer.as_ptr().cast(),
+                issuer.len(),
+                subject.as_ptr().cast(),
+                subject.len(),
+            )
+        };
+        match r {
+            JWTAUTH_SUBJECT_ALLOWED => Ok(true),
+            JWTAUTH_SUBJECT_NOT_ALLOWED_BY_HOOK => Ok(false),
+            other => Err(format!("the host's subject hook returned {other}")),
+        }
+    }
+}
+
+/// Ask `hook` (with `user_data`) for the issuers of `table` whose
+/// `subjects` is `"host"`; NULL removes it (then they may assert nobody).
+/// Set it before the table goes to a configuration: once shared,
+/// `JWTAUTH_INVALID_ARGUMENT`.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_trust_table_set_subject_hook(
+    table: *mut jwtauth_trust_table,
+    hook: jwtauth_subject_hook_fn,
+    user_data: *mut c_void,
+    err: *mut *mut jwtauth_error,
+) -> jwtauth_status {
+    call(err, || {
+        let t = obj_mut(table, "table")?;
+        let inner = Arc::get_mut(&mut t.inner).ok_or_else(|| {
+            crate::boundary::Failure::argument(
+                "table",
+                "is already used by a configuration; set the hook first",
+            )
+        })?;
+        let taken = std::mem::take(inner);
+        *inner = match hook {
+            Some(f) => {
+                taken.with_subject_hook(Arc::new(CallbackSubjects { f, user_data: UserData(user_data) }))
+            }
+            None => taken.without_subject_hook(),
+        };
         Ok(())
     })
 }

@@ -129,6 +129,13 @@ static void event_hook(void *user_data, const char *event, size_t len) {
   snprintf(events_log + used, sizeof events_log - used, "%.*s\n", (int)len, event);
 }
 
+/* A subject hook: batch-job only; "answer" says what else it returns. */
+static int32_t subject_hook(void *user_data, const char *issuer, size_t issuer_len, const char *subject, size_t subject_len) {
+  (void)issuer, (void)issuer_len;
+  int32_t other = *(const int32_t *)user_data;
+  return subject_len == 9 && memcmp(subject, "batch-job", 9) == 0 ? JWTAUTH_SUBJECT_ALLOWED : other;
+}
+
 /* JWT bearer grants: the trust table, the grant request's refusals (the
  * accepted ones run from tests/vectors/grants.json in vectors.c). */
 static void test_grants(void) {
@@ -210,6 +217,42 @@ static void test_grants(void) {
           "the grant request: %s", jwtauth_grant_request_claims_json(ok));
     jwtauth_grant_request_free(ok);
     FAILS(JWTAUTH_REPLAYED, jwtauth_authenticate_grant(a2, STR(basic), (const uint8_t *)body2, strlen(body2), NULL, &ok, &err));
+    /* subjects "host": the hook decides; an answer that is neither fails closed. */
+    char doc3[1024];
+    snprintf(doc3, sizeof doc3, "{\"issuers\":[{\"issuer\":\"https://svc.example\",\"subjects\":\"host\","
+             "\"jwks\":{\"keys\":[%s]}}]}", jwk);
+    int32_t answers[2] = {JWTAUTH_SUBJECT_NOT_ALLOWED_BY_HOOK, 7};
+    jwtauth_status wants[2] = {JWTAUTH_SUBJECT_NOT_ALLOWED, JWTAUTH_HOOK_FAILED};
+    for (int i = 0; i < 2; i++) {
+      jwtauth_trust_table *t3 = NULL;
+      jwtauth_verifier_config *c3 = NULL;
+      jwtauth_authenticator *a3 = NULL;
+      jwtauth_assertion *g1 = NULL, *g2 = NULL;
+      OK(jwtauth_trust_table_from_json(STR(doc3), NULL, 0, &t3, NULL));
+      OK(jwtauth_trust_table_set_subject_hook(t3, subject_hook, &answers[i], NULL));
+      OK(jwtauth_verifier_config_new(S(ISSUER), &c3, NULL));
+      OK(jwtauth_verifier_config_set_trust_table(c3, t3, NULL));
+      FAILS(JWTAUTH_INVALID_ARGUMENT, jwtauth_trust_table_set_subject_hook(t3, NULL, NULL, &err)); /* shared now */
+      OK(jwtauth_authenticator_new(c3, reg, NULL, 0, &a3, NULL));
+      OK(jwtauth_assertion_builder_sign(b, &g1, NULL)); /* batch-job */
+      snprintf(body2, sizeof body2, "%s", jwtauth_assertion_form_body(g1));
+      OK(jwtauth_authenticate_grant(a3, STR(basic), (const uint8_t *)body2, strlen(body2), NULL, &ok, NULL));
+      jwtauth_grant_request_free(ok);
+      ok = NULL;
+      OK(jwtauth_assertion_builder_set_subject(b, S("someone-else"), NULL));
+      OK(jwtauth_assertion_builder_sign(b, &g2, NULL));
+      OK(jwtauth_assertion_builder_set_subject(b, S("batch-job"), NULL));
+      snprintf(body2, sizeof body2, "%s", jwtauth_assertion_form_body(g2));
+      jwtauth_error *e3 = NULL;
+      CHECK(jwtauth_authenticate_grant(a3, STR(basic), (const uint8_t *)body2, strlen(body2), NULL, &ok, &e3) == wants[i],
+            "the hook answering %d: %s", (int)answers[i], jwtauth_error_name(e3));
+      jwtauth_error_free(e3);
+      jwtauth_assertion_free(g1);
+      jwtauth_assertion_free(g2);
+      jwtauth_authenticator_free(a3);
+      jwtauth_verifier_config_free(c3);
+      jwtauth_trust_table_free(t3);
+    }
     jwtauth_string_free(jwk);
     jwtauth_assertion_free(signed_grant);
     jwtauth_assertion_builder_free(b);

@@ -371,7 +371,13 @@ class Authenticated:
 @final
 class TrustTable:
     @staticmethod
-    def from_json(doc: _Json, *, policy: Optional[CredentialPolicy] = None, now: Optional[int] = None) -> TrustTable: ...
+    def from_json(
+        doc: _Json,
+        *,
+        policy: Optional[CredentialPolicy] = None,
+        now: Optional[int] = None,
+        subject_hook: Optional[Callable[[str, str], Union[bool, Awaitable[bool]]]] = None,
+    ) -> TrustTable: ...
     def __len__(self) -> int: ...
 
 @final
