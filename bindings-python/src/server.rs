@@ -684,6 +684,30 @@ impl Request {
     }
 }
 
+/// Call the sync method `method` of `slf` with a token request's arguments
+/// on the event loop's executor (`run_async`).
+#[allow(clippy::too_many_arguments, reason = "the request's Python keyword arguments, passed on")]
+fn request_async<'py>(
+    slf: &Bound<'py, PyAny>,
+    method: &str,
+    headers: Option<&Bound<'py, PyAny>>,
+    authorization: Option<&Bound<'py, PyAny>>,
+    form: Option<&Bound<'py, PyAny>>,
+    body: Option<&Bound<'py, PyAny>>,
+    cert: CertArgs<'_, 'py>,
+    timeout: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("authorization", authorization)?;
+    kwargs.set_item("form", form)?;
+    kwargs.set_item("body", body)?;
+    kwargs.set_item("client_certificate", cert.data)?;
+    kwargs.set_item("certificate_format", cert.format)?;
+    kwargs.set_item("certificate_verified", cert.verified)?;
+    run_async(py, &slf.getattr(method)?, timeout, (headers,), kwargs)
+}
+
 /// Read a token request, then run `on_body` (a raw body) or `on_pairs`
 /// (decoded pairs) on it without the GIL, host callbacks bounded by
 /// `timeout`; a callback's misuse is a usage error.
@@ -862,15 +886,9 @@ impl Authenticator {
         certificate_verified: bool,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("authorization", authorization)?;
-        kwargs.set_item("form", form)?;
-        kwargs.set_item("body", body)?;
-        kwargs.set_item("client_certificate", client_certificate)?;
-        kwargs.set_item("certificate_format", certificate_format)?;
-        kwargs.set_item("certificate_verified", certificate_verified)?;
-        run_async(py, &slf.getattr("authenticate_grant")?, timeout, (headers,), kwargs)
+        let cert =
+            CertArgs { data: client_certificate, format: certificate_format, verified: certificate_verified };
+        request_async(slf.as_any(), "authenticate_grant", headers, authorization, form, body, cert, timeout)
     }
 
     /// Why this authenticator accepts or refuses the token request, step by
@@ -930,15 +948,9 @@ impl Authenticator {
         certificate_verified: bool,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("authorization", authorization)?;
-        kwargs.set_item("form", form)?;
-        kwargs.set_item("body", body)?;
-        kwargs.set_item("client_certificate", client_certificate)?;
-        kwargs.set_item("certificate_format", certificate_format)?;
-        kwargs.set_item("certificate_verified", certificate_verified)?;
-        run_async(py, &slf.getattr("authenticate")?, timeout, (headers,), kwargs)
+        let cert =
+            CertArgs { data: client_certificate, format: certificate_format, verified: certificate_verified };
+        request_async(slf.as_any(), "authenticate", headers, authorization, form, body, cert, timeout)
     }
 }
 

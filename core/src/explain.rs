@@ -519,6 +519,19 @@ impl Authenticator {
     }
 }
 
+impl Authenticator {
+    /// Explain, as [`Verifier::explain_grant`], the grant `assertion`
+    /// against this authenticator's trust table (without one, no issuer is
+    /// trusted). Records nothing.
+    #[must_use]
+    pub fn explain_grant(&self, assertion: &[u8]) -> Explanation {
+        match self.trust() {
+            Some(t) => self.verifier().explain_grant(assertion, t),
+            None => self.verifier().explain_grant(assertion, &crate::TrustTable::default()),
+        }
+    }
+}
+
 impl Verifier {
     /// Explain what [`Verifier::verify_bytes_in`] would answer for `assertion`
     /// now, step by step, recording nothing: the same pipeline runs with a

@@ -9,7 +9,7 @@
 use std::ffi::{CString, c_char};
 use std::sync::LazyLock;
 
-use jwtauth_core::{Error, ErrorCode, OAuthResponse, Problem};
+use jwtauth_core::{Error, ErrorCode, OAuthError, OAuthResponse, Problem};
 
 use crate::args::{Out, free};
 use crate::boundary::infallible;
@@ -30,8 +30,10 @@ struct ProblemC {
 pub struct jwtauth_error {
     pub(crate) status: jwtauth_status,
     code: Option<ErrorCode>,
-    /// A refusal of an authorization grant: answered `invalid_grant`.
-    grant: bool,
+    /// The OAuth error and the public description, as the core answers
+    /// this error (a refused grant's differ from its code's).
+    oauth_error: &'static str,
+    description: &'static str,
     detail: CString,
     http_status: u16,
     body: CString,
@@ -54,7 +56,8 @@ impl jwtauth_error {
         Self {
             status: jwtauth_status::from_code(e.code()),
             code: Some(e.code()),
-            grant: e.is_grant(),
+            oauth_error: e.oauth_error().as_str(),
+            description: e.description(),
             detail: c_string(e.detail()),
             http_status,
             body: c_string(&body),
@@ -144,28 +147,36 @@ pub extern "C" fn jwtauth_error_name(e: *const jwtauth_error) -> *const c_char {
 /// NULL for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_error_oauth_error(e: *const jwtauth_error) -> *const c_char {
-    match get(e) {
-        Some(e) if e.grant => c"invalid_grant".as_ptr(),
-        e => e.and_then(|e| e.code).map_or(std::ptr::null(), |c| jwtauth_status_oauth_error(c.number())),
-    }
+    get(e).map_or(std::ptr::null(), |e| static_text(e.oauth_error))
 }
 
 /// The generic description, safe to send to the client; static. NULL for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_error_description(e: *const jwtauth_error) -> *const c_char {
-    match get(e) {
-        Some(e)
-            if e.grant
-                && e.code.is_some_and(|c| c.category() != jwtauth_core::ErrorCategory::InvalidGrant) =>
-        {
-            GRANT_DESCRIPTION.as_ptr()
-        }
-        e => e.and_then(|e| e.code).map_or(std::ptr::null(), |c| jwtauth_status_description(c.number())),
-    }
+    get(e).map_or(std::ptr::null(), |e| static_text(e.description))
 }
 
-/// `jwtauth_core::GRANT_DESCRIPTION`, NUL-terminated.
-static GRANT_DESCRIPTION: LazyLock<CString> = LazyLock::new(|| c_string(jwtauth_core::GRANT_DESCRIPTION));
+/// Every OAuth error and public description the core answers with,
+/// NUL-terminated once: the static C strings the accessors return.
+static TEXTS: LazyLock<Vec<(&'static str, CString)>> = LazyLock::new(|| {
+    let mut all: Vec<&'static str> = vec![jwtauth_core::GRANT_DESCRIPTION, OAuthError::InvalidGrant.as_str()];
+    for c in ErrorCode::ALL {
+        all.extend([c.oauth_error().as_str(), c.description()]);
+    }
+    all.sort_unstable();
+    all.dedup();
+    all.into_iter().map(|s| (s, c_string(s))).collect()
+});
+
+/// `s`, one of the core's static texts, as a static C string (NULL for
+/// anything else, which the core never produces).
+fn static_text(s: &'static str) -> *const c_char {
+    TEXTS
+        .binary_search_by(|(t, _)| t.cmp(&s))
+        .ok()
+        .and_then(|i| TEXTS.get(i))
+        .map_or(std::ptr::null(), |(_, c)| c.as_ptr())
+}
 
 /// The detailed reason, for logs only (never sent to a client; never holds
 /// secrets or whole assertions). Borrowed from `e`. NULL for NULL.

@@ -239,9 +239,7 @@ pub extern "C" fn jwtauth_authenticator_explain_grant_json(
         let out = Out::new(out, "out")?;
         let a = obj(authenticator, "authenticator")?;
         let assertion = bytes(assertion.cast(), assertion_len, "assertion")?;
-        let empty = TrustTable::default();
-        let table = a.inner.trust().unwrap_or(&empty);
-        give(out, &a.inner.verifier().explain_grant(assertion, table).to_json().to_string());
+        give(out, &a.inner.explain_grant(assertion).to_json().to_string());
         Ok(())
     })
 }

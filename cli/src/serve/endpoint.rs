@@ -283,9 +283,7 @@ impl State {
             Err(e) => {
                 // Which rule failed: the grant's, or the client authentication's.
                 let x = match first(form, "assertion") {
-                    Some(a) if e.error().is_grant() => auth
-                        .verifier()
-                        .explain_grant(a.as_bytes(), auth.trust().unwrap_or(&jwtauth::TrustTable::default())),
+                    Some(a) if e.error().is_grant() => auth.explain_grant(a.as_bytes()),
                     _ => auth.explain_tls(authorization, body, presented),
                 };
                 if x.grant {
