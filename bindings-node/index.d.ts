@@ -421,8 +421,10 @@ export declare class MemoryReplayStore {
  */
 export declare class RedisReplayStore {
   /**
-   * `url`: `redis://[user:password@]host[:port][/db]`, `rediss://…`
-   * (TLS) or `redis+unix:///path`.
+   * `url`: one server (`redis://[user:password@]host[:port][/db]`,
+   * `rediss://…` for TLS, `redis+unix:///path`), a Redis Cluster
+   * (`redis+cluster://host:port,host:port/`) or a primary found through
+   * Sentinel (`redis+sentinel://host:port,host:port/service`).
    */
   constructor(url: string, options?: RedisOptions | undefined | null)
   /** The key prefix. */

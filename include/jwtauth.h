@@ -1289,8 +1289,11 @@ jwtauth_status jwtauth_replay_store_callback_new(jwtauth_replay_fn f,
 // A store on Redis (or Valkey), shared by every node of a deployment so
 // that an assertion accepted by one node is refused by all the others.
 //
-// `url`: `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS,
-// Mozilla roots) or `redis+unix:///path`. `prefix` (NULL for
+// `url`: one server, `redis://[user:password@]host[:port][/db]`,
+// `rediss://…` (TLS, Mozilla roots) or `redis+unix:///path`; a Redis
+// Cluster, `redis+cluster://host:port[,host:port…]/`; or a primary found
+// through Sentinel, `redis+sentinel://host:port[,host:port…]/service[/db]`
+// (`rediss+…` for TLS; docs/replay.md). `prefix` (NULL for
 // `jwtauth:jti`) namespaces the keys (`prefix:client_id:sha256(jti)`).
 // `pool_size`: idle connections kept (0 for 8). `connect_timeout_ms` and
 // `command_timeout_ms`: bounds on each check (0 for 1000 and 500). One

@@ -97,8 +97,10 @@ pub struct RedisReplayStore {
 
 #[napi]
 impl RedisReplayStore {
-    /// `url`: `redis://[user:password@]host[:port][/db]`, `rediss://…`
-    /// (TLS) or `redis+unix:///path`.
+    /// `url`: one server (`redis://[user:password@]host[:port][/db]`,
+    /// `rediss://…` for TLS, `redis+unix:///path`), a Redis Cluster
+    /// (`redis+cluster://host:port,host:port/`) or a primary found through
+    /// Sentinel (`redis+sentinel://host:port,host:port/service`).
     #[napi(constructor)]
     pub fn new(env: Env, url: String, options: Option<RedisOptions>) -> Result<Self> {
         let o = options.unwrap_or_default();

@@ -601,16 +601,19 @@ describe('RedisReplayStore', () => {
     assert.throws(() => new jwtauth.RedisReplayStore('http://example.com'), (err) => err.code === 'JWTAUTH_INVALID_ARGUMENT')
   })
 
-  const url = process.env.JWTAUTH_REDIS_URL
-  test('two verifiers ("nodes") on one Redis: exactly once', { skip: url ? false : 'JWTAUTH_REDIS_URL not set (CI starts a redis-server)' }, async () => {
-    const nodeA = new jwtauth.Verifier(ISSUER, { replayStore: new jwtauth.RedisReplayStore(url, { prefix: 'jwtauth-node-test' }) })
-    const nodeB = new jwtauth.Verifier(ISSUER, { replayStore: new jwtauth.RedisReplayStore(url, { prefix: 'jwtauth-node-test' }) })
-    await new jwtauth.RedisReplayStore(url).ping()
-    const a = jwtauth.signSync(key, 'c1', ISSUER)
-    const results = await Promise.allSettled([nodeA, nodeB, nodeA, nodeB].map((v) => v.verify(a.assertion, registry)))
-    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
-    assert.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason.code === 'JWTAUTH_REPLAYED'))
-  })
+  // One server, a Redis Cluster, a Sentinel-managed primary (CI starts all three).
+  for (const deployment of ['JWTAUTH_REDIS_URL', 'JWTAUTH_REDIS_CLUSTER_URL', 'JWTAUTH_REDIS_SENTINEL_URL']) {
+    const url = process.env[deployment]
+    test(`two verifiers ("nodes") on one Redis (${deployment}): exactly once`, { skip: url ? false : `${deployment} not set (CI starts the Redis deployments)` }, async () => {
+      const nodeA = new jwtauth.Verifier(ISSUER, { replayStore: new jwtauth.RedisReplayStore(url, { prefix: 'jwtauth-node-test' }) })
+      const nodeB = new jwtauth.Verifier(ISSUER, { replayStore: new jwtauth.RedisReplayStore(url, { prefix: 'jwtauth-node-test' }) })
+      await new jwtauth.RedisReplayStore(url).ping()
+      const a = jwtauth.signSync(key, 'c1', ISSUER)
+      const results = await Promise.allSettled([nodeA, nodeB, nodeA, nodeB].map((v) => v.verify(a.assertion, registry)))
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
+      assert.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason.code === 'JWTAUTH_REPLAYED'))
+    })
+  }
 })
 
 describe('explain', () => {

@@ -122,8 +122,10 @@ pub struct RedisReplayStore {
 
 #[pymethods]
 impl RedisReplayStore {
-    /// `url`: `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS)
-    /// or `redis+unix:///path`; `prefix` namespaces the keys (default
+    /// `url`: one server (`redis://[user:password@]host[:port][/db]`,
+    /// `rediss://…` for TLS, `redis+unix:///path`), a Redis Cluster
+    /// (`redis+cluster://host:port,host:port/`) or a primary found through
+    /// Sentinel (`redis+sentinel://host:port,host:port/service`); `prefix` namespaces the keys (default
     /// `jwtauth:jti`); `pool_size` idle connections (8); timeouts in seconds
     /// (connect 1.0, command 0.5).
     #[new]

@@ -238,13 +238,16 @@ def test_redis_replay_store_fails_closed_without_a_server():
         jwtauth.RedisReplayStore("http://example.com")
 
 
-@pytest.mark.skipif(not os.environ.get("JWTAUTH_REDIS_URL"), reason="JWTAUTH_REDIS_URL not set (CI starts a redis-server)")
-def test_redis_replay_store_shared_by_two_verifiers():
+@pytest.mark.parametrize("deployment", ["JWTAUTH_REDIS_URL", "JWTAUTH_REDIS_CLUSTER_URL", "JWTAUTH_REDIS_SENTINEL_URL"])
+def test_redis_replay_store_shared_by_two_verifiers(deployment):
+    """One server, a Redis Cluster, a Sentinel-managed primary (CI starts all three)."""
+    url = os.environ.get(deployment)
+    if not url:
+        pytest.skip(f"{deployment} not set (CI starts the Redis deployments)")
     es256 = jwtauth.SigningKey.generate("ES256")
     registry = jwtauth.Registry.from_json(
         {"clients": [{"client_id": "c1", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [es256.public_jwk()]}}]}
     )
-    url = os.environ["JWTAUTH_REDIS_URL"]
     node_a = jwtauth.Verifier(ISSUER, replay_store=jwtauth.RedisReplayStore(url, prefix="jwtauth-py-test"))
     node_b = jwtauth.Verifier(ISSUER, replay_store=jwtauth.RedisReplayStore(url, prefix="jwtauth-py-test"))
     a = jwtauth.sign(es256, "c1", ISSUER)

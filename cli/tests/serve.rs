@@ -417,30 +417,40 @@ fn bad_starts_are_one_line_and_exit_2() {
     }
 }
 
-/// Two servers on one Redis: an assertion used on one is a replay on the other.
+/// Two servers on one Redis: an assertion used on one is a replay on the
+/// other — on one server, a Redis Cluster and a Sentinel-managed primary.
 #[test]
 fn two_servers_share_the_replay_store_on_redis() {
-    let Ok(url) = std::env::var("JWTAUTH_REDIS_URL") else {
-        assert!(
-            std::env::var_os("JWTAUTH_REQUIRE_REDIS").is_none(),
-            "JWTAUTH_REQUIRE_REDIS is set but no JWTAUTH_REDIS_URL"
-        );
-        eprintln!("skipped: no JWTAUTH_REDIS_URL");
-        return;
-    };
-    let dir = scratch("redis");
-    let key = setup(&dir);
-    let issuer = "https://as.example.com";
-    let a = Server::start(&dir, &["--redis", &url, "--issuer", issuer]);
-    let b = Server::start(&dir, &["--redis", &url, "--issuer", issuer]);
-    assert!(a.stderr().contains("replay store on Redis"));
-    let body = assertion_body(&key, "svc", issuer);
-    is_token(&post_form(&a.addr, &body, None));
-    let again = post_form(&b.addr, &body, None);
-    assert_eq!(again.status, 401);
-    let list = attempts(&b.addr);
-    assert_eq!(list[0]["error"], "JWTAUTH_REPLAYED");
-    assert_eq!(list[0]["failed"]["name"], "replay", "explain on Redis sees the replay");
+    let mut dir = None;
+    for (var, deployment) in [
+        ("JWTAUTH_REDIS_URL", "server"),
+        ("JWTAUTH_REDIS_CLUSTER_URL", "cluster"),
+        ("JWTAUTH_REDIS_SENTINEL_URL", "sentinel"),
+    ] {
+        let Ok(url) = std::env::var(var) else {
+            assert!(
+                std::env::var_os("JWTAUTH_REQUIRE_REDIS").is_none(),
+                "JWTAUTH_REQUIRE_REDIS is set but no {var}"
+            );
+            eprintln!("skipped: no {var}");
+            continue;
+        };
+        let d = scratch(&format!("redis-{deployment}"));
+        let key = setup(&d);
+        let issuer = "https://as.example.com";
+        let a = Server::start(&d, &["--redis", &url, "--issuer", issuer]);
+        let b = Server::start(&d, &["--redis", &url, "--issuer", issuer]);
+        assert!(a.stderr().contains(&format!("replay store on Redis ({deployment})")), "{}", a.stderr());
+        let body = assertion_body(&key, "svc", issuer);
+        is_token(&post_form(&a.addr, &body, None));
+        let again = post_form(&b.addr, &body, None);
+        assert_eq!(again.status, 401);
+        let list = attempts(&b.addr);
+        assert_eq!(list[0]["error"], "JWTAUTH_REPLAYED");
+        assert_eq!(list[0]["failed"]["name"], "replay", "explain on Redis sees the replay");
+        dir = Some(d);
+    }
+    let Some(dir) = dir else { return };
     // A Redis that is not there: one line, exit 2.
     let out = Command::new(env!("CARGO_BIN_EXE_jwtauth"))
         .args([

@@ -54,7 +54,9 @@ pub(crate) struct Serve {
     /// A credential policy (JSON) the registry is checked against [default: the library's].
     #[arg(long)]
     policy: Option<PathBuf>,
-    /// Record assertion ids on Redis (redis://… or rediss://…) instead of in memory.
+    /// Record assertion ids on Redis instead of in memory: one server
+    /// (redis://… or rediss://…), a Redis Cluster (redis+cluster://host:port,host:port/)
+    /// or a primary found through Sentinel (redis+sentinel://host:port,…/service).
     #[arg(long, value_name = "URL")]
     redis: Option<String>,
     /// Serve HTTPS with this certificate chain (PEM).
@@ -214,9 +216,11 @@ pub(crate) fn serve(a: &Serve) -> Run {
         if let Some(r) = a.report_profile {
             b = b.report_profile(r);
         }
+        let mut on_redis = None;
         if let Some(url) = &a.redis {
             let store = jwtauth::RedisReplayStore::new(jwtauth::RedisReplayConfig::new(url.as_str()))?;
             store.ping()?;
+            on_redis = Some(store.deployment());
             b = b.replay_store(Arc::new(store));
         }
         b = b.event_hook(Arc::new(endpoint::LastEvent));
@@ -267,7 +271,7 @@ pub(crate) fn serve(a: &Serve) -> Run {
         eprintln!(
             "jwtauth serve: listening on {base} (issuer {issuer}, token endpoint {token_endpoint}, {clients} clients{}{})",
             state.trust.as_ref().map_or_else(String::new, |t| format!(", {} trusted grant issuers", t.len())),
-            if a.redis.is_some() { ", replay store on Redis" } else { "" }
+            on_redis.map_or_else(String::new, |d| format!(", replay store on Redis ({d})"))
         );
         eprintln!("jwtauth serve: attempts at {base}/, metadata at {base}/.well-known/oauth-authorization-server");
         tokio::spawn(watch_registry(Arc::clone(&state)));
