@@ -26,7 +26,7 @@ def load(name):
 
 rust, py, node, c = load("rust.json"), load("python.json"), load("node.json"), load("c.json")
 registry, scaling, ins = load("registry.json"), load("scaling.json"), load("instructions.json")
-serve_load = load("load.json")
+serve_load, providers = load("load.json"), load("providers.json")
 
 
 def us(x):
@@ -149,6 +149,13 @@ def table(head, rows):
     return "\n".join(lines)
 
 
+def provider_table():
+    algs = list(providers["aws-lc-rs"])
+    names = {"aws-lc-rs": "aws-lc-rs (default)", "fips": "AWS-LC FIPS module", "ring": "ring"}
+    rows = [[names[p], *[f"{providers[p][a]:,}" if providers[p].get(a) else "—" for a in algs]] for p in providers]
+    return table(["instructions per verification", *algs], rows)
+
+
 def page():
     today = datetime.date.today().isoformat()
     machine = f"{cpu()}, {os.cpu_count()} vCPU, Linux {platform.release()}"
@@ -179,6 +186,8 @@ On this shared VM (its pace moves by 5–10 % hour to hour) contenders run in **
 
 {table(["verify", "aws-lc-rs floor", "jwtauth", "jsonwebtoken crate", "jwtauth / floor", "jsonwebtoken / jwtauth"], rust_rows(rv))}
 
+Through the C API (`jwtauth_verifier_verify`, median of 11 passes): {" · ".join(f"{a} {us(c[a])}" for a in ALGS)} µs.
+
 {table(["sign", "aws-lc-rs floor", "jwtauth", "jsonwebtoken crate", "jwtauth / floor", "jsonwebtoken / jwtauth"], rust_rows(rs))}
 
 ## Python (µs per operation, {py['rounds']} rounds)
@@ -193,15 +202,15 @@ On this shared VM (its pace moves by 5–10 % hour to hour) contenders run in **
 
 {table(["sign", *nnames, "fastest peer / sync"], [[a, *[us(ns[a].get(n)) for n in nnames], ratio(ns[a]["fastest_peer_over_jwtauth"])] for a in ns])}
 
-## C (µs per `jwtauth_verifier_verify`, median of 11 passes)
-
-{table(["alg", "C API", "Rust core (table above)"], [[a, us(c[a]), us(rv[a]["jwtauth"])] for a in ALGS])}
-
 ## What each layer adds, in instructions
 
 HS256, the client from a registry (callgrind; Python and Node: (6,000 − 2,000 calls) / 4,000):
 
 {table(["layer", "instructions per verification"], [["aws-lc-rs HMAC floor", f"{ins['floor']:,}"], ["Rust core", f"{core:,}"], ["C API", over("c")], ["Python (`Verifier.verify`)", over("python")], ["Node (`verifySync`)", over("node")]])}
+
+Under each crypto provider (docs/PROVIDERS.md), the whole verification through a registry (`bench/providers.sh`); ring has no P-521 and parses RSA keys on every verification:
+
+{provider_table()}
 
 Mutual TLS and JWT bearer grants, per token request (`Authenticator::authenticate_tls`, the certificate's DER read each time, ECDSA P-256; `authenticate_grant`, the grant ES256), beside a public client's request ({m['public']:,}: form and lookup):
 
@@ -219,11 +228,9 @@ Mutual TLS and JWT bearer grants, per token request (`Authenticator::authenticat
 
 ## `jwtauth serve` under load (requests per second, {serve_load['setup']['rounds']} rounds)
 
-`wrk` ({serve_load['setup']['wrk_threads']} threads, {serve_load['setup']['connections']} keep-alive connections, {serve_load['setup']['seconds']} s a round, loopback) against `jwtauth serve`, on the same {serve_load['setup']['cores']} cores as wrk, beside `Authenticator::authenticate_body` in one process (`cargo bench -p jwtauth-cli --bench load`; every ES256 request has its own assertion):
+`wrk` ({serve_load['setup']['wrk_threads']} threads, {serve_load['setup']['connections']} keep-alive connections, {serve_load['setup']['seconds']} s a round, loopback) against `jwtauth serve`, on the same {serve_load['setup']['cores']} cores as wrk, beside `Authenticator::authenticate_body` in one process (`cargo bench -p jwtauth-cli --bench load`; every ES256 request has its own assertion). HTTP/1.1, the pool hop and the attempt record cost more than a Basic check; with ES256 serve keeps {serve_load["private_key_jwt_es256"]["serve"] / serve_load["private_key_jwt_es256"]["library_2_threads"]:.0%} of the library's rate:
 
 {table(["request", "library, 1 thread", "library, 2 threads", "serve", "serve / library", "serve p50 / p99"], [[name, rps(d["library_1_thread"]), rps(d["library_2_threads"]), rps(d["serve"]), f"{d['serve'] / d['library_2_threads']:.2f}", f"{d['serve_p50_ms']:.2f} / {d['serve_p99_ms']:.2f} ms"] for name, d in [("private_key_jwt ES256", serve_load["private_key_jwt_es256"]), ("client_secret_basic", serve_load["client_secret_basic"])]])}
-
-HTTP/1.1, the pool hop and the attempt record cost more than a Basic check; with ES256 serve keeps {serve_load["private_key_jwt_es256"]["serve"] / serve_load["private_key_jwt_es256"]["library_2_threads"]:.0%} of the library's rate.
 """
 
 

@@ -63,5 +63,8 @@ step "jwtauth serve under load (wrk on the loopback) beside the library's own ra
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 cargo bench -q --locked -p jwtauth-cli --bench load > "$out/load.json"
 
+step "instructions per verification under each crypto provider (bench/providers.sh)"
+bash bench/providers.sh "$out"
+
 step "report: docs/PERFORMANCE.md, docs/perf-peers.svg, docs/perf-scaling.svg"
 BENCH_MINUTES=$(( ($(date +%s) - start + 59) / 60 )) "$py" bench/report.py "$out"

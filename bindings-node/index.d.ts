@@ -173,6 +173,8 @@ export declare class JwtAuthError extends Error {
 
 /** Whether `e` is a JwtAuthError (optionally with this code). */
 export declare function isJwtAuthError(e: unknown, code?: string): e is JwtAuthError
+/** Whether the library runs on a FIPS 140-3 validated module in FIPS mode (a `fips` build; `fipsMode()` at load). */
+export declare const fips: boolean
 
 /** A verified client assertion. */
 export declare class VerifiedAssertion {
@@ -631,6 +633,12 @@ export interface CredentialOptions {
   now?: number
 }
 
+/**
+ * The crypto provider of this build: "aws-lc-rs", "aws-lc-rs (FIPS)" or
+ * "ring". Exported as `cryptoProvider`.
+ */
+export declare function cryptoProvider(): string
+
 /** One row of the core's error table. */
 export interface ErrorInfo {
   /** The stable number (the C enum value). */
@@ -649,6 +657,12 @@ export interface ErrorInfo {
 
 /** The core's error table; `errors.js` builds `CODES` from it. */
 export declare function errorTable(): Array<ErrorInfo>
+
+/**
+ * Whether the library runs on a FIPS 140-3 validated module in FIPS mode
+ * (a build with the `fips` feature; docs/PROVIDERS.md). Exported as `fips`.
+ */
+export declare function fipsMode(): boolean
 
 /** Options for `SigningKey.generate`. */
 export interface GenerateOptions {

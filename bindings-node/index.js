@@ -168,4 +168,7 @@ module.exports = {
   sign,
   signSync,
   version: native.version,
+  fips: native.fipsMode(),
+  fipsMode: native.fipsMode,
+  cryptoProvider: native.cryptoProvider,
 }

@@ -27,5 +27,8 @@ export const {
   sign,
   signSync,
   version,
+  fips,
+  fipsMode,
+  cryptoProvider,
 } = cjs
 export default cjs

@@ -173,6 +173,8 @@ export declare class JwtAuthError extends Error {
 
 /** Whether `e` is a JwtAuthError (optionally with this code). */
 export declare function isJwtAuthError(e: unknown, code?: string): e is JwtAuthError
+/** Whether the library runs on a FIPS 140-3 validated module in FIPS mode (a `fips` build; `fipsMode()` at load). */
+export declare const fips: boolean
 
 /** A verified client assertion. */
 export declare class VerifiedAssertion {

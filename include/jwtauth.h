@@ -174,6 +174,8 @@ enum jwtauth_status
   JWTAUTH_INVALID_JWKS_URI = 608,
   // Client metadata is malformed or inconsistent (method, alg, missing secret or keys). (invalid_client_metadata, HTTP 400)
   JWTAUTH_INVALID_CLIENT_METADATA = 609,
+  // The crypto provider this library was built with cannot use the key (the `ring` build: P-521 keys, RSA key generation); refused when the key is loaded or generated, never at verify time. (invalid_client_metadata, HTTP 400)
+  JWTAUTH_PROVIDER_UNSUPPORTED = 610,
   // The request uses more than one client authentication mechanism. (invalid_request, HTTP 400)
   JWTAUTH_MULTIPLE_AUTH_METHODS = 700,
   // A client authentication parameter appears more than once. (invalid_request, HTTP 400)
@@ -492,6 +494,15 @@ extern "C" {
 // to `JWTAUTH_VERSION` of the header the program was compiled with unless
 // it runs against a different build of the library.
 const char *jwtauth_version(void);
+
+// Whether the library runs on a FIPS 140-3 validated module in FIPS mode:
+// true only in a build with the `fips` feature whose module passed its
+// power-on self tests (docs/PROVIDERS.md).
+bool jwtauth_fips_mode(void);
+
+// The crypto provider of this build: "aws-lc-rs", "aws-lc-rs (FIPS)" or
+// "ring" (static; never free it).
+const char *jwtauth_crypto_provider(void);
 
 // The library version packed as `MAJOR * 10000 + MINOR * 100 + PATCH`,
 // comparable with `JWTAUTH_VERSION_NUMBER`.

@@ -4,8 +4,10 @@
 # Suites: Rust (unit, integration, vectors, Wycheproof, property, doc tests),
 # then C (ffi-c/tests/run.sh: API, shared vectors, threads, under valgrind and
 # ASan+UBSan, the example), then Python (bindings-python/tests/run.sh: wheel, stubtest,
-# pytest), then Node (bindings-node/tests/run.sh: the addon, node:test). The last line
-# is the total over all suites: "N passed, N failed".
+# pytest), then Node (bindings-node/tests/run.sh: the addon, node:test), then the
+# core under the other crypto providers (tests/providers.sh: ring; the FIPS module,
+# with the C library and the wheel built on it). The last line is the total over
+# all suites: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One target triple for every build, so that cargo, maturin and napi share
@@ -34,6 +36,10 @@ bash bindings-python/tests/run.sh 2>&1 | tee -a "$log" || status=1
 echo
 echo "== Node: the addon, shared vectors, API, interop (jose, fast-jwt, jsonwebtoken, openid-client), event loop =="
 bash bindings-node/tests/run.sh 2>&1 | tee -a "$log" || status=1
+
+echo
+echo "== Crypto providers: ring, and the AWS-LC FIPS module (core, C library, wheel) =="
+bash tests/providers.sh 2>&1 | tee -a "$log" || status=1
 
 # "test result: ok. N passed; M failed" (cargo) and "<suite>: N passed, M failed" (C, Python, Node).
 read -r passed failed < <(awk '

@@ -31,6 +31,22 @@ pub fn version() -> &'static str {
     jwtauth::VERSION
 }
 
+/// Whether the library runs on a FIPS 140-3 validated module in FIPS mode
+/// (a build with the `fips` feature; docs/PROVIDERS.md). Exported as `fips`.
+#[napi]
+#[must_use]
+pub fn fips_mode() -> bool {
+    jwtauth::fips_mode()
+}
+
+/// The crypto provider of this build: "aws-lc-rs", "aws-lc-rs (FIPS)" or
+/// "ring". Exported as `cryptoProvider`.
+#[napi]
+#[must_use]
+pub fn crypto_provider() -> &'static str {
+    jwtauth::provider()
+}
+
 /// `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
 #[napi]
 pub const CLIENT_ASSERTION_TYPE: &str = jwtauth::CLIENT_ASSERTION_TYPE;

@@ -23,6 +23,11 @@ describe('loading', () => {
     assert.equal(typeof cjs.signSync, 'function')
     assert.equal(jwtauth.CLIENT_ASSERTION_TYPE, 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
     assert.match(jwtauth.version(), /^\d+\.\d+\.\d+/)
+    // The npm addon is built on aws-lc-rs, not its FIPS module.
+    assert.equal(jwtauth.fips, false)
+    assert.equal(jwtauth.fipsMode(), false)
+    assert.equal(jwtauth.cryptoProvider(), 'aws-lc-rs')
+    assert.equal(cjs.fips, false)
   })
 
   test('the internal entry points are not exported', () => {

@@ -22,6 +22,8 @@ mod stores;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", jwtauth::VERSION)?;
+    m.add("FIPS", jwtauth::fips_mode())?;
+    m.add("CRYPTO_PROVIDER", jwtauth::provider())?;
     m.add("CLIENT_ASSERTION_TYPE", jwtauth::CLIENT_ASSERTION_TYPE)?;
     m.add("JWT_BEARER_GRANT_TYPE", jwtauth::JWT_BEARER_GRANT_TYPE)?;
     m.add_function(wrap_pyfunction!(errors::error_table, m)?)?;

@@ -295,3 +295,10 @@ def test_authenticator_explain_a_request():
     assert (ok["verdict"], ok["client_id"], ok["method"]) == ("accepted", "web", "client_secret_basic")
     with pytest.raises(jwtauth.UsageError):
         auth.explain(form={}, body=b"")
+
+
+def test_the_build_reports_its_crypto_provider():
+    """FIPS only in a `fips` build (tests/providers.sh runs this file on one, with JWTAUTH_EXPECT_FIPS=1)."""
+    fips = os.environ.get("JWTAUTH_EXPECT_FIPS") == "1"
+    assert jwtauth.FIPS is fips
+    assert jwtauth.CRYPTO_PROVIDER == ("aws-lc-rs (FIPS)" if fips else "aws-lc-rs")

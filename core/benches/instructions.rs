@@ -182,7 +182,12 @@ fn main() {
             .with_credential(Credential::from_secret(SECRET).unwrap());
         (SigningKey::from_secret(SECRET, alg).unwrap(), c)
     } else {
-        let k = SigningKey::generate(alg).unwrap();
+        let k = SigningKey::generate(alg).unwrap_or_else(|_| {
+            // ring cannot generate RSA keys: bring one made by aws-lc-rs.
+            let kp = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+            let der = aws_lc_rs::encoding::AsDer::<aws_lc_rs::encoding::Pkcs8V1Der<'_>>::as_der(&kp).unwrap();
+            SigningKey::from_pkcs8_der(der.as_ref()).unwrap().with_alg(alg).unwrap()
+        });
         let vk = VerifyingKey::from_jwk(&k.public_jwk().unwrap().to_string()).unwrap();
         (k, Client::new("client-1", AuthMethod::PrivateKeyJwt).with_credential(Credential::from_key(vk)))
     };

@@ -254,6 +254,10 @@ error_codes! {
     InvalidJwksUri = 608, "INVALID_JWKS_URI", InvalidCredential, InvalidClientMetadata, 400, "The jwks_uri is not acceptable.";
     /// Client metadata is malformed or inconsistent (method, alg, missing secret or keys).
     InvalidClientMetadata = 609, "INVALID_CLIENT_METADATA", InvalidCredential, InvalidClientMetadata, 400, "The client metadata is not valid.";
+    /// The crypto provider this library was built with cannot use the key
+    /// (the `ring` build: P-521 keys, RSA key generation); refused when the
+    /// key is loaded or generated, never at verify time.
+    ProviderUnsupported = 610, "PROVIDER_UNSUPPORTED", InvalidCredential, InvalidClientMetadata, 400, "The key is not supported by this server.";
 
     /// The request uses more than one client authentication mechanism.
     MultipleAuthMethods = 700, "MULTIPLE_AUTH_METHODS", InvalidRequest, InvalidRequest, 400, "The request uses more than one client authentication method.";

@@ -73,6 +73,9 @@ pub use authenticator::{
 pub use claims::{AudienceMode, Claims};
 pub use client::{AuthMethod, Client, Credential};
 pub use clock::{Clock, FixedClock, SystemClock};
+#[cfg(any(feature = "remote-jwks", feature = "redis"))]
+pub use crypto::rustls_provider;
+pub use crypto::{fips_mode, provider};
 pub use error::{Error, ErrorCategory, ErrorCode, GRANT_DESCRIPTION, OAuthError, Result, error_table_json};
 pub use events::{Event, EventHook, GrantEvent, MAX_EVENT_CLIENT_ID};
 pub use explain::{Explanation, GRANT_RULES, RULES, Rule, Status, Step};

@@ -335,9 +335,14 @@ mod http {
 
     const MAX_HEADER_BYTES: usize = 16 * 1024;
 
-    static TLS: LazyLock<Arc<rustls::ClientConfig>> = LazyLock::new(|| {
+    static TLS: LazyLock<Option<Arc<rustls::ClientConfig>>> = LazyLock::new(|| {
         let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-        Arc::new(rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth())
+        // The crate's own provider (in a `fips` build, the FIPS one), not a
+        // process default: the host may install another or none.
+        rustls::ClientConfig::builder_with_provider(crate::crypto::rustls_provider())
+            .with_safe_default_protocol_versions()
+            .map(|b| Arc::new(b.with_root_certificates(roots).with_no_client_auth()))
+            .ok()
     });
 
     /// Fetches over HTTP(S) with a deadline, a size cap, no redirects, and
@@ -400,7 +405,8 @@ mod http {
             if uri.is_https() {
                 let name = rustls::pki_types::ServerName::try_from(uri.host().to_owned())
                     .map_err(|_| "the jwks_uri host is not a valid TLS server name".to_owned())?;
-                let conn = rustls::ClientConnection::new(TLS.clone(), name)
+                let config = TLS.clone().ok_or_else(|| "TLS setup failed: no protocol version".to_owned())?;
+                let conn = rustls::ClientConnection::new(config, name)
                     .map_err(|e| format!("TLS setup failed: {e}"))?;
                 let mut tls = rustls::StreamOwned::new(conn, tcp);
                 exchange(&mut tls, request.as_bytes(), deadline, self.max_size, |s, t| {

@@ -219,6 +219,16 @@ impl RedisReplayStore {
         if config.connect_timeout.is_zero() || config.command_timeout.is_zero() {
             return Err(Error::new(ErrorCode::InvalidArgument, "redis: timeouts must be positive"));
         }
+        // The redis client's TLS reads rustls' process default provider:
+        // where the host has set none, it is this library's (in a `fips`
+        // build, the FIPS one).
+        if config.url.to_ascii_lowercase().starts_with("rediss")
+            && rustls::crypto::CryptoProvider::get_default().is_none()
+        {
+            let _ = rustls::crypto::CryptoProvider::install_default(std::sync::Arc::unwrap_or_clone(
+                crypto::rustls_provider(),
+            ));
+        }
         let backend = match parse_target(&config.url)? {
             Target::Single => Backend::Single(
                 redis::Client::open(config.url.as_str())

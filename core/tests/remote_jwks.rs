@@ -22,6 +22,8 @@ use jwtauth::{
     HttpFetcher, JwksFetcher, JwksUri, RemoteJwks, RemoteJwksConfig, SigningKey, UriRules, Verifier,
 };
 
+#[path = "support/keys.rs"]
+mod keys;
 const ISSUER: &str = "https://as.example.com";
 const T0: i64 = 1_800_000_000;
 const LOOPBACK: UriRules = UriRules { allow_http: true, allow_private_addresses: true };
@@ -263,7 +265,7 @@ fn a_key_rotated_under_the_same_kid_is_found_after_one_refetch() {
 #[test]
 fn a_published_kid_may_name_keys_of_different_types() {
     let ec = key("shared");
-    let rsa = SigningKey::generate(Algorithm::RS256).unwrap().with_kid("shared");
+    let rsa = keys::generate(Algorithm::RS256).unwrap().with_kid("shared");
     let server = Server::start(Reply::jwks(&[&rsa, &ec]));
     let s = setup(&server, config());
     assert_eq!(s.verify(&s.assertion(&ec, None)), Ok(()));

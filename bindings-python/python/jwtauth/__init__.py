@@ -41,6 +41,8 @@ from ._native import (
     Verifier,
     VerifyingKey,
     __version__,
+    CRYPTO_PROVIDER,
+    FIPS,
     sign,
 )
 from .errors import (
@@ -89,5 +91,7 @@ __all__ = [
     "Verifier",
     "VerifyingKey",
     "__version__",
+    "CRYPTO_PROVIDER",
+    "FIPS",
     "sign",
 ]

@@ -10,9 +10,11 @@ __all__ = [
     "Authenticated",
     "Authenticator",
     "CLIENT_ASSERTION_TYPE",
+    "CRYPTO_PROVIDER",
     "Client",
     "ClientAssertion",
     "CredentialPolicy",
+    "FIPS",
     "FixedClock",
     "Grant",
     "GrantRequest",
@@ -34,6 +36,10 @@ __all__ = [
 ]
 
 __version__: str
+#: Whether the library runs on a FIPS 140-3 validated module in FIPS mode (a `fips` build).
+FIPS: bool
+#: The crypto provider of this build: "aws-lc-rs", "aws-lc-rs (FIPS)" or "ring".
+CRYPTO_PROVIDER: str
 CLIENT_ASSERTION_TYPE: str
 JWT_BEARER_GRANT_TYPE: str
 

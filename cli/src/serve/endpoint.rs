@@ -569,7 +569,8 @@ pub(crate) fn tls_config(cert: &Path, key: &Path, mtls: bool) -> Result<tokio_ru
     }
     let key = PrivateKeyDer::from_pem_file(key)
         .map_err(|e| Failure(format!("{}: no private key: {e}", key.display())))?;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    // The library's provider: in a `fips` build, the FIPS one.
+    let provider = jwtauth::rustls_provider();
     let algorithms = provider.signature_verification_algorithms;
     let builder = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -269,9 +269,10 @@ pub(crate) fn serve(a: &Serve) -> Run {
             codes: Mutex::new(std::collections::HashMap::new()),
         });
         eprintln!(
-            "jwtauth serve: listening on {base} (issuer {issuer}, token endpoint {token_endpoint}, {clients} clients{}{})",
+            "jwtauth serve: listening on {base} (issuer {issuer}, token endpoint {token_endpoint}, {clients} clients{}{}{})",
             state.trust.as_ref().map_or_else(String::new, |t| format!(", {} trusted grant issuers", t.len())),
-            on_redis.map_or_else(String::new, |d| format!(", replay store on Redis ({d})"))
+            on_redis.map_or_else(String::new, |d| format!(", replay store on Redis ({d})")),
+            if jwtauth::fips_mode() { ", FIPS mode" } else { "" }
         );
         eprintln!("jwtauth serve: attempts at {base}/, metadata at {base}/.well-known/oauth-authorization-server");
         tokio::spawn(watch_registry(Arc::clone(&state)));

@@ -92,12 +92,14 @@ impl SigningKey {
     /// # Errors
     /// As [`SigningKey::from_pem`].
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
-        let key = PrivateKey::rsa_pkcs8(der)
-            .or_else(|_| PrivateKey::ec_pkcs8(der))
-            .or_else(|_| PrivateKey::ed25519_pkcs8(der))
-            .map_err(|_| {
+        let key = match PrivateKey::rsa_pkcs8(der).or_else(|_| PrivateKey::ec_pkcs8(der)) {
+            Ok(key) => key,
+            // A key the provider cannot use (ring: P-521) says so.
+            Err(e) if e.code() == ErrorCode::ProviderUnsupported => return Err(e),
+            Err(_) => PrivateKey::ed25519_pkcs8(der).map_err(|_| {
                 Error::new(ErrorCode::InvalidKey, "not a PKCS#8 RSA (≥ 2048 bits), EC or Ed25519 private key")
-            })?;
+            })?,
+        };
         Self::new(key, None, None)
     }
 
