@@ -682,8 +682,9 @@ mod imp {
     pub(super) fn rsa_public(n: &[u8], e: &[u8], algs: AlgorithmSet) -> Result<RsaPublic> {
         // ring's limits, checked now so that verification never meets them:
         // a 2048-8192-bit odd modulus, an odd exponent from 3 to 2^33 - 1.
-        let n_bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
-        let e_bits = e.len() * 8 - e.first().map_or(8, |b| b.leading_zeros() as usize);
+        let bits =
+            |v: &[u8]| (v.len() * 8).saturating_sub(v.first().map_or(8, |b| b.leading_zeros() as usize));
+        let (n_bits, e_bits) = (bits(n), bits(e));
         let odd = |v: &[u8]| v.last().is_some_and(|b| b & 1 == 1);
         if !(2048..=8192).contains(&n_bits) || !odd(n) {
             return Err(rejected("RSA public key rejected by the crypto provider"));
