@@ -55,6 +55,9 @@ rm -rf "$CARGO_TARGET_DIR/wheels" "$CARGO_TARGET_DIR/fips-site"
 "$venv/bin/python" -m zipfile -e "$CARGO_TARGET_DIR"/wheels/jwtauth-*.whl "$CARGO_TARGET_DIR/fips-site"
 out=$(JWTAUTH_EXPECT_FIPS=1 PYTHONPATH="$CARGO_TARGET_DIR/fips-site" "$venv/bin/python" -m pytest -q -p no:warnings \
   -p no:cacheprovider bindings-python/tests/test_api.py bindings-python/tests/test_vectors.py 2>&1) || { echo "$out" | tail -n 30; exit 1; }
-echo "$out" | tail -n 1
+# "N passed in Xs" -> the suite total's form.
+echo "$out" | tail -n 1 | awk '{ p = 0; f = 0; for (i = 2; i <= NF; i++) { w = $i; gsub(/[,=]/, "", w)
+  if (w == "passed") p = $(i-1); if (w == "failed" || w == "errors") f += $(i-1) } }
+  END { print "Python (FIPS wheel): " p + 0 " passed, " f + 0 " failed" }'
 JWTAUTH_EXPECT_FIPS=1 PYTHONPATH="$CARGO_TARGET_DIR/fips-site" "$venv/bin/python" -c \
   'import jwtauth; assert jwtauth.FIPS and jwtauth.__file__.startswith("'"$CARGO_TARGET_DIR"'"), jwtauth.__file__; print("jwtauth.FIPS =", jwtauth.FIPS, "from", jwtauth.__file__)'
