@@ -732,6 +732,12 @@ mod imp {
     const P256_OID: &[u8] = &[0x06, 8, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
     const P384_OID: &[u8] = &[0x06, 5, 0x2b, 0x81, 0x04, 0x00, 0x22];
     const ED25519_OID: &[u8] = &[0x06, 3, 0x2b, 0x65, 0x70];
+    const P521_OID: &[u8] = &[0x06, 5, 0x2b, 0x81, 0x04, 0x00, 0x23];
+
+    /// Whether a key document names P-521 (only to say why it was refused).
+    fn names_p521(der: &[u8]) -> bool {
+        der.windows(P521_OID.len()).any(|w| w == P521_OID)
+    }
 
     fn tlv(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
         let len: usize = parts.iter().map(|p| p.len()).sum();
@@ -824,7 +830,7 @@ mod imp {
                 return Ok((kp, c, Zeroizing::new(der.to_vec())));
             }
         }
-        if der.windows(7).any(|w| w == [0x06, 5, 0x2b, 0x81, 0x04, 0x00, 0x23]) {
+        if names_p521(der) {
             return Err(unsupported(P521));
         }
         Err(rejected("not an EC PKCS#8 key on P-256 or P-384"))
@@ -838,7 +844,7 @@ mod imp {
                 return Ok((kp, c, doc));
             }
         }
-        if der.windows(7).any(|w| w == [0x06, 5, 0x2b, 0x81, 0x04, 0x00, 0x23]) {
+        if names_p521(der) {
             return Err(unsupported(P521));
         }
         Err(rejected("not a SEC1 EC key (with its public key) on P-256 or P-384"))

@@ -77,12 +77,9 @@ pub extern "C" fn jwtauth_fips_mode() -> bool {
 /// "ring" (static; never free it).
 #[unsafe(no_mangle)]
 pub extern "C" fn jwtauth_crypto_provider() -> *const c_char {
-    let name: &'static std::ffi::CStr = match jwtauth_core::provider() {
-        "ring" => c"ring",
-        "aws-lc-rs (FIPS)" => c"aws-lc-rs (FIPS)",
-        _ => c"aws-lc-rs",
-    };
-    name.as_ptr()
+    // The core's name, NUL-terminated once (it holds no NUL: the empty string otherwise).
+    static NAME: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| std::ffi::CString::new(jwtauth_core::provider()).unwrap_or_default()).as_ptr()
 }
 
 /// The library version packed as `MAJOR * 10000 + MINOR * 100 + PATCH`,
